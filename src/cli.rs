@@ -1,0 +1,94 @@
+//! The command line (SPEC §4): argument definitions and the commands.
+//!
+//! Each command loads scenarios, calls the library and prints; the mapping
+//! of errors to exit codes lives in [`exit_code`].
+
+mod run;
+mod validate;
+
+use crate::experiment::ExperimentError;
+use crate::scenario::ScenarioError;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// alloysim: what each automation measure of a light-alloy line really buys.
+#[derive(Debug, Parser)]
+#[command(name = "alloysim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate the baseline and every variant; write results to output/<scenario>/.
+    Run(RunArgs),
+    /// Load and check scenarios; print the resolved line and its static capacity.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Replications per variant (overrides the scenario).
+    #[arg(short = 'r', long = "replications")]
+    pub replications: Option<u32>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long = "threads")]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>).
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Measured period, e.g. "20d" (overrides the scenario).
+    #[arg(long)]
+    pub horizon: Option<String>,
+    /// Warm-up, e.g. "1d" (overrides the scenario).
+    #[arg(long)]
+    pub warmup: Option<String>,
+    /// Do not draw PNG charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// A mistake in the command's arguments (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs a parsed command line.
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Validate { scenarios } => validate::validate(&scenarios),
+    }
+}
+
+/// SPEC §4 exit codes: 2 invalid scenario or arguments, 3 deadlock, 1 other.
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    if error
+        .downcast_ref::<ScenarioError>()
+        .is_some_and(|e| matches!(e, ScenarioError::Invalid(_)))
+        || error.downcast_ref::<UsageError>().is_some()
+    {
+        2
+    } else if matches!(
+        error.downcast_ref::<ExperimentError>(),
+        Some(ExperimentError::Deadlock { .. })
+    ) {
+        3
+    } else {
+        1
+    }
+}

@@ -1,0 +1,100 @@
+//! `alloysim validate`: load, check, print the resolved line and its static
+//! capacity table.
+
+use crate::model::capacity::capacity;
+use crate::model::{Dist, Model, Source, MIN_PER_H};
+use crate::scenario::Scenario;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+pub fn validate(paths: &[PathBuf]) -> anyhow::Result<()> {
+    for path in paths {
+        let scenario = Scenario::load(path)?;
+        print!("{}", describe(&scenario));
+    }
+    Ok(())
+}
+
+fn dist_text(dist: &Dist) -> String {
+    match dist {
+        Dist::Deterministic(v) => format!("{v:.3} min"),
+        other => format!("mean {:.3} min", other.mean()),
+    }
+}
+
+/// The resolved line and capacity table of every variant.
+pub fn describe(scenario: &Scenario) -> String {
+    let mut out = String::new();
+    let model = scenario.baseline();
+    let _ = writeln!(
+        out,
+        "{}: ok — {} product(s), {} station(s), {} variant(s) besides the baseline, {} replications, warm-up {:.1} h, horizon {:.1} h",
+        scenario.file,
+        model.products.len(),
+        model.stations.len(),
+        scenario.variants.len() - 1,
+        model.replications,
+        model.warmup_min / MIN_PER_H,
+        model.horizon_min / MIN_PER_H,
+    );
+    for variant in &scenario.variants {
+        let _ = writeln!(out, "\nvariant {}:", variant.name);
+        describe_model(&mut out, &variant.model);
+    }
+    out
+}
+
+fn describe_model(out: &mut String, model: &Model) {
+    match &model.source {
+        Source::Unlimited => {
+            let _ = writeln!(out, "  source: unlimited (measures capacity)");
+        }
+        Source::Interarrival(d) => {
+            let _ = writeln!(out, "  source: interarrival {}", dist_text(d));
+        }
+    }
+    for product in &model.products {
+        let route: Vec<&str> = product
+            .route
+            .iter()
+            .map(|&s| model.stations[s].name.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  product {} (mix {}): {}",
+            product.name,
+            product.mix,
+            route.join(" -> ")
+        );
+    }
+    let cap = capacity(model);
+    let _ = writeln!(
+        out,
+        "  {:<16} {:>8} {:>8} {:>14} {:>8} {:>8} {:>14}",
+        "station", "machines", "buffer", "process", "avail.", "scrap", "good parts/h"
+    );
+    for (s, station) in model.stations.iter().enumerate() {
+        let buffer = station.buffer.map_or("inf".to_owned(), |b| b.to_string());
+        let mark = if s == cap.bottleneck {
+            " <- static bottleneck"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {:<16} {:>8} {:>8} {:>14} {:>8.3} {:>8.3} {:>14.2}{mark}",
+            station.name,
+            station.machines,
+            buffer,
+            dist_text(&station.process[0]),
+            cap.stations[s].availability,
+            station.scrap[0],
+            cap.stations[s].good_parts_per_h,
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  upper bound on good output: {:.2} parts/h ({:.4} good parts per release)",
+        cap.bound_per_h, cap.good_per_release
+    );
+}

@@ -1,0 +1,236 @@
+//! The summary of an experiment (SPEC §5 `summary.json`): per-variant
+//! estimates, per-station figures and paired comparisons with the baseline.
+//!
+//! Pure computation from replication results; writing it anywhere is the
+//! report module's job.
+
+use crate::engine::{ReplicationResult, STATE_COUNT, STATE_NAMES};
+use crate::experiment::ExperimentResult;
+use crate::model::MIN_PER_H;
+use crate::scenario::Scenario;
+use crate::stats::{self, Estimate};
+use serde::Serialize;
+
+/// Everything `summary.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub version: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub warmup_h: f64,
+    pub horizon_h: f64,
+    pub wall_s: f64,
+    pub events: u64,
+    pub events_per_s: f64,
+    pub good_parts_per_s: f64,
+    pub threads: usize,
+    pub variants: Vec<VariantSummary>,
+    pub comparisons: Vec<Comparison>,
+}
+
+/// One variant's results.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantSummary {
+    pub name: String,
+    pub description: String,
+    pub changes: Vec<String>,
+    pub throughput_per_h: Estimate,
+    pub good_parts_mean: f64,
+    pub scrap_parts_mean: f64,
+    pub wip_mean: f64,
+    pub lead_time_min_mean: f64,
+    pub release_queue_mean: f64,
+    /// Energy per good part; `null` while the scenario has no energy data.
+    pub energy_kwh_per_good_part: Option<f64>,
+    pub co2_kg_per_good_part: Option<f64>,
+    pub bottleneck: String,
+    pub events_mean: f64,
+    pub stations: Vec<StationSummary>,
+}
+
+/// One station's results in one variant (means over replications).
+#[derive(Clone, Debug, Serialize)]
+pub struct StationSummary {
+    pub name: String,
+    pub busy: f64,
+    pub setup: f64,
+    pub blocked: f64,
+    pub starved: f64,
+    pub waiting_operator: f64,
+    pub off_shift: f64,
+    pub down: f64,
+    pub buffer_mean: f64,
+    /// Parts leaving the station not scrapped, per hour.
+    pub throughput_per_h: f64,
+    /// Scrapped share of the parts the station finished.
+    pub scrap_share: f64,
+    pub oee: f64,
+    pub energy_kwh: Option<f64>,
+}
+
+impl StationSummary {
+    /// The shares in [`STATE_NAMES`] order.
+    pub fn shares(&self) -> [f64; STATE_COUNT] {
+        [
+            self.busy,
+            self.setup,
+            self.blocked,
+            self.starved,
+            self.waiting_operator,
+            self.off_shift,
+            self.down,
+        ]
+    }
+
+    /// busy + setup + down + waiting_operator: the bottleneck criterion.
+    pub fn active_share(&self) -> f64 {
+        self.busy + self.setup + self.down + self.waiting_operator
+    }
+}
+
+/// A variant against the baseline, paired by replication.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub variant: String,
+    pub baseline: String,
+    pub diff_per_h: Estimate,
+    pub gain_pct: Estimate,
+}
+
+/// Summarises an experiment of `scenario`.
+pub fn summarise(scenario: &Scenario, result: &ExperimentResult, threads: usize) -> Summary {
+    let baseline = scenario.baseline();
+    let variants: Vec<VariantSummary> = scenario
+        .variants
+        .iter()
+        .zip(&result.variants)
+        .map(|(variant, runs)| {
+            let reps = &runs.replications;
+            let mut summary = summarise_variant(&variant.model.stations, reps);
+            summary.name = variant.name.clone();
+            summary.description = variant.description.clone();
+            summary.changes = variant
+                .changes
+                .iter()
+                .map(|&c| scenario.changes[c].name.clone())
+                .collect();
+            summary
+        })
+        .collect();
+    let base_tp: Vec<f64> = result.variants[0]
+        .replications
+        .iter()
+        .map(ReplicationResult::throughput_per_h)
+        .collect();
+    let base_mean = stats::mean(base_tp.iter().copied());
+    let comparisons = result.variants[1..]
+        .iter()
+        .map(|runs| {
+            let diffs: Vec<f64> = runs
+                .replications
+                .iter()
+                .zip(&base_tp)
+                .map(|(r, b)| r.throughput_per_h() - b)
+                .collect();
+            let diff = stats::estimate(&diffs);
+            Comparison {
+                variant: runs.name.clone(),
+                baseline: result.variants[0].name.clone(),
+                diff_per_h: diff,
+                gain_pct: diff.scaled(100.0 / base_mean),
+            }
+        })
+        .collect();
+    let good_parts: u64 = result
+        .variants
+        .iter()
+        .flat_map(|v| &v.replications)
+        .map(|r| r.good_parts)
+        .sum();
+    Summary {
+        scenario: scenario.name.clone(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        seed: baseline.seed,
+        replications: baseline.replications,
+        warmup_h: baseline.warmup_min / MIN_PER_H,
+        horizon_h: baseline.horizon_min / MIN_PER_H,
+        wall_s: result.wall_s,
+        events: result.events,
+        events_per_s: result.events as f64 / result.wall_s.max(1e-9),
+        good_parts_per_s: good_parts as f64 / result.wall_s.max(1e-9),
+        threads,
+        variants,
+        comparisons,
+    }
+}
+
+fn summarise_variant(
+    stations: &[crate::model::Station],
+    reps: &[ReplicationResult],
+) -> VariantSummary {
+    let throughput: Vec<f64> = reps
+        .iter()
+        .map(ReplicationResult::throughput_per_h)
+        .collect();
+    let station_summaries: Vec<StationSummary> = stations
+        .iter()
+        .enumerate()
+        .map(|(s, station)| {
+            let mut shares = [0.0; STATE_COUNT];
+            for rep in reps {
+                for (acc, share) in shares.iter_mut().zip(rep.stations[s].state_shares()) {
+                    *acc += share / reps.len() as f64;
+                }
+            }
+            let finished: u64 = reps.iter().map(|r| r.stations[s].finished).sum();
+            let scrapped: u64 = reps.iter().map(|r| r.stations[s].scrapped).sum();
+            let scrap_share = if finished > 0 {
+                scrapped as f64 / finished as f64
+            } else {
+                0.0
+            };
+            let throughput_per_h = stats::mean(reps.iter().map(|r| {
+                (r.stations[s].finished - r.stations[s].scrapped) as f64 / r.measured_min
+                    * MIN_PER_H
+            }));
+            StationSummary {
+                name: station.name.clone(),
+                busy: shares[0],
+                setup: shares[1],
+                blocked: shares[2],
+                starved: shares[3],
+                waiting_operator: shares[4],
+                off_shift: shares[5],
+                down: shares[6],
+                buffer_mean: stats::mean(reps.iter().map(|r| r.stations[s].buffer_mean)),
+                throughput_per_h,
+                scrap_share,
+                oee: shares[0] * (1.0 - scrap_share),
+                energy_kwh: None,
+            }
+        })
+        .collect();
+    let bottleneck = station_summaries
+        .iter()
+        .max_by(|a, b| a.active_share().total_cmp(&b.active_share()))
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    debug_assert_eq!(STATE_NAMES.len(), STATE_COUNT);
+    VariantSummary {
+        name: String::new(),
+        description: String::new(),
+        changes: Vec::new(),
+        throughput_per_h: stats::estimate(&throughput),
+        good_parts_mean: stats::mean(reps.iter().map(|r| r.good_parts as f64)),
+        scrap_parts_mean: stats::mean(reps.iter().map(|r| r.scrap_parts as f64)),
+        wip_mean: stats::mean(reps.iter().map(|r| r.wip_mean)),
+        lead_time_min_mean: stats::mean(reps.iter().map(ReplicationResult::lead_time_mean_min)),
+        release_queue_mean: stats::mean(reps.iter().map(|r| r.release_queue_mean)),
+        energy_kwh_per_good_part: None,
+        co2_kg_per_good_part: None,
+        bottleneck,
+        events_mean: stats::mean(reps.iter().map(|r| r.events as f64)),
+        stations: station_summaries,
+    }
+}
