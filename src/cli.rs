@@ -21,7 +21,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate the baseline and every variant; write results to output/<scenario>/.
+    /// Simulate the baseline and every variant; write results to `output/<scenario>/`.
     Run(RunArgs),
     /// Load and check scenarios; print the resolved line and its static capacity.
     Validate {
@@ -45,7 +45,7 @@ pub struct RunArgs {
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long = "threads")]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>).
+    /// Output folder (default: `output/<scenario name>`).
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
     /// Measured period, e.g. "20d" (overrides the scenario).

@@ -15,7 +15,7 @@
 pub mod queue;
 pub mod rng;
 
-use crate::model::{FailureBasis, Model, ProductIdx, Source, StationIdx, MIN_PER_H};
+use crate::model::{FailureBasis, Model, ProductIdx, Source, MIN_PER_H};
 use queue::{EventKind, EventQueue};
 use rand::Rng;
 use rng::{Purpose, Stream};
@@ -548,7 +548,7 @@ impl<'m> Simulation<'m> {
     /// source, first station) a new raw part. Finds none: starved.
     fn try_start(&mut self, machine: usize) {
         let m = &self.machines[machine];
-        debug_assert!(!m.in_operation && !m.holding);
+        debug_assert!(m.part == NO_PART && !m.in_operation && !m.holding);
         if m.down {
             self.refresh_state(machine);
             return;
@@ -638,7 +638,7 @@ impl<'m> Simulation<'m> {
         let first = s.first_machine as usize;
         (first..first + s.machine_count as usize).find(|&m| {
             let machine = &self.machines[m];
-            !machine.down && !machine.in_operation && !machine.holding
+            !machine.down && machine.part == NO_PART
         })
     }
 
@@ -737,12 +737,28 @@ impl<'m> Simulation<'m> {
         }
         let next_station = route[next_position];
         self.parts[part as usize].position = next_position as u16;
-        self.machines[machine].part = NO_PART;
+        // The machine still holds the part while the next station is asked,
+        // so that a rework to its own station cannot hand it back to itself.
         if self.accept(next_station, part) {
+            self.machines[machine].part = NO_PART;
             self.try_start(machine);
+        } else if next_station == station {
+            // Rework at its own station with a full buffer: the part goes to
+            // the back of the buffer as the machine takes the head, an
+            // exchange that needs no free slot (without waiting room the
+            // machine simply starts it again). Blocking on itself would lock
+            // the station for ever.
+            let s = &mut self.stations[station];
+            let next = match s.buffer.pop_front() {
+                Some(head) => {
+                    s.buffer.push_back(part);
+                    head
+                }
+                None => part,
+            };
+            self.start_operation(machine, next);
         } else {
             let m = &mut self.machines[machine];
-            m.part = part;
             m.holding = true;
             self.holding_count += 1;
             self.stations[next_station]
@@ -846,14 +862,4 @@ impl<'m> Simulation<'m> {
             .position(|&c| u < c)
             .unwrap_or(self.product_cumulative.len() - 1)
     }
-}
-
-/// Index of the station of each machine, in engine order (for tests and reports).
-pub fn machine_stations(model: &Model) -> Vec<StationIdx> {
-    model
-        .stations
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| std::iter::repeat_n(i, s.machines as usize))
-        .collect()
 }

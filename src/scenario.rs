@@ -374,6 +374,9 @@ fn read_source(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Source> {
     }
 }
 
+/// Per-product overrides as read: the product key, its key path, the value.
+type ByProduct<'a, 'i, T> = Vec<(&'a Spanned<Cow<'i, str>>, String, Option<T>)>;
+
 /// A station as read, before products are known.
 struct RawStation<'a, 'i> {
     path: String,
@@ -384,11 +387,11 @@ struct RawStation<'a, 'i> {
     buffer: Option<Option<u32>>,
     buffer_ok: bool,
     process: Option<Dist>,
-    by_product: Vec<(&'a Spanned<Cow<'i, str>>, String, Option<Dist>)>,
+    by_product: ByProduct<'a, 'i, Dist>,
     failures: Option<Failures>,
     failures_ok: bool,
     scrap: Option<f64>,
-    scrap_by_product: Vec<(&'a Spanned<Cow<'i, str>>, String, Option<f64>)>,
+    scrap_by_product: ByProduct<'a, 'i, f64>,
     rework: Option<(f64, String, Range<usize>, Range<usize>)>,
     rework_ok: bool,
 }
@@ -876,6 +879,20 @@ fn read_changes<'a, 'i>(reader: &mut Reader<'_>, root: &'a Table<'i>) -> Vec<Cha
     let Some(array) = reader.array(value, "changes") else {
         return changes;
     };
+    // Names a patch may address: the baseline's, and stations any change adds.
+    let names_in = |v: Option<&Value<'_>>| -> Vec<String> {
+        match v.map(|v| v.get_ref()) {
+            Some(DeValue::Array(entries)) => entries.iter().filter_map(entry_name).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut known_stations = names_in(root.get("stations"));
+    for change in array.iter() {
+        if let DeValue::Table(t) = change.get_ref() {
+            known_stations.extend(names_in(t.get("new_stations")));
+        }
+    }
+    let known_products = names_in(root.get("products"));
     for (i, change) in array.iter().enumerate() {
         let path = index("changes", i);
         let Some(table) = reader.table(change, &path) else {
@@ -908,6 +925,21 @@ fn read_changes<'a, 'i>(reader: &mut Reader<'_>, root: &'a Table<'i>) -> Vec<Cha
                 if let Some(t) = reader.table(v, &patch_path) {
                     for (name, patch) in t.iter() {
                         let entry_path = join(&patch_path, name.get_ref());
+                        let known = if key == "stations" {
+                            &known_stations
+                        } else {
+                            &known_products
+                        };
+                        if !known.iter().any(|k| k == name.get_ref().as_ref()) {
+                            let hint =
+                                did_you_mean(name.get_ref(), known.iter().map(String::as_str));
+                            let singular = &key[..key.len() - 1];
+                            reader.error(
+                                name.span(),
+                                &entry_path,
+                                format!("unknown {singular} \"{}\"{hint}", name.get_ref()),
+                            );
+                        }
                         if let Some(p) = reader.table(patch, &entry_path) {
                             if let Some(n) = p.get("name") {
                                 reader.error(n.span(), &join(&entry_path, "name"), "a patch cannot rename; add a new station with new_stations instead");

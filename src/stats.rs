@@ -30,9 +30,14 @@ impl Estimate {
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom.
 pub fn t_quantile_975(df: usize) -> f64 {
+    t_quantile(0.975, df)
+}
+
+/// The `p` quantile of Student's t with `df` degrees of freedom.
+pub fn t_quantile(p: f64, df: usize) -> f64 {
     StudentsT::new(0.0, 1.0, df as f64)
         .expect("df >= 1")
-        .inverse_cdf(0.975)
+        .inverse_cdf(p)
 }
 
 /// Mean and Student-t 95 % interval of independent observations. NaN values

@@ -1,0 +1,304 @@
+//! The `alloysim` binary: commands, result files and exit codes (SPEC §4-5).
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn alloysim() -> Command {
+    Command::cargo_bin("alloysim").unwrap()
+}
+
+const SMALL: &str = r#"
+[scenario]
+name = "small"
+warmup = "1h"
+horizon = "10h"
+replications = 3
+seed = 5
+
+[[products]]
+name = "p"
+route = ["A", "B"]
+
+[[stations]]
+name = "A"
+process = { dist = "exponential", mean = 1.0 }
+
+[[stations]]
+name = "B"
+buffer = 2
+process = { dist = "exponential", mean = 0.9 }
+scrap = 0.05
+
+[[changes]]
+name = "faster"
+stations.B = { process = { dist = "exponential", mean = 0.5 } }
+"#;
+
+/// A line that locks: B reworks to A through a full zero-capacity buffer
+/// while A waits for B.
+const DEADLOCK: &str = r#"
+[scenario]
+name = "locked"
+horizon = "10h"
+replications = 1
+
+[[products]]
+name = "p"
+route = ["A", "B"]
+
+[[stations]]
+name = "A"
+buffer = 0
+process = 1.0
+
+[[stations]]
+name = "B"
+buffer = 0
+process = 1.0
+rework = { prob = 1.0, to = "A" }
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn run_writes_the_result_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    let assert = alloysim()
+        .args(["run", "-j", "2", "--no-charts", "-o"])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("baseline") && stdout.contains("automated"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("events/s"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "scenario",
+        "version",
+        "seed",
+        "replications",
+        "warmup_h",
+        "horizon_h",
+        "wall_s",
+        "events",
+        "events_per_s",
+        "variants",
+        "comparisons",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert_eq!(summary["scenario"], "small");
+    assert_eq!(summary["replications"], 3);
+    let variant = &summary["variants"][0];
+    for key in [
+        "name",
+        "throughput_per_h",
+        "good_parts_mean",
+        "scrap_parts_mean",
+        "wip_mean",
+        "lead_time_min_mean",
+        "energy_kwh_per_good_part",
+        "co2_kg_per_good_part",
+        "bottleneck",
+        "events_mean",
+        "stations",
+    ] {
+        assert!(variant.get(key).is_some(), "variant lacks {key}");
+    }
+    for key in ["mean", "ci95_low", "ci95_high"] {
+        assert!(variant["throughput_per_h"][key].is_number());
+    }
+    let station = &variant["stations"][0];
+    for key in [
+        "name",
+        "busy",
+        "setup",
+        "blocked",
+        "starved",
+        "waiting_operator",
+        "off_shift",
+        "down",
+        "buffer_mean",
+        "throughput_per_h",
+        "scrap_share",
+        "oee",
+        "energy_kwh",
+    ] {
+        assert!(station.get(key).is_some(), "station lacks {key}");
+    }
+    let comparison = &summary["comparisons"][0];
+    assert_eq!(comparison["variant"], "automated");
+    assert!(comparison["gain_pct"]["mean"].as_f64().unwrap() > 0.0);
+
+    let replications = fs::read_to_string(out.join("replications.csv")).unwrap();
+    let mut lines = replications.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "variant,replication,seed,throughput_per_h,good_parts,scrap_parts,wip_mean,lead_time_mean_min,energy_kwh,events"
+    );
+    assert_eq!(lines.count(), 6, "2 variants x 3 replications");
+    let stations = fs::read_to_string(out.join("stations.csv")).unwrap();
+    assert_eq!(stations.lines().count(), 1 + 2 * 2);
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn one_and_two_threads_write_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("out{threads}"));
+        alloysim()
+            .args(["run", "--quiet", "--no-charts", "-j", threads, "-o"])
+            .arg(&out)
+            .arg(&scenario)
+            .assert()
+            .success()
+            .stdout("");
+        let mut summary: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        for key in ["wall_s", "events_per_s", "good_parts_per_s", "threads"] {
+            summary[key] = serde_json::Value::Null;
+        }
+        outputs.push((
+            summary,
+            fs::read(out.join("replications.csv")).unwrap(),
+            fs::read(out.join("stations.csv")).unwrap(),
+        ));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn overrides_change_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    alloysim()
+        .args([
+            "run",
+            "-q",
+            "--no-charts",
+            "-r",
+            "2",
+            "--seed",
+            "9",
+            "--horizon",
+            "2h",
+            "--warmup",
+            "30min",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["replications"], 2);
+    assert_eq!(summary["seed"], 9);
+    assert_eq!(summary["horizon_h"], 2.0);
+    assert_eq!(summary["warmup_h"], 0.5);
+}
+
+#[test]
+fn invalid_scenario_exits_2_with_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = SMALL.replace("buffer = 2", "buffer = -3");
+    let line = text.lines().position(|l| l == "buffer = -3").unwrap() + 1;
+    let bad = write(dir.path(), "bad.toml", &text);
+    let assert = alloysim().arg("run").arg(&bad).assert().code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "bad.toml:{line}:10: stations[1].buffer: expected an integer >= 0 or \"inf\", got -3"
+        )),
+        "{stderr}"
+    );
+    alloysim().arg("validate").arg(&bad).assert().code(2);
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    alloysim()
+        .args(["run", "--horizon", "soon"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    alloysim()
+        .args(["run", "-j", "0"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    alloysim()
+        .args(["run", "--bogus"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    alloysim()
+        .arg("run")
+        .arg(dir.path().join("missing.toml"))
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn deadlock_exits_3_and_keeps_previous_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("summary.json"), "previous").unwrap();
+    let locked = write(dir.path(), "locked.toml", DEADLOCK);
+    let assert = alloysim()
+        .args(["run", "-q", "-o"])
+        .arg(&out)
+        .arg(&locked)
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("deadlocked")
+            && stderr.contains("A, B")
+            && stderr.contains("simulated time"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("summary.json")).unwrap(),
+        "previous"
+    );
+    assert_eq!(fs::read_dir(&out).unwrap().count(), 1, "no partial files");
+}
+
+#[test]
+fn validate_prints_the_capacity_table_of_the_shipped_scenario() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let assert = alloysim()
+        .arg("validate")
+        .arg(root.join("scenarios/pilot_line.toml"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("static bottleneck"), "{stdout}");
+    assert!(stdout.contains("upper bound on good output"), "{stdout}");
+}

@@ -1,0 +1,72 @@
+//! Helpers shared by the test modules.
+
+use alloysim::experiment::{self, ExperimentResult};
+use alloysim::scenario::Scenario;
+use alloysim::stats::Estimate;
+use alloysim::summary::{summarise, Summary};
+use std::path::Path;
+
+/// Loads scenario text, panicking with the diagnostics if it is invalid.
+pub fn scenario(text: &str) -> Scenario {
+    match Scenario::from_text(text, "test.toml", Path::new(".")) {
+        Ok(s) => s,
+        Err(e) => panic!("scenario should load:\n{e}"),
+    }
+}
+
+/// The diagnostics of an invalid scenario, as printed.
+pub fn errors(text: &str) -> String {
+    match Scenario::from_text(text, "test.toml", Path::new(".")) {
+        Ok(_) => panic!("scenario should be rejected:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Runs every variant on `threads` threads and summarises.
+pub fn run(scenario: &Scenario, threads: usize) -> (Summary, ExperimentResult) {
+    let result = experiment::run(scenario, Some(threads), &|| {}).expect("run succeeds");
+    let summary = summarise(scenario, &result, threads);
+    (summary, result)
+}
+
+/// Asserts that `value` lies inside the estimate's 95 % interval (what the
+/// contract reports). Use for single headline checks only: each such check
+/// fails by chance one time in twenty, whatever the seed.
+pub fn assert_in_ci95(what: &str, estimate: &Estimate, value: f64) {
+    let (low, high) = (estimate.ci95_low.unwrap(), estimate.ci95_high.unwrap());
+    assert!(
+        low <= value && value <= high,
+        "{what}: theory {value} outside the 95% CI [{low}, {high}] (mean {})",
+        estimate.mean
+    );
+}
+
+/// Asserts that `value` lies inside the 99.9 % Student-t interval of the
+/// replications behind `estimate` (`replications` of them). The suite makes
+/// a few dozen such checks; at 95 % one or two would fail by chance for any
+/// seed, at 99.9 % the family fails by chance about 3 % of the time, while a
+/// bias of a few standard errors is still caught.
+pub fn assert_in_ci(what: &str, estimate: &Estimate, value: f64, replications: usize) {
+    let df = replications - 1;
+    let widen = alloysim::stats::t_quantile(0.9995, df) / alloysim::stats::t_quantile_975(df);
+    let half = estimate.half_width().unwrap() * widen;
+    assert!(
+        (value - estimate.mean).abs() <= half,
+        "{what}: theory {value} outside the 99.9% CI {} ± {half}",
+        estimate.mean
+    );
+}
+
+/// A per-replication figure as an estimate over replications.
+pub fn estimate_of(
+    result: &ExperimentResult,
+    variant: usize,
+    f: impl Fn(&alloysim::engine::ReplicationResult) -> f64,
+) -> Estimate {
+    let values: Vec<f64> = result.variants[variant]
+        .replications
+        .iter()
+        .map(f)
+        .collect();
+    alloysim::stats::estimate(&values)
+}

@@ -1,0 +1,12 @@
+//! alloysim's integration tests: one binary, a module per concern. Every
+//! check compares the simulator with a number known independently of it
+//! (closed forms, hand computations, conservation laws) or pins an invariant
+//! of the contract (determinism, common random numbers, error messages).
+
+mod cli;
+mod common;
+mod determinism;
+mod docs;
+mod hand_computed;
+mod queueing_theory;
+mod scenario_errors;
