@@ -6,6 +6,12 @@
 //! cannot fail: a model that locks up is reported in
 //! [`ReplicationResult::deadlock`], not as an error.
 //!
+//! A machine goes through phases: idle, claimed (it holds the parts of its
+//! next operation and waits for operators), setup, processing, unloading (its
+//! finished parts leave one by one; while the next station cannot take one,
+//! the machine is blocked). Batch machines load several parts per operation;
+//! transfers reserve a place downstream before the move starts.
+//!
 //! Cost model: each machine has at most one pending operation event (the
 //! earlier of completion and operating-basis failure is scheduled, never
 //! both), parts live in a slab with a free list, buffers are ring buffers, so
@@ -15,7 +21,7 @@
 pub mod queue;
 pub mod rng;
 
-use crate::model::{FailureBasis, Model, ProductIdx, Source, MIN_PER_H};
+use crate::model::{FailureBasis, Model, ProductIdx, SetupRule, Source, MIN_PER_H};
 use queue::{EventKind, EventQueue};
 use rand::Rng;
 use rng::{Purpose, Stream};
@@ -70,6 +76,9 @@ pub struct ReplicationResult {
     pub lead_time_count: u64,
     /// Time-average length of the release queue (interarrival source).
     pub release_queue_mean: f64,
+    /// Energy of all machines over the measured period, kWh (`None`
+    /// without energy data).
+    pub energy_kwh: Option<f64>,
     /// Events processed over the whole run, warm-up included.
     pub events: u64,
     pub stations: Vec<StationResult>,
@@ -100,6 +109,12 @@ pub struct StationResult {
     pub finished: u64,
     /// Parts scrapped at this station.
     pub scrapped: u64,
+    /// Setups started.
+    pub setups: u64,
+    /// Operations started (batches on a batch machine, parts otherwise).
+    pub operations: u64,
+    /// Energy of the station's machines, kWh.
+    pub energy_kwh: f64,
 }
 
 impl StationResult {
@@ -125,7 +140,7 @@ pub struct Deadlock {
     pub stations: Vec<String>,
 }
 
-const NO_PART: u32 = u32::MAX;
+const NONE: u32 = u32::MAX;
 
 /// A time-weighted level (buffer content, WIP): its integral over time.
 #[derive(Clone, Copy, Debug, Default)]
@@ -161,9 +176,30 @@ impl TimeWeighted {
 #[derive(Clone, Copy, Debug)]
 struct Part {
     product: u16,
-    /// Position in the product's route of the station it is at or going to.
+    /// Position in the product's route of the station it is at or going to
+    /// (the route's length once it is finished).
     position: u16,
+    /// When the part entered the line.
     entered_min: f64,
+    /// When the part entered its current buffer (batch `max_wait`).
+    queued_min: f64,
+    /// The machine reserved for it at the end of a transfer (`NONE`: a
+    /// buffer slot).
+    reserved_machine: u32,
+}
+
+/// Where a machine is in its cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Holds no part.
+    Idle,
+    /// Holds the parts of its next operation, waiting for operators (or,
+    /// when down, for the repair).
+    Claimed,
+    Setup,
+    Processing,
+    /// Finished parts leave one by one from `unload_head`.
+    Unloading,
 }
 
 #[derive(Debug)]
@@ -171,24 +207,31 @@ struct Machine {
     station: u32,
     state: MachineState,
     since_min: f64,
-    /// The part on the machine (in operation or finished and blocked).
-    part: u32,
-    /// An operation is in progress (possibly suspended by a failure).
-    in_operation: bool,
-    /// Holds a finished part that the next station cannot take yet.
-    holding: bool,
+    phase: Phase,
+    /// Parts of the operation (loaded, or finished and waiting to leave).
+    parts: Vec<u32>,
+    unload_head: usize,
+    /// Waiting in a station's blocked queue to hand over `parts[unload_head]`.
+    blocked: bool,
     down: bool,
+    /// A part in transport will occupy this idle machine.
+    reserved: bool,
+    has_operators: bool,
     work_left_min: f64,
     segment_start_min: f64,
     operation_end_min: f64,
     /// Operating basis: processing time left until the next failure.
     ttf_left_min: f64,
     generation: u32,
+    last_product: u32,
+    parts_since_setup: u32,
     process_stream: Stream,
     failure_stream: Stream,
     repair_stream: Stream,
     scrap_stream: Stream,
     routing_stream: Stream,
+    setup_stream: Stream,
+    transfer_stream: Stream,
 }
 
 #[derive(Debug)]
@@ -197,6 +240,8 @@ struct StationRuntime {
     machine_count: u32,
     capacity: usize,
     buffer: VecDeque<u32>,
+    /// Buffer slots promised to parts in transport.
+    reserved_slots: usize,
     /// Machines holding a part for this station, in the order they blocked.
     blocked: VecDeque<u32>,
     /// Products released to this first station and not yet admitted.
@@ -206,7 +251,26 @@ struct StationRuntime {
     start_products: Vec<(u16, f64)>,
     /// Whether any product can be scrapped or reworked here.
     draws_quality: bool,
+    is_batch: bool,
+    batch_generation: u32,
     result: StationResult,
+}
+
+#[derive(Debug)]
+struct PoolRuntime {
+    /// Operators not held by an operation (whatever the shift).
+    free: u32,
+    on_shift: bool,
+    /// Machines waiting for operators, first come first served.
+    queue: VecDeque<u32>,
+    machines: Vec<u32>,
+}
+
+/// Where a part goes at a station.
+#[derive(Clone, Copy, Debug)]
+enum Place {
+    Machine(usize),
+    Buffer,
 }
 
 /// Runs replication `replication` of `model` to the end of its horizon.
@@ -220,6 +284,7 @@ struct Simulation<'m> {
     queue: EventQueue,
     machines: Vec<Machine>,
     stations: Vec<StationRuntime>,
+    pools: Vec<PoolRuntime>,
     parts: Vec<Part>,
     free_parts: Vec<u32>,
     wip: TimeWeighted,
@@ -229,7 +294,8 @@ struct Simulation<'m> {
     /// Cumulative mix weights of all products (interarrival source).
     product_cumulative: Vec<f64>,
     unlimited: bool,
-    holding_count: usize,
+    blocked_count: usize,
+    in_transit: usize,
     seed: u64,
     events: u64,
     good_parts: u64,
@@ -245,28 +311,49 @@ impl<'m> Simulation<'m> {
         let seed = rng::replication_seed(model.seed, replication);
         let mut machines = Vec::with_capacity(model.machine_count());
         let mut stations = Vec::with_capacity(model.stations.len());
+        let mut pools: Vec<PoolRuntime> = model
+            .pools
+            .iter()
+            .map(|p| PoolRuntime {
+                free: p.size,
+                on_shift: p.on_shift(0.0),
+                queue: VecDeque::new(),
+                machines: Vec::new(),
+            })
+            .collect();
         for (station_idx, station) in model.stations.iter().enumerate() {
             let first_machine = machines.len() as u32;
+            let load = station.batch.as_ref().map_or(1, |b| b.size as usize);
             for machine in 0..station.machines {
                 let stream = |purpose| rng::stream(seed, &station.name, machine, purpose);
+                if let Some(operators) = &station.operators {
+                    pools[operators.pool].machines.push(machines.len() as u32);
+                }
                 machines.push(Machine {
                     station: station_idx as u32,
                     state: MachineState::Starved,
                     since_min: 0.0,
-                    part: NO_PART,
-                    in_operation: false,
-                    holding: false,
+                    phase: Phase::Idle,
+                    parts: Vec::with_capacity(load),
+                    unload_head: 0,
+                    blocked: false,
                     down: false,
+                    reserved: false,
+                    has_operators: false,
                     work_left_min: 0.0,
                     segment_start_min: 0.0,
                     operation_end_min: 0.0,
                     ttf_left_min: f64::INFINITY,
                     generation: 0,
+                    last_product: NONE,
+                    parts_since_setup: 0,
                     process_stream: stream(Purpose::Process),
                     failure_stream: stream(Purpose::Failure),
                     repair_stream: stream(Purpose::Repair),
                     scrap_stream: stream(Purpose::Scrap),
                     routing_stream: stream(Purpose::Routing),
+                    setup_stream: stream(Purpose::Setup),
+                    transfer_stream: stream(Purpose::Transfer),
                 });
             }
             let mut start_products = Vec::new();
@@ -283,12 +370,15 @@ impl<'m> Simulation<'m> {
                 machine_count: station.machines,
                 capacity,
                 buffer: VecDeque::with_capacity(capacity.min(1024)),
+                reserved_slots: 0,
                 blocked: VecDeque::new(),
                 release: VecDeque::new(),
                 buffer_level: TimeWeighted::default(),
                 start_products,
                 draws_quality: station.scrap.iter().any(|&p| p > 0.0)
                     || station.rework.as_ref().is_some_and(|r| r.prob > 0.0),
+                is_batch: station.batch.is_some(),
+                batch_generation: 0,
                 result: StationResult::default(),
             });
         }
@@ -306,6 +396,7 @@ impl<'m> Simulation<'m> {
             now: 0.0,
             queue: EventQueue::with_capacity(machines.len() * 2 + 4),
             stations,
+            pools,
             parts: Vec::with_capacity(64),
             free_parts: Vec::with_capacity(64),
             wip: TimeWeighted::default(),
@@ -314,7 +405,8 @@ impl<'m> Simulation<'m> {
             mix_stream: rng::stream(seed, "", 0, Purpose::Routing),
             product_cumulative,
             unlimited: matches!(model.source, Source::Unlimited),
-            holding_count: 0,
+            blocked_count: 0,
+            in_transit: 0,
             seed,
             events: 0,
             good_parts: 0,
@@ -353,21 +445,32 @@ impl<'m> Simulation<'m> {
                 break;
             }
             self.now = time;
-            let machine = event.target as usize;
+            let target = event.target as usize;
             match event.kind {
                 EventKind::Complete => {
-                    if event.generation != self.machines[machine].generation {
+                    if event.generation != self.machines[target].generation {
                         continue;
                     }
-                    self.on_complete(machine);
+                    self.on_complete(target);
                 }
-                EventKind::Fail => self.on_operating_failure(machine),
-                EventKind::Repair => self.on_repair(machine),
-                EventKind::CalendarFail => self.on_calendar_failure(machine),
+                EventKind::Fail => self.on_operating_failure(target),
+                EventKind::Repair => self.on_repair(target),
+                EventKind::CalendarFail => self.on_calendar_failure(target),
                 EventKind::Arrival => self.on_arrival(),
+                EventKind::TransferArrive => self.on_transfer_arrive(event.target),
+                EventKind::BatchTimeout => {
+                    if event.generation != self.stations[target].batch_generation {
+                        continue;
+                    }
+                    self.start_idle_machines(target);
+                }
+                EventKind::ShiftChange => self.on_shift_change(target),
             }
             self.events += 1;
-            if self.holding_count == self.machines.len() {
+            if cfg!(debug_assertions) {
+                self.check_states();
+            }
+            if self.blocked_count == self.machines.len() && self.in_transit == 0 {
                 deadlock = Some(self.deadlock());
                 break;
             }
@@ -386,7 +489,7 @@ impl<'m> Simulation<'m> {
 
     fn deadlock(&self) -> Deadlock {
         let mut stations: Vec<String> = Vec::new();
-        for machine in self.machines.iter().filter(|m| m.holding) {
+        for machine in self.machines.iter().filter(|m| m.blocked) {
             let name = &self.model.stations[machine.station as usize].name;
             if !stations.contains(name) {
                 stations.push(name.clone());
@@ -414,12 +517,20 @@ impl<'m> Simulation<'m> {
                 }
             }
         }
+        for (pool_idx, pool) in self.model.pools.iter().enumerate() {
+            if let Some(next) = pool.next_change(0.0) {
+                self.queue
+                    .push(next, EventKind::ShiftChange, pool_idx as u32, 0);
+            }
+        }
         if let Source::Interarrival(interarrival) = &self.model.source {
             let first = interarrival.sample(&mut self.arrival_stream);
             self.queue.push(first, EventKind::Arrival, 0, 0);
         }
         for machine in 0..self.machines.len() {
-            self.try_start(machine);
+            if self.machines[machine].phase == Phase::Idle {
+                self.try_start(machine);
+            }
         }
     }
 
@@ -450,12 +561,25 @@ impl<'m> Simulation<'m> {
         for machine in 0..self.machines.len() {
             self.set_state(machine, self.machines[machine].state);
         }
+        let has_energy = self.model.stations.iter().any(|s| s.energy.is_some());
+        let mut energy_kwh = 0.0;
         let stations = self
             .stations
             .iter_mut()
-            .map(|s| {
+            .zip(&self.model.stations)
+            .map(|(s, spec)| {
                 let mut result = std::mem::take(&mut s.result);
                 result.buffer_mean = s.buffer_level.mean(now, measured);
+                if let Some(energy) = &spec.energy {
+                    result.energy_kwh = result
+                        .state_min
+                        .iter()
+                        .zip(energy.by_state())
+                        .map(|(minutes, kw)| minutes * kw)
+                        .sum::<f64>()
+                        / MIN_PER_H;
+                    energy_kwh += result.energy_kwh;
+                }
                 result
             })
             .collect();
@@ -472,6 +596,7 @@ impl<'m> Simulation<'m> {
             lead_time_sum_min: self.lead_time_sum_min,
             lead_time_count: self.lead_time_count,
             release_queue_mean: self.release_queue.mean(now, measured),
+            energy_kwh: has_energy.then_some(energy_kwh),
             events: self.events,
             stations,
             deadlock,
@@ -492,21 +617,55 @@ impl<'m> Simulation<'m> {
         self.stations[station].result.state_min[old] += elapsed;
     }
 
-    /// Enters the state that the machine's flags imply.
+    /// Whether the operator pool of the machine's station is off shift.
+    #[inline]
+    fn off_shift(&self, machine: usize) -> bool {
+        let station = self.machines[machine].station as usize;
+        match &self.model.stations[station].operators {
+            Some(operators) => !self.pools[operators.pool].on_shift,
+            None => false,
+        }
+    }
+
+    /// Enters the state that the machine's phase and flags imply.
     #[inline]
     fn refresh_state(&mut self, machine: usize) {
-        let m = &self.machines[machine];
-        let state = if m.down {
-            MachineState::Down
-        } else if m.holding {
-            MachineState::Blocked
-        } else if m.in_operation {
-            MachineState::Busy
-        } else {
-            MachineState::Starved
-        };
-        if state != m.state {
+        let state = self.implied_state(machine);
+        if state != self.machines[machine].state {
             self.set_state(machine, state);
+        }
+    }
+
+    /// The state that the machine's phase and flags imply.
+    #[inline]
+    fn implied_state(&self, machine: usize) -> MachineState {
+        let m = &self.machines[machine];
+        if m.down {
+            MachineState::Down
+        } else {
+            match m.phase {
+                Phase::Unloading => MachineState::Blocked,
+                Phase::Setup => MachineState::Setup,
+                Phase::Processing => MachineState::Busy,
+                Phase::Claimed if self.off_shift(machine) => MachineState::OffShift,
+                Phase::Claimed => MachineState::WaitingOperator,
+                Phase::Idle if self.off_shift(machine) => MachineState::OffShift,
+                Phase::Idle => MachineState::Starved,
+            }
+        }
+    }
+
+    /// Debug builds: every machine's recorded state is the one its phase
+    /// and flags imply, so no time is booked to a wrong state.
+    fn check_states(&self) {
+        for machine in 0..self.machines.len() {
+            debug_assert_eq!(
+                self.machines[machine].state,
+                self.implied_state(machine),
+                "machine {machine} at t = {}: {:?}",
+                self.now,
+                self.machines[machine].phase
+            );
         }
     }
 
@@ -523,6 +682,8 @@ impl<'m> Simulation<'m> {
             product,
             position: 0,
             entered_min: self.now,
+            queued_min: self.now,
+            reserved_machine: NONE,
         };
         match self.free_parts.pop() {
             Some(id) => {
@@ -541,45 +702,134 @@ impl<'m> Simulation<'m> {
         self.free_parts.push(part);
     }
 
-    // ----- machine logic -----------------------------------------------------
+    fn exit_good(&mut self, part: u32) {
+        self.good_parts += 1;
+        self.lead_time_sum_min += self.now - self.parts[part as usize].entered_min;
+        self.lead_time_count += 1;
+        self.remove_part(part);
+    }
+
+    // ----- finding work ------------------------------------------------------
 
     /// A free machine looks for work: its buffer's head, the part of the
     /// earliest-blocked upstream machine, the release queue, or (unlimited
     /// source, first station) a new raw part. Finds none: starved.
     fn try_start(&mut self, machine: usize) {
         let m = &self.machines[machine];
-        debug_assert!(m.part == NO_PART && !m.in_operation && !m.holding);
+        debug_assert!(m.phase == Phase::Idle && m.parts.is_empty() && !m.reserved);
         if m.down {
             self.refresh_state(machine);
             return;
         }
         let station = m.station as usize;
+        if self.stations[station].is_batch {
+            self.try_start_batch(machine, station);
+            return;
+        }
         if let Some(part) = self.stations[station].buffer.pop_front() {
             self.set_buffer_level(station);
-            self.start_operation(machine, part);
+            self.claim(machine, part);
             self.fill_buffer(station);
             return;
         }
         if let Some(upstream) = self.stations[station].blocked.pop_front() {
-            let part = self.take_held_part(upstream as usize);
-            self.start_operation(machine, part);
-            self.try_start(upstream as usize);
+            let part = self.take_blocked_part(upstream as usize);
+            self.hand_over(upstream as usize, part, station, Place::Machine(machine));
+            // Reserved for a part in transport, the machine waits (starved).
+            self.refresh_state(machine);
+            self.unload(upstream as usize);
             return;
         }
         if let Some(product) = self.stations[station].release.pop_front() {
             self.release_queue
                 .set(self.now, self.release_queue.level - 1);
             let part = self.new_part(product);
-            self.start_operation(machine, part);
+            self.claim(machine, part);
             return;
         }
         if self.unlimited && !self.stations[station].start_products.is_empty() {
             let product = self.draw_start_product(machine, station);
             let part = self.new_part(product);
-            self.start_operation(machine, part);
+            self.claim(machine, part);
             return;
         }
         self.refresh_state(machine);
+    }
+
+    /// A free batch machine starts a batch if the rule allows: `size` parts
+    /// wait, or the oldest has waited `max_wait` and at least `min` wait. At a
+    /// first station under the unlimited source, raw parts fill the batch.
+    fn try_start_batch(&mut self, machine: usize, station: usize) {
+        let batch = self.model.stations[station]
+            .batch
+            .as_ref()
+            .expect("batch station");
+        let size = batch.size as usize;
+        let waiting = self.stations[station].buffer.len();
+        let raw = self.unlimited && !self.stations[station].start_products.is_empty();
+        let waited_long_enough = self.stations[station].buffer.front().is_some_and(|&head| {
+            self.now >= self.parts[head as usize].queued_min + batch.max_wait_min
+        });
+        let take = if waiting >= size {
+            size
+        } else if raw || (waiting >= batch.min as usize && waited_long_enough) {
+            waiting
+        } else {
+            0
+        };
+        if take == 0 && !raw {
+            self.refresh_state(machine);
+            return;
+        }
+        for _ in 0..take {
+            let part = self.stations[station].buffer.pop_front().expect("counted");
+            self.machines[machine].parts.push(part);
+        }
+        if raw {
+            while self.machines[machine].parts.len() < size {
+                let product = self.draw_start_product(machine, station);
+                let part = self.new_part(product);
+                self.machines[machine].parts.push(part);
+            }
+        }
+        self.set_buffer_level(station);
+        self.machines[machine].phase = Phase::Claimed;
+        self.request_operators(machine);
+        self.fill_buffer(station);
+        self.schedule_batch_timeout(station);
+    }
+
+    /// Schedules the `max_wait` deadline of the buffer's oldest part.
+    fn schedule_batch_timeout(&mut self, station: usize) {
+        let Some(batch) = &self.model.stations[station].batch else {
+            return;
+        };
+        if !batch.max_wait_min.is_finite() {
+            return;
+        }
+        let Some(&head) = self.stations[station].buffer.front() else {
+            return;
+        };
+        let s = &mut self.stations[station];
+        s.batch_generation = s.batch_generation.wrapping_add(1);
+        let due = (self.parts[head as usize].queued_min + batch.max_wait_min).max(self.now);
+        self.queue.push(
+            due,
+            EventKind::BatchTimeout,
+            station as u32,
+            s.batch_generation,
+        );
+    }
+
+    /// Offers work to the station's free machines (batch stations).
+    fn start_idle_machines(&mut self, station: usize) {
+        let first = self.stations[station].first_machine as usize;
+        for machine in first..first + self.stations[station].machine_count as usize {
+            let m = &self.machines[machine];
+            if m.phase == Phase::Idle && !m.reserved && !m.down {
+                self.try_start(machine);
+            }
+        }
     }
 
     fn draw_start_product(&mut self, machine: usize, station: usize) -> u16 {
@@ -601,72 +851,237 @@ impl<'m> Simulation<'m> {
     fn fill_buffer(&mut self, station: usize) {
         loop {
             let s = &mut self.stations[station];
-            if s.buffer.len() >= s.capacity {
+            if s.buffer.len() + s.reserved_slots >= s.capacity {
                 return;
             }
             if let Some(upstream) = s.blocked.pop_front() {
-                let part = self.take_held_part(upstream as usize);
-                self.stations[station].buffer.push_back(part);
-                self.set_buffer_level(station);
-                self.try_start(upstream as usize);
+                let part = self.take_blocked_part(upstream as usize);
+                self.hand_over(upstream as usize, part, station, Place::Buffer);
+                self.unload(upstream as usize);
             } else if let Some(product) = s.release.pop_front() {
                 self.release_queue
                     .set(self.now, self.release_queue.level - 1);
                 let part = self.new_part(product);
-                self.stations[station].buffer.push_back(part);
-                self.set_buffer_level(station);
+                self.place(station, part, Place::Buffer);
             } else {
                 return;
             }
         }
     }
 
-    fn take_held_part(&mut self, machine: usize) -> u32 {
+    fn take_blocked_part(&mut self, machine: usize) -> u32 {
         let m = &mut self.machines[machine];
-        debug_assert!(m.holding);
-        let part = m.part;
-        m.part = NO_PART;
-        m.holding = false;
-        self.holding_count -= 1;
+        debug_assert!(m.blocked && m.phase == Phase::Unloading);
+        let part = m.parts[m.unload_head];
+        m.unload_head += 1;
+        m.blocked = false;
+        self.blocked_count -= 1;
         part
     }
 
-    /// Lowest-numbered machine of `station` that is idle, up and free.
+    /// Lowest-numbered machine of `station` that can take a part now.
     #[inline]
     fn idle_machine(&self, station: usize) -> Option<usize> {
         let s = &self.stations[station];
+        if s.is_batch {
+            return None;
+        }
         let first = s.first_machine as usize;
         (first..first + s.machine_count as usize).find(|&m| {
             let machine = &self.machines[m];
-            !machine.down && machine.part == NO_PART
+            machine.phase == Phase::Idle && !machine.down && !machine.reserved
         })
     }
 
-    /// Offers a part to a station: an idle machine takes it, else the buffer
-    /// if it has room. Returns whether the station took it.
-    fn accept(&mut self, station: usize, part: u32) -> bool {
+    /// Where a part offered to `station` would go now, if anywhere.
+    #[inline]
+    fn find_place(&self, station: usize) -> Option<Place> {
         if let Some(machine) = self.idle_machine(station) {
-            self.start_operation(machine, part);
-            return true;
+            return Some(Place::Machine(machine));
         }
-        let s = &mut self.stations[station];
-        if s.buffer.len() < s.capacity {
-            s.buffer.push_back(part);
-            self.set_buffer_level(station);
-            return true;
-        }
-        false
+        let s = &self.stations[station];
+        (s.buffer.len() + s.reserved_slots < s.capacity).then_some(Place::Buffer)
     }
 
-    fn start_operation(&mut self, machine: usize, part: u32) {
-        let station = self.machines[machine].station as usize;
-        let product = self.parts[part as usize].product as usize;
-        let dist = &self.model.stations[station].process[product];
+    /// A part leaves machine `from` for `station`: at once, or by transport
+    /// after reserving its place there.
+    fn hand_over(&mut self, from: usize, part: u32, station: usize, place: Place) {
+        let from_station = self.machines[from].station as usize;
+        let Some(transfer) = &self.model.stations[from_station].transfer else {
+            self.place(station, part, place);
+            return;
+        };
+        let reserved_machine = match place {
+            Place::Machine(machine) => {
+                self.machines[machine].reserved = true;
+                machine as u32
+            }
+            Place::Buffer => {
+                self.stations[station].reserved_slots += 1;
+                NONE
+            }
+        };
+        self.parts[part as usize].reserved_machine = reserved_machine;
+        let duration = transfer.sample(&mut self.machines[from].transfer_stream);
+        self.start_transfer(part, duration);
+    }
+
+    fn start_transfer(&mut self, part: u32, duration: f64) {
+        self.in_transit += 1;
+        self.queue
+            .push(self.now + duration, EventKind::TransferArrive, part, 0);
+    }
+
+    /// Puts a part on a machine or into the buffer of `station`.
+    fn place(&mut self, station: usize, part: u32, place: Place) {
+        match place {
+            Place::Machine(machine) => self.claim(machine, part),
+            Place::Buffer => {
+                self.parts[part as usize].queued_min = self.now;
+                let s = &mut self.stations[station];
+                s.buffer.push_back(part);
+                let first_waiting = s.buffer.len() == 1;
+                let is_batch = s.is_batch;
+                self.set_buffer_level(station);
+                if is_batch {
+                    if first_waiting {
+                        self.schedule_batch_timeout(station);
+                    }
+                    self.start_idle_machines(station);
+                }
+            }
+        }
+    }
+
+    fn on_transfer_arrive(&mut self, part: u32) {
+        self.in_transit -= 1;
+        let p = self.parts[part as usize];
+        let route = &self.model.products[p.product as usize].route;
+        if p.position as usize == route.len() {
+            self.exit_good(part);
+            return;
+        }
+        let station = route[p.position as usize];
+        if p.reserved_machine != NONE {
+            let machine = p.reserved_machine as usize;
+            self.machines[machine].reserved = false;
+            self.claim(machine, part);
+            return;
+        }
+        self.stations[station].reserved_slots -= 1;
+        // A machine may have become free while the part was on its way.
+        match self.idle_machine(station) {
+            Some(machine) => self.claim(machine, part),
+            None => self.place(station, part, Place::Buffer),
+        }
+    }
+
+    // ----- operations --------------------------------------------------------
+
+    /// The machine loads `part` and asks for the operators of its operation.
+    fn claim(&mut self, machine: usize, part: u32) {
         let m = &mut self.machines[machine];
-        let work = dist.sample(&mut m.process_stream);
-        m.part = part;
-        m.in_operation = true;
-        m.work_left_min = work;
+        debug_assert!(m.phase == Phase::Idle && m.parts.is_empty());
+        m.parts.push(part);
+        m.phase = Phase::Claimed;
+        self.request_operators(machine);
+    }
+
+    fn request_operators(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        let Some(operators) = self.model.stations[station].operators else {
+            self.begin(machine);
+            return;
+        };
+        let pool = &mut self.pools[operators.pool];
+        if pool.queue.is_empty() && pool.on_shift && pool.free >= operators.count {
+            pool.free -= operators.count;
+            self.machines[machine].has_operators = true;
+            self.begin(machine);
+        } else {
+            pool.queue.push_back(machine as u32);
+            self.refresh_state(machine);
+        }
+    }
+
+    /// Hands free operators to waiting machines, first come first served.
+    fn serve_pool(&mut self, pool: usize) {
+        loop {
+            let p = &self.pools[pool];
+            if !p.on_shift {
+                return;
+            }
+            let Some(&machine) = p.queue.front() else {
+                return;
+            };
+            let station = self.machines[machine as usize].station as usize;
+            let count = self.model.stations[station]
+                .operators
+                .expect("queued for operators")
+                .count;
+            if p.free < count {
+                return;
+            }
+            let p = &mut self.pools[pool];
+            p.queue.pop_front();
+            p.free -= count;
+            self.machines[machine as usize].has_operators = true;
+            self.begin(machine as usize);
+        }
+    }
+
+    fn release_operators(&mut self, machine: usize) {
+        if !self.machines[machine].has_operators {
+            return;
+        }
+        self.machines[machine].has_operators = false;
+        let station = self.machines[machine].station as usize;
+        let operators = self.model.stations[station]
+            .operators
+            .expect("held operators");
+        self.pools[operators.pool].free += operators.count;
+        self.serve_pool(operators.pool);
+    }
+
+    /// Starts the claimed operation: a setup first if one is due.
+    fn begin(&mut self, machine: usize) {
+        if self.machines[machine].down {
+            self.refresh_state(machine);
+            return;
+        }
+        let station = self.machines[machine].station as usize;
+        let Some(setup) = &self.model.stations[station].setup else {
+            self.start_processing(machine);
+            return;
+        };
+        let m = &mut self.machines[machine];
+        let product = self.parts[m.parts[0] as usize].product as u32;
+        let due = match setup.rule {
+            SetupRule::ProductChange => m.last_product != NONE && m.last_product != product,
+            SetupRule::Every(n) => m.parts_since_setup >= n,
+        };
+        if !due {
+            self.start_processing(machine);
+            return;
+        }
+        m.parts_since_setup = 0;
+        m.phase = Phase::Setup;
+        m.work_left_min = setup.time.sample(&mut m.setup_stream);
+        self.stations[station].result.setups += 1;
+        self.set_state(machine, MachineState::Setup);
+        self.schedule_segment(machine);
+    }
+
+    fn start_processing(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        let m = &mut self.machines[machine];
+        let product = self.parts[m.parts[0] as usize].product;
+        let dist = &self.model.stations[station].process[product as usize];
+        m.work_left_min = dist.sample(&mut m.process_stream);
+        m.phase = Phase::Processing;
+        m.last_product = u32::from(product);
+        m.parts_since_setup += m.parts.len() as u32;
+        self.stations[station].result.operations += 1;
         self.set_state(machine, MachineState::Busy);
         self.schedule_segment(machine);
     }
@@ -677,7 +1092,7 @@ impl<'m> Simulation<'m> {
         let now = self.now;
         let m = &mut self.machines[machine];
         m.segment_start_min = now;
-        if m.ttf_left_min < m.work_left_min {
+        if m.phase == Phase::Processing && m.ttf_left_min < m.work_left_min {
             self.queue
                 .push(now + m.ttf_left_min, EventKind::Fail, machine as u32, 0);
         } else {
@@ -692,81 +1107,128 @@ impl<'m> Simulation<'m> {
     }
 
     fn on_complete(&mut self, machine: usize) {
+        if self.machines[machine].phase == Phase::Setup {
+            self.start_processing(machine);
+            return;
+        }
         let m = &mut self.machines[machine];
+        debug_assert_eq!(m.phase, Phase::Processing);
         if m.ttf_left_min.is_finite() {
             m.ttf_left_min -= m.work_left_min;
         }
         m.work_left_min = 0.0;
-        m.in_operation = false;
-        let part = m.part;
         let station = m.station as usize;
-        self.stations[station].result.finished += 1;
-        let product = self.parts[part as usize].product as usize;
-        let position = self.parts[part as usize].position as usize;
+        self.release_operators(machine);
 
-        let mut next_position = position + 1;
-        if self.stations[station].draws_quality {
-            let u = self.machines[machine].scrap_stream.random::<f64>();
-            let model_station = &self.model.stations[station];
-            let scrap = model_station.scrap[product];
-            if u < scrap {
-                self.stations[station].result.scrapped += 1;
-                self.scrap_parts += 1;
-                self.machines[machine].part = NO_PART;
-                self.remove_part(part);
-                self.try_start(machine);
-                return;
-            }
-            if let Some(rework) = &model_station.rework {
-                if u < scrap + rework.prob {
-                    if let Some(target) = self.model.products[product].rework_target[position] {
-                        next_position = target;
+        // Quality at the end of processing, part by part in FIFO order.
+        let count = self.machines[machine].parts.len();
+        self.stations[station].result.finished += count as u64;
+        let mut kept = 0;
+        for i in 0..count {
+            let part = self.machines[machine].parts[i];
+            let product = self.parts[part as usize].product as usize;
+            let position = self.parts[part as usize].position as usize;
+            let mut next_position = position + 1;
+            if self.stations[station].draws_quality {
+                let u = self.machines[machine].scrap_stream.random::<f64>();
+                let model_station = &self.model.stations[station];
+                let scrap = model_station.scrap[product];
+                if u < scrap {
+                    self.stations[station].result.scrapped += 1;
+                    self.scrap_parts += 1;
+                    self.remove_part(part);
+                    continue;
+                }
+                if let Some(rework) = &model_station.rework {
+                    if u < scrap + rework.prob {
+                        if let Some(target) = self.model.products[product].rework_target[position] {
+                            next_position = target;
+                        }
                     }
                 }
             }
+            self.parts[part as usize].position = next_position as u16;
+            self.machines[machine].parts[kept] = part;
+            kept += 1;
         }
-        let route = &self.model.products[product].route;
-        if next_position == route.len() {
-            self.good_parts += 1;
-            self.lead_time_sum_min += self.now - self.parts[part as usize].entered_min;
-            self.lead_time_count += 1;
-            self.machines[machine].part = NO_PART;
-            self.remove_part(part);
-            self.try_start(machine);
+        let m = &mut self.machines[machine];
+        m.parts.truncate(kept);
+        m.phase = Phase::Unloading;
+        m.unload_head = 0;
+        self.unload(machine);
+    }
+
+    /// Finished parts leave one by one; the first that cannot leave blocks
+    /// the machine. When all have left, the machine looks for work.
+    fn unload(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        loop {
+            let m = &self.machines[machine];
+            if m.unload_head == m.parts.len() {
+                break;
+            }
+            let part = m.parts[m.unload_head];
+            let p = self.parts[part as usize];
+            let route = &self.model.products[p.product as usize].route;
+            if p.position as usize == route.len() {
+                self.machines[machine].unload_head += 1;
+                // Leaving the line needs no place; the last move still takes time.
+                match &self.model.stations[station].transfer {
+                    Some(transfer) => {
+                        let duration = transfer.sample(&mut self.machines[machine].transfer_stream);
+                        self.start_transfer(part, duration);
+                    }
+                    None => self.exit_good(part),
+                }
+                continue;
+            }
+            let next = route[p.position as usize];
+            if let Some(place) = self.find_place(next) {
+                self.machines[machine].unload_head += 1;
+                self.hand_over(machine, part, next, place);
+                continue;
+            }
+            if next == station && !self.stations[station].is_batch {
+                // Rework at its own station with a full buffer: the part goes
+                // to the back of the buffer as the machine takes the head, an
+                // exchange that needs no free slot (without waiting room the
+                // machine simply starts it again). Blocking on itself would
+                // lock the station for ever.
+                let s = &mut self.stations[station];
+                let work = match s.buffer.pop_front() {
+                    Some(head) => {
+                        self.parts[part as usize].queued_min = self.now;
+                        s.buffer.push_back(part);
+                        head
+                    }
+                    None => part,
+                };
+                let m = &mut self.machines[machine];
+                m.parts.clear();
+                m.unload_head = 0;
+                m.phase = Phase::Idle;
+                self.claim(machine, work);
+                return;
+            }
+            let m = &mut self.machines[machine];
+            m.blocked = true;
+            self.blocked_count += 1;
+            self.stations[next].blocked.push_back(machine as u32);
+            self.refresh_state(machine);
             return;
         }
-        let next_station = route[next_position];
-        self.parts[part as usize].position = next_position as u16;
-        // The machine still holds the part while the next station is asked,
-        // so that a rework to its own station cannot hand it back to itself.
-        if self.accept(next_station, part) {
-            self.machines[machine].part = NO_PART;
+        let m = &mut self.machines[machine];
+        m.parts.clear();
+        m.unload_head = 0;
+        m.phase = Phase::Idle;
+        if !m.reserved {
             self.try_start(machine);
-        } else if next_station == station {
-            // Rework at its own station with a full buffer: the part goes to
-            // the back of the buffer as the machine takes the head, an
-            // exchange that needs no free slot (without waiting room the
-            // machine simply starts it again). Blocking on itself would lock
-            // the station for ever.
-            let s = &mut self.stations[station];
-            let next = match s.buffer.pop_front() {
-                Some(head) => {
-                    s.buffer.push_back(part);
-                    head
-                }
-                None => part,
-            };
-            self.start_operation(machine, next);
         } else {
-            let m = &mut self.machines[machine];
-            m.holding = true;
-            self.holding_count += 1;
-            self.stations[next_station]
-                .blocked
-                .push_back(machine as u32);
             self.refresh_state(machine);
         }
     }
+
+    // ----- failures ----------------------------------------------------------
 
     fn on_operating_failure(&mut self, machine: usize) {
         let now = self.now;
@@ -779,7 +1241,7 @@ impl<'m> Simulation<'m> {
     fn on_calendar_failure(&mut self, machine: usize) {
         let now = self.now;
         let m = &mut self.machines[machine];
-        if m.in_operation {
+        if matches!(m.phase, Phase::Setup | Phase::Processing) {
             // Suspend: the pending completion becomes stale.
             m.work_left_min = m.operation_end_min - now;
             m.generation = m.generation.wrapping_add(1);
@@ -818,14 +1280,39 @@ impl<'m> Simulation<'m> {
             }
         }
         let m = &self.machines[machine];
-        if m.in_operation {
-            self.set_state(machine, MachineState::Busy);
-            self.schedule_segment(machine);
-        } else if m.holding {
-            self.refresh_state(machine);
-        } else {
-            self.try_start(machine);
+        match m.phase {
+            Phase::Setup | Phase::Processing => {
+                self.refresh_state(machine);
+                self.schedule_segment(machine);
+            }
+            Phase::Claimed => {
+                let needs_operators = self.model.stations[station].operators.is_some();
+                if !needs_operators || m.has_operators {
+                    self.begin(machine);
+                } else {
+                    self.refresh_state(machine);
+                }
+            }
+            Phase::Unloading => self.refresh_state(machine),
+            Phase::Idle if m.reserved => self.refresh_state(machine),
+            Phase::Idle => self.try_start(machine),
         }
+    }
+
+    // ----- shifts and the source ---------------------------------------------
+
+    fn on_shift_change(&mut self, pool: usize) {
+        let spec = &self.model.pools[pool];
+        self.pools[pool].on_shift = spec.on_shift(self.now);
+        if let Some(next) = spec.next_change(self.now) {
+            self.queue
+                .push(next, EventKind::ShiftChange, pool as u32, 0);
+        }
+        for i in 0..self.pools[pool].machines.len() {
+            let machine = self.pools[pool].machines[i] as usize;
+            self.refresh_state(machine);
+        }
+        self.serve_pool(pool);
     }
 
     fn on_arrival(&mut self) {
@@ -837,15 +1324,13 @@ impl<'m> Simulation<'m> {
         let product = self.draw_product();
         let station = self.model.products[product].route[0];
         if self.stations[station].release.is_empty() {
-            let part = self.new_part(product as u16);
-            if self.accept(station, part) {
+            if let Some(place) = self.find_place(station) {
+                let part = self.new_part(product as u16);
+                self.place(station, part, place);
                 return;
             }
-            // Not admitted: it waits in the release queue, outside the line.
-            self.released -= 1;
-            self.wip.set(self.now, self.wip.level - 1);
-            self.free_parts.push(part);
         }
+        // Not admitted: it waits in the release queue, outside the line.
         self.stations[station].release.push_back(product as u16);
         self.release_queue
             .set(self.now, self.release_queue.level + 1);

@@ -14,6 +14,11 @@ pub use dist::Dist;
 pub type StationIdx = usize;
 /// Index of a product in [`Model::products`].
 pub type ProductIdx = usize;
+/// Index of an operator pool in [`Model::pools`].
+pub type PoolIdx = usize;
+
+/// Minutes in a week: shift calendars repeat weekly from Monday 00:00.
+pub const WEEK_MIN: f64 = 7.0 * 1440.0;
 
 /// Minutes per hour, for reported rates.
 pub const MIN_PER_H: f64 = 60.0;
@@ -32,6 +37,11 @@ pub struct Model {
     pub source: Source,
     pub products: Vec<Product>,
     pub stations: Vec<Station>,
+    pub pools: Vec<Pool>,
+    /// kg CO2 per kWh, if the scenario gives it.
+    pub co2_kg_per_kwh: Option<f64>,
+    /// Energy price per kWh, if the scenario gives it.
+    pub price_per_kwh: Option<f64>,
 }
 
 /// How raw parts enter the line.
@@ -70,6 +80,119 @@ pub struct Station {
     pub scrap: Vec<f64>,
     /// Rework probability (per product, like scrap) and target station.
     pub rework: Option<Rework>,
+    pub batch: Option<Batch>,
+    pub setup: Option<Setup>,
+    /// Operators needed per operation (`None`: unmanned, around the clock).
+    pub operators: Option<Operators>,
+    /// Move time to the next station.
+    pub transfer: Option<Dist>,
+    pub energy: Option<Energy>,
+}
+
+/// A batch machine (furnace, oven): one processing time per batch.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    pub size: u32,
+    /// Smallest batch started after `max_wait_min`.
+    pub min: u32,
+    /// How long the oldest waiting part may wait before a partial batch
+    /// starts (infinite: only full batches).
+    pub max_wait_min: f64,
+}
+
+/// Setups before an operation.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub time: Dist,
+    pub rule: SetupRule,
+}
+
+/// When a setup is needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetupRule {
+    /// The next part is of another product than the previous one.
+    ProductChange,
+    /// After every N parts.
+    Every(u32),
+}
+
+/// Operators an operation needs.
+#[derive(Clone, Copy, Debug)]
+pub struct Operators {
+    pub pool: PoolIdx,
+    pub count: u32,
+}
+
+/// Power drawn by one machine in each state, kW.
+#[derive(Clone, Copy, Debug)]
+pub struct Energy {
+    pub busy_kw: f64,
+    pub idle_kw: f64,
+    pub down_kw: f64,
+    pub setup_kw: f64,
+}
+
+impl Energy {
+    /// kW in each machine state, in `engine::MachineState` order (busy,
+    /// setup, blocked, starved, waiting_operator, off_shift, down).
+    pub fn by_state(&self) -> [f64; 7] {
+        [
+            self.busy_kw,
+            self.setup_kw,
+            self.idle_kw,
+            self.idle_kw,
+            self.idle_kw,
+            self.idle_kw,
+            self.down_kw,
+        ]
+    }
+}
+
+/// An operator pool with a weekly shift calendar.
+#[derive(Clone, Debug)]
+pub struct Pool {
+    pub name: String,
+    pub size: u32,
+    /// Working windows `[start, end)` in minutes from Monday 00:00, sorted,
+    /// merged and inside one week; `None` means always at work.
+    pub shifts: Option<Vec<(f64, f64)>>,
+}
+
+impl Pool {
+    /// Whether the pool works at time `t` (minutes from Monday 00:00).
+    pub fn on_shift(&self, t: f64) -> bool {
+        match &self.shifts {
+            None => true,
+            Some(windows) => {
+                let w = t.rem_euclid(WEEK_MIN);
+                windows.iter().any(|&(start, end)| start <= w && w < end)
+            }
+        }
+    }
+
+    /// The first time after `t` at which the pool's shift state changes.
+    pub fn next_change(&self, t: f64) -> Option<f64> {
+        let windows = self.shifts.as_ref()?;
+        let week_start = (t / WEEK_MIN).floor() * WEEK_MIN;
+        for week in [week_start, week_start + WEEK_MIN] {
+            for &(start, end) in windows {
+                for boundary in [week + start, week + end] {
+                    if boundary > t {
+                        return Some(boundary);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Working minutes per week.
+    pub fn minutes_per_week(&self) -> f64 {
+        match &self.shifts {
+            None => WEEK_MIN,
+            Some(windows) => windows.iter().map(|(s, e)| e - s).sum(),
+        }
+    }
 }
 
 /// Failure model of every machine of a station.

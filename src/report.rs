@@ -59,7 +59,7 @@ fn replications_csv(result: &ExperimentResult) -> io::Result<Vec<u8>> {
                 r.scrap_parts.to_string(),
                 r.wip_mean.to_string(),
                 number_or_empty(r.lead_time_mean_min()),
-                String::new(),
+                r.energy_kwh.map(|e| e.to_string()).unwrap_or_default(),
                 r.events.to_string(),
             ])?;
         }

@@ -14,7 +14,10 @@
 pub mod diagnostic;
 pub mod read;
 
-use crate::model::{Dist, FailureBasis, Failures, Model, Product, Rework, Source, Station};
+use crate::model::{
+    Batch, Dist, Energy, FailureBasis, Failures, Model, Operators, Pool, Product, Rework, Setup,
+    SetupRule, Source, Station, WEEK_MIN,
+};
 pub use diagnostic::Diagnostic;
 use diagnostic::{did_you_mean, Diagnostics};
 use read::{index, join, Reader, Table, Value};
@@ -179,8 +182,6 @@ const STATION_KEYS: [&str; 16] = [
     "description",
     "comment",
 ];
-/// Keys of SPEC §3 that this version recognises but does not simulate yet.
-const UNSUPPORTED_STATION_KEYS: [&str; 5] = ["batch", "setup", "operators", "transfer", "energy"];
 const CHANGE_KEYS: [&str; 8] = [
     "name",
     "description",
@@ -204,7 +205,6 @@ struct Header {
 
 fn build(reader: &mut Reader<'_>, root: &Table<'_>, file: &str) -> Option<Scenario> {
     reader.check_keys(root, "", &TOP_KEYS);
-    reader.reject_unsupported(root, "", &["pools", "energy"]);
     let header = read_header(reader, root);
     let baseline = build_model(reader, root, "baseline");
     let changes = read_changes(reader, root);
@@ -394,6 +394,14 @@ struct RawStation<'a, 'i> {
     scrap_by_product: ByProduct<'a, 'i, f64>,
     rework: Option<(f64, String, Range<usize>, Range<usize>)>,
     rework_ok: bool,
+    batch: Option<(Batch, Range<usize>)>,
+    setup: Option<Setup>,
+    /// Pool name, count, span of the pool name.
+    operators: Option<(String, u32, Range<usize>)>,
+    transfer: Option<Dist>,
+    energy: Option<Energy>,
+    /// Whether every optional section above read without error.
+    extras_ok: bool,
 }
 
 fn read_station<'a, 'i>(
@@ -404,7 +412,6 @@ fn read_station<'a, 'i>(
     let table = reader.table(value, &path)?;
     let span = value.span();
     reader.check_keys(table, &path, &STATION_KEYS);
-    reader.reject_unsupported(table, &path, &UNSUPPORTED_STATION_KEYS);
     let name = reader
         .required(table, span.clone(), &path, "name")
         .and_then(|v| reader.name(v, &join(&path, "name")));
@@ -487,6 +494,32 @@ fn read_station<'a, 'i>(
     if table.get("rework").is_some() && rework.is_none() {
         rework_ok = false;
     }
+    let mut extras_ok = true;
+    let batch = table.get("batch").and_then(|v| {
+        let result = read_batch(reader, v, &join(&path, "batch"));
+        extras_ok &= result.is_some();
+        result.map(|b| (b, v.span()))
+    });
+    let setup = table.get("setup").and_then(|v| {
+        let result = read_setup(reader, v, &join(&path, "setup"));
+        extras_ok &= result.is_some();
+        result
+    });
+    let operators = table.get("operators").and_then(|v| {
+        let result = read_operators(reader, v, &join(&path, "operators"));
+        extras_ok &= result.is_some();
+        result
+    });
+    let transfer = table.get("transfer").and_then(|v| {
+        let result = reader.dist(v, &join(&path, "transfer"));
+        extras_ok &= result.is_some();
+        result
+    });
+    let energy = table.get("energy").and_then(|v| {
+        let result = read_energy(reader, v, &join(&path, "energy"));
+        extras_ok &= result.is_some();
+        result
+    });
     Some(RawStation {
         path,
         span,
@@ -502,7 +535,287 @@ fn read_station<'a, 'i>(
         scrap_by_product,
         rework,
         rework_ok,
+        batch,
+        setup,
+        operators,
+        transfer,
+        energy,
+        extras_ok,
     })
+}
+
+/// A non-negative number (kW, kg/kWh, price).
+fn non_negative(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<f64> {
+    let x = reader.number(value, path)?;
+    if x < 0.0 {
+        reader.error(
+            value.span(),
+            path,
+            format!("expected a number >= 0, got {x}"),
+        );
+        return None;
+    }
+    Some(x)
+}
+
+fn read_batch(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Batch> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["size", "min", "max_wait"]);
+    let size = reader
+        .required(table, value.span(), path, "size")
+        .and_then(|v| reader.integer_in(v, &join(path, "size"), 1, 1_000_000))?
+        as u32;
+    let min = match table.get("min") {
+        Some(v) => reader.integer_in(v, &join(path, "min"), 1, i64::from(size))? as u32,
+        None => size,
+    };
+    let max_wait_min = match table.get("max_wait") {
+        Some(v) => reader.duration_bounded(v, &join(path, "max_wait"), true)?,
+        None => f64::INFINITY,
+    };
+    Some(Batch {
+        size,
+        min,
+        max_wait_min,
+    })
+}
+
+fn read_setup(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Setup> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["time", "on", "every"]);
+    let time = reader
+        .required(table, value.span(), path, "time")
+        .and_then(|v| reader.dist(v, &join(path, "time")));
+    let on = match table.get("on") {
+        None => Some("product_change".to_owned()),
+        Some(v) => reader.string(v, &join(path, "on")),
+    };
+    let rule = match on.as_deref() {
+        Some("product_change") => {
+            if let Some(v) = table.get("every") {
+                reader.error(
+                    v.span(),
+                    &join(path, "every"),
+                    "\"every\" needs on = \"every\"",
+                );
+                return None;
+            }
+            Some(SetupRule::ProductChange)
+        }
+        Some("every") => reader
+            .required(table, value.span(), path, "every")
+            .and_then(|v| reader.integer_in(v, &join(path, "every"), 1, 1_000_000_000))
+            .map(|n| SetupRule::Every(n as u32)),
+        Some(other) => {
+            let hint = did_you_mean(other, ["product_change", "every"]);
+            reader.error(
+                table["on"].span(),
+                &join(path, "on"),
+                format!("expected \"product_change\" or \"every\", got \"{other}\"{hint}"),
+            );
+            None
+        }
+        None => None,
+    };
+    Some(Setup {
+        time: time?,
+        rule: rule?,
+    })
+}
+
+fn read_operators(
+    reader: &mut Reader<'_>,
+    value: &Value<'_>,
+    path: &str,
+) -> Option<(String, u32, Range<usize>)> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["pool", "count"]);
+    let pool_value = reader.required(table, value.span(), path, "pool");
+    let pool = pool_value.and_then(|v| reader.name(v, &join(path, "pool")));
+    let count = match table.get("count") {
+        Some(v) => reader
+            .integer_in(v, &join(path, "count"), 0, 1_000_000)
+            .map(|c| c as u32),
+        None => Some(1),
+    };
+    Some((pool?, count?, pool_value?.span()))
+}
+
+fn read_energy(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Energy> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["busy_kw", "idle_kw", "down_kw", "setup_kw"]);
+    let mut get = |key: &str, required: bool| -> Option<Option<f64>> {
+        match table.get(key) {
+            Some(v) => non_negative(reader, v, &join(path, key)).map(Some),
+            None if required => {
+                reader.required(table, value.span(), path, key);
+                None
+            }
+            None => Some(None),
+        }
+    };
+    let busy = get("busy_kw", true);
+    let idle = get("idle_kw", true);
+    let down = get("down_kw", false);
+    let setup = get("setup_kw", false);
+    let (busy_kw, idle_kw) = (busy??, idle??);
+    Some(Energy {
+        busy_kw,
+        idle_kw,
+        down_kw: down?.unwrap_or(idle_kw),
+        setup_kw: setup?.unwrap_or(busy_kw),
+    })
+}
+
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Days of a shift: "mon-fri", "sat", "mon,wed,fri", "fri-mon", "daily".
+fn parse_days(text: &str) -> Result<[bool; 7], String> {
+    let mut days = [false; 7];
+    let day = |name: &str| -> Result<usize, String> {
+        let name = name.trim().to_ascii_lowercase();
+        DAY_NAMES.iter().position(|d| *d == name).ok_or_else(|| {
+            let hint = did_you_mean(&name, DAY_NAMES);
+            format!("unknown day \"{name}\"{hint}; expected mon, tue, wed, thu, fri, sat, sun")
+        })
+    };
+    if matches!(text.trim(), "daily" | "all") {
+        return Ok([true; 7]);
+    }
+    for part in text.split(',') {
+        match part.split_once('-') {
+            Some((from, to)) => {
+                let (from, to) = (day(from)?, day(to)?);
+                let mut d = from;
+                loop {
+                    days[d] = true;
+                    if d == to {
+                        break;
+                    }
+                    d = (d + 1) % 7;
+                }
+            }
+            None => days[day(part)?] = true,
+        }
+    }
+    Ok(days)
+}
+
+/// "HH:MM" from 00:00 to 24:00, in minutes.
+fn parse_clock(text: &str) -> Result<f64, String> {
+    let error = || format!("expected a time of day \"HH:MM\" from 00:00 to 24:00, got \"{text}\"");
+    let (h, m) = text.trim().split_once(':').ok_or_else(error)?;
+    let (h, m): (u32, u32) = (
+        h.parse().map_err(|_| error())?,
+        m.parse().map_err(|_| error())?,
+    );
+    if m >= 60 || h > 24 || (h == 24 && m > 0) {
+        return Err(error());
+    }
+    Ok(f64::from(h * 60 + m))
+}
+
+fn read_pool(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Pool> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["name", "size", "shifts", "description"]);
+    let name = reader
+        .required(table, value.span(), path, "name")
+        .and_then(|v| reader.name(v, &join(path, "name")));
+    let size = reader
+        .required(table, value.span(), path, "size")
+        .and_then(|v| reader.integer_in(v, &join(path, "size"), 1, 1_000_000))
+        .map(|s| s as u32);
+    let mut shifts = None;
+    let mut shifts_ok = true;
+    if let Some(v) = table.get("shifts") {
+        let shifts_path = join(path, "shifts");
+        let mut windows = Vec::new();
+        match reader.array(v, &shifts_path) {
+            None => shifts_ok = false,
+            Some(array) => {
+                if array.is_empty() {
+                    reader.error(v.span(), &shifts_path, "a pool needs at least one shift (leave shifts out for a pool that always works)");
+                    shifts_ok = false;
+                }
+                for (i, shift) in array.iter().enumerate() {
+                    let shift_path = index(&shifts_path, i);
+                    match read_shift(reader, shift, &shift_path) {
+                        Some(w) => windows.extend(w),
+                        None => shifts_ok = false,
+                    }
+                }
+            }
+        }
+        shifts = Some(merge_windows(windows));
+    }
+    if !shifts_ok {
+        return None;
+    }
+    Some(Pool {
+        name: name?,
+        size: size?,
+        shifts,
+    })
+}
+
+/// The weekly windows of one shift entry.
+fn read_shift(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Vec<(f64, f64)>> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["days", "start", "end"]);
+    let mut field = |key: &str, parse: fn(&str) -> Result<f64, String>| -> Option<f64> {
+        let v = reader.required(table, value.span(), path, key)?;
+        let text = reader.string(v, &join(path, key))?;
+        parse(&text)
+            .map_err(|e| reader.error(v.span(), &join(path, key), e))
+            .ok()
+    };
+    let start = field("start", parse_clock);
+    let end = field("end", parse_clock);
+    let days_value = reader.required(table, value.span(), path, "days");
+    let days = days_value.and_then(|v| {
+        let text = reader.string(v, &join(path, "days"))?;
+        parse_days(&text)
+            .map_err(|e| reader.error(v.span(), &join(path, "days"), e))
+            .ok()
+    });
+    let (start, mut end, days) = (start?, end?, days?);
+    if end == start {
+        reader.error(
+            value.span(),
+            path,
+            "a shift must not start and end at the same time",
+        );
+        return None;
+    }
+    if end < start {
+        end += 1440.0; // across midnight
+    }
+    let mut windows = Vec::new();
+    for (day, &on) in days.iter().enumerate() {
+        if on {
+            let (s, e) = (day as f64 * 1440.0 + start, day as f64 * 1440.0 + end);
+            if e > WEEK_MIN {
+                windows.push((s, WEEK_MIN));
+                windows.push((0.0, e - WEEK_MIN));
+            } else {
+                windows.push((s, e));
+            }
+        }
+    }
+    Some(windows)
+}
+
+/// Sorts windows and merges overlapping or touching ones.
+fn merge_windows(mut windows: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    for (start, end) in windows {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
 }
 
 fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Failures> {
@@ -622,20 +935,43 @@ fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> Opti
     }
     let product_names: Vec<String> = products.iter().map(|p| p.name.clone()).collect();
 
+    let mut pools: Vec<Pool> = Vec::new();
+    let mut pools_ok = true;
+    if let Some(value) = root.get("pools") {
+        if let Some(array) = reader.array(value, "pools") {
+            for (i, pool) in array.iter().enumerate() {
+                let path = index("pools", i);
+                match read_pool(reader, pool, &path) {
+                    Some(p) => {
+                        if pools.iter().any(|q| q.name == p.name) {
+                            reader.error(
+                                pool.span(),
+                                &join(&path, "name"),
+                                format!("duplicate pool name \"{}\"", p.name),
+                            );
+                        }
+                        pools.push(p);
+                    }
+                    None => pools_ok = false,
+                }
+            }
+        }
+    }
+
     let mut stations = Vec::with_capacity(raw_stations.len());
     for (station_idx, raw) in raw_stations.iter().enumerate() {
-        let Some(station) = resolve_station(
-            reader,
-            raw,
-            station_idx,
-            &station_names,
-            &mut products,
-            &product_names,
-        ) else {
+        let names = Names {
+            stations: &station_names,
+            products: &product_names,
+            pools: &pools,
+            pools_ok,
+        };
+        let Some(station) = resolve_station(reader, raw, station_idx, &mut products, &names) else {
             continue;
         };
         stations.push(station);
     }
+    let (co2_kg_per_kwh, price_per_kwh) = read_energy_factors(reader, root);
     if reader.diagnostics.count() > errors_before {
         return None;
     }
@@ -649,7 +985,27 @@ fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> Opti
         source: source?,
         products,
         stations,
+        pools,
+        co2_kg_per_kwh,
+        price_per_kwh,
     })
+}
+
+fn read_energy_factors(reader: &mut Reader<'_>, root: &Table<'_>) -> (Option<f64>, Option<f64>) {
+    let Some(value) = root.get("energy") else {
+        return (None, None);
+    };
+    let Some(table) = reader.table(value, "energy") else {
+        return (None, None);
+    };
+    reader.check_keys(table, "energy", &["co2_kg_per_kwh", "price_per_kwh"]);
+    let co2 = table
+        .get("co2_kg_per_kwh")
+        .and_then(|v| non_negative(reader, v, "energy.co2_kg_per_kwh"));
+    let price = table
+        .get("price_per_kwh")
+        .and_then(|v| non_negative(reader, v, "energy.price_per_kwh"));
+    (co2, price)
 }
 
 fn read_product(
@@ -732,14 +1088,24 @@ fn read_product(
     })
 }
 
+/// What a station's references resolve against.
+struct Names<'a> {
+    stations: &'a [String],
+    products: &'a [String],
+    pools: &'a [Pool],
+    /// False when a pool had errors (unknown pools are then not reported).
+    pools_ok: bool,
+}
+
 fn resolve_station(
     reader: &mut Reader<'_>,
     raw: &RawStation<'_, '_>,
     station_idx: usize,
-    station_names: &[String],
     products: &mut [Product],
-    product_names: &[String],
+    names: &Names<'_>,
 ) -> Option<Station> {
+    let (station_names, product_names, pools, pools_ok) =
+        (names.stations, names.products, names.pools, names.pools_ok);
     let name = raw.name.clone()?;
     let product_index = |reader: &mut Reader<'_>, key: &Spanned<Cow<'_, str>>, path: &str| {
         let wanted: &str = key.get_ref();
@@ -849,7 +1215,70 @@ fn resolve_station(
             }
         }
     }
-    ok &= raw.buffer_ok && raw.failures_ok && raw.rework_ok;
+    let mut operators = None;
+    if let Some((pool, count, span)) = &raw.operators {
+        let operators_path = join(&raw.path, "operators");
+        match pools.iter().position(|p| p.name == *pool) {
+            None if pools_ok => {
+                let hint = did_you_mean(pool, pools.iter().map(|p| p.name.as_str()));
+                reader.error(
+                    span.clone(),
+                    &join(&operators_path, "pool"),
+                    format!("unknown pool \"{pool}\"{hint}"),
+                );
+                ok = false;
+            }
+            None => ok = false,
+            Some(p) if *count > pools[p].size => {
+                reader.error(
+                    span.clone(),
+                    &join(&operators_path, "count"),
+                    format!(
+                        "needs {count} operators but pool \"{pool}\" has only {}",
+                        pools[p].size
+                    ),
+                );
+                ok = false;
+            }
+            Some(_) if *count == 0 => {}
+            Some(p) => {
+                operators = Some(Operators {
+                    pool: p,
+                    count: *count,
+                })
+            }
+        }
+    }
+    if let Some((batch, span)) = &raw.batch {
+        let batch_path = join(&raw.path, "batch");
+        if let Some(capacity) = buffer {
+            if capacity < batch.min {
+                reader.error(
+                    span.clone(),
+                    &batch_path,
+                    format!(
+                        "the buffer ({capacity}) must hold at least batch.min ({}) parts",
+                        batch.min
+                    ),
+                );
+                ok = false;
+            } else if capacity < batch.size
+                && !batch.max_wait_min.is_finite()
+                && !visits.iter().all(|&(_, pos)| pos == 0)
+            {
+                reader.error(
+                    span.clone(),
+                    &batch_path,
+                    format!(
+                        "a full batch of {} can never gather in a buffer of {capacity}: give batch.max_wait, or a larger buffer",
+                        batch.size
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok &= raw.buffer_ok && raw.failures_ok && raw.rework_ok && raw.extras_ok;
     if !ok {
         return None;
     }
@@ -861,6 +1290,11 @@ fn resolve_station(
         failures: raw.failures.clone(),
         scrap,
         rework,
+        batch: raw.batch.as_ref().map(|(b, _)| b.clone()),
+        setup: raw.setup.clone(),
+        operators,
+        transfer: raw.transfer.clone(),
+        energy: raw.energy,
     })
 }
 
@@ -893,13 +1327,18 @@ fn read_changes<'a, 'i>(reader: &mut Reader<'_>, root: &'a Table<'i>) -> Vec<Cha
         }
     }
     let known_products = names_in(root.get("products"));
+    let mut known_pools = names_in(root.get("pools"));
+    for change in array.iter() {
+        if let DeValue::Table(t) = change.get_ref() {
+            known_pools.extend(names_in(t.get("new_pools")));
+        }
+    }
     for (i, change) in array.iter().enumerate() {
         let path = index("changes", i);
         let Some(table) = reader.table(change, &path) else {
             continue;
         };
         reader.check_keys(table, &path, &CHANGE_KEYS);
-        reader.reject_unsupported(table, &path, &["pools", "new_pools"]);
         let name = reader
             .required(table, change.span(), &path, "name")
             .and_then(|v| reader.name(v, &join(&path, "name")));
@@ -919,16 +1358,16 @@ fn read_changes<'a, 'i>(reader: &mut Reader<'_>, root: &'a Table<'i>) -> Vec<Cha
             }
             Some(capex)
         });
-        for key in ["stations", "products"] {
+        for key in ["stations", "products", "pools"] {
             if let Some(v) = table.get(key) {
                 let patch_path = join(&path, key);
                 if let Some(t) = reader.table(v, &patch_path) {
                     for (name, patch) in t.iter() {
                         let entry_path = join(&patch_path, name.get_ref());
-                        let known = if key == "stations" {
-                            &known_stations
-                        } else {
-                            &known_products
+                        let known = match key {
+                            "stations" => &known_stations,
+                            "products" => &known_products,
+                            _ => &known_pools,
                         };
                         if !known.iter().any(|k| k == name.get_ref().as_ref()) {
                             let hint =
@@ -949,8 +1388,10 @@ fn read_changes<'a, 'i>(reader: &mut Reader<'_>, root: &'a Table<'i>) -> Vec<Cha
                 }
             }
         }
-        if let Some(v) = table.get("new_stations") {
-            reader.array(v, &join(&path, "new_stations"));
+        for key in ["new_stations", "new_pools"] {
+            if let Some(v) = table.get(key) {
+                reader.array(v, &join(&path, key));
+            }
         }
         let Some(name) = name else { continue };
         if changes.iter().any(|c| c.change.name == name) {
@@ -1086,7 +1527,11 @@ fn read_variants(
 
 /// Merges a change's patches into a copy of the scenario tree.
 fn apply_change<'i>(reader: &mut Reader<'_>, root: &mut Table<'i>, change: &ChangeSpec<'_, 'i>) {
-    for (key, section) in [("stations", "stations"), ("products", "products")] {
+    for (key, section) in [
+        ("stations", "stations"),
+        ("products", "products"),
+        ("pools", "pools"),
+    ] {
         let Some(patches) = change.table.get(key) else {
             continue;
         };
@@ -1116,15 +1561,19 @@ fn apply_change<'i>(reader: &mut Reader<'_>, root: &mut Table<'i>, change: &Chan
             }
         }
     }
-    if let Some(new) = change.table.get("new_stations") {
-        if let DeValue::Array(new_stations) = new.get_ref() {
-            let stations = root
-                .entry(Spanned::new(0..0, Cow::Borrowed("stations")))
-                .or_insert_with(|| Spanned::new(0..0, DeValue::Array(DeArray::new())));
-            if let DeValue::Array(entries) = stations.get_mut() {
-                for station in new_stations.iter() {
-                    entries.push(station.clone());
-                }
+    for (key, section) in [("new_stations", "stations"), ("new_pools", "pools")] {
+        let Some(new) = change.table.get(key) else {
+            continue;
+        };
+        let DeValue::Array(additions) = new.get_ref() else {
+            continue;
+        };
+        let entries = root
+            .entry(Spanned::new(0..0, Cow::Borrowed(section)))
+            .or_insert_with(|| Spanned::new(0..0, DeValue::Array(DeArray::new())));
+        if let DeValue::Array(entries) = entries.get_mut() {
+            for entry in additions.iter() {
+                entries.push(entry.clone());
             }
         }
     }

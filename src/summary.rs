@@ -41,9 +41,15 @@ pub struct VariantSummary {
     pub wip_mean: f64,
     pub lead_time_min_mean: f64,
     pub release_queue_mean: f64,
-    /// Energy per good part; `null` while the scenario has no energy data.
+    /// Energy per good part (scrap's energy included); `null` when the
+    /// scenario has no energy data.
     pub energy_kwh_per_good_part: Option<f64>,
+    /// `null` without `[energy] co2_kg_per_kwh`.
     pub co2_kg_per_good_part: Option<f64>,
+    /// `null` without `[energy] price_per_kwh`.
+    pub energy_cost_per_good_part: Option<f64>,
+    /// Energy of the whole line per replication (mean), kWh.
+    pub energy_kwh_mean: Option<f64>,
     pub bottleneck: String,
     pub events_mean: f64,
     pub stations: Vec<StationSummary>,
@@ -66,7 +72,11 @@ pub struct StationSummary {
     /// Scrapped share of the parts the station finished.
     pub scrap_share: f64,
     pub oee: f64,
+    /// Energy of the station's machines over the measured period (mean over
+    /// replications), kWh.
     pub energy_kwh: Option<f64>,
+    /// Setups per hour.
+    pub setups_per_h: f64,
 }
 
 impl StationSummary {
@@ -107,7 +117,7 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult, threads: usize)
         .zip(&result.variants)
         .map(|(variant, runs)| {
             let reps = &runs.replications;
-            let mut summary = summarise_variant(&variant.model.stations, reps);
+            let mut summary = summarise_variant(&variant.model, reps);
             summary.name = variant.name.clone();
             summary.description = variant.description.clone();
             summary.changes = variant
@@ -165,10 +175,8 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult, threads: usize)
     }
 }
 
-fn summarise_variant(
-    stations: &[crate::model::Station],
-    reps: &[ReplicationResult],
-) -> VariantSummary {
+fn summarise_variant(model: &crate::model::Model, reps: &[ReplicationResult]) -> VariantSummary {
+    let stations = &model.stations;
     let throughput: Vec<f64> = reps
         .iter()
         .map(ReplicationResult::throughput_per_h)
@@ -207,7 +215,13 @@ fn summarise_variant(
                 throughput_per_h,
                 scrap_share,
                 oee: shares[0] * (1.0 - scrap_share),
-                energy_kwh: None,
+                energy_kwh: station
+                    .energy
+                    .map(|_| stats::mean(reps.iter().map(|r| r.stations[s].energy_kwh))),
+                setups_per_h: stats::mean(
+                    reps.iter()
+                        .map(|r| r.stations[s].setups as f64 / r.measured_min * MIN_PER_H),
+                ),
             }
         })
         .collect();
@@ -217,6 +231,16 @@ fn summarise_variant(
         .map(|s| s.name.clone())
         .unwrap_or_default();
     debug_assert_eq!(STATE_NAMES.len(), STATE_COUNT);
+    // Per good part over all replications: total energy / total good parts.
+    let energy_total: Option<f64> = reps.iter().map(|r| r.energy_kwh).sum();
+    let good_total: u64 = reps.iter().map(|r| r.good_parts).sum();
+    let energy_per_part = energy_total.map(|e| {
+        if good_total > 0 {
+            e / good_total as f64
+        } else {
+            f64::NAN
+        }
+    });
     VariantSummary {
         name: String::new(),
         description: String::new(),
@@ -227,8 +251,12 @@ fn summarise_variant(
         wip_mean: stats::mean(reps.iter().map(|r| r.wip_mean)),
         lead_time_min_mean: stats::mean(reps.iter().map(ReplicationResult::lead_time_mean_min)),
         release_queue_mean: stats::mean(reps.iter().map(|r| r.release_queue_mean)),
-        energy_kwh_per_good_part: None,
-        co2_kg_per_good_part: None,
+        energy_kwh_per_good_part: energy_per_part,
+        co2_kg_per_good_part: energy_per_part
+            .zip(model.co2_kg_per_kwh)
+            .map(|(e, f)| e * f),
+        energy_cost_per_good_part: energy_per_part.zip(model.price_per_kwh).map(|(e, p)| e * p),
+        energy_kwh_mean: energy_total.map(|e| e / reps.len() as f64),
         bottleneck,
         events_mean: stats::mean(reps.iter().map(|r| r.events as f64)),
         stations: station_summaries,

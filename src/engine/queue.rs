@@ -21,6 +21,13 @@ pub enum EventKind {
     CalendarFail,
     /// The source releases a raw part (interarrival mode).
     Arrival,
+    /// A part in transport reaches its next station (target: the part).
+    TransferArrive,
+    /// The oldest part waiting for a batch has waited `max_wait` (target:
+    /// the station).
+    BatchTimeout,
+    /// An operator pool's shift starts or ends (target: the pool).
+    ShiftChange,
 }
 
 /// A scheduled event.
@@ -28,7 +35,7 @@ pub enum EventKind {
 pub struct Event {
     key: u128,
     pub kind: EventKind,
-    /// The machine (or other entity) the event concerns.
+    /// The machine, part, station or pool the event concerns.
     pub target: u32,
     /// Generation of the target when scheduled; a mismatch marks a stale event.
     pub generation: u32,

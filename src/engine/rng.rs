@@ -24,6 +24,7 @@ pub enum Purpose {
     Setup = 5,
     Routing = 6,
     Arrivals = 7,
+    Transfer = 8,
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.

@@ -8,5 +8,6 @@ mod common;
 mod determinism;
 mod docs;
 mod hand_computed;
+mod process_features;
 mod queueing_theory;
 mod scenario_errors;

@@ -173,11 +173,129 @@ fn buffer_is_required_inside_the_line() {
 }
 
 #[test]
-fn later_features_are_rejected_not_ignored() {
+fn process_feature_keys_are_checked() {
     check(
         "process = 1.0",
-        "process = 1.0\nsetup = { time = 5 }",
-        &["stations[0].setup: \"setup\" is not supported yet"],
+        "process = 1.0\nbuffer = 4\nbatch = { size = 0 }",
+        &["stations[0].batch.size: expected an integer from 1 to 1000000, got 0"],
+    );
+    check(
+        "process = 1.0",
+        "process = 1.0\nbuffer = 4\nbatch = { size = 5, min = 6 }",
+        &["stations[0].batch.min: expected an integer from 1 to 5, got 6"],
+    );
+    check(
+        "buffer = 2\n",
+        "buffer = 2\nbatch = { size = 10, min = 4, max_wait = 30 }\n",
+        &["stations[1].batch: the buffer (2) must hold at least batch.min (4) parts"],
+    );
+    check(
+        "buffer = 2\n",
+        "buffer = 2\nbatch = { size = 10, min = 2 }\n",
+        &["stations[1].batch: a full batch of 10 can never gather in a buffer of 2"],
+    );
+    check(
+        "buffer = 2\n",
+        "buffer = 2\nbatch = { size = 2, max_wait = 0 }\n",
+        &["stations[1].batch.max_wait: expected a positive duration"],
+    );
+    check(
+        "process = 1.0",
+        "process = 1.0\nsetup = { time = 5, on = \"sometimes\" }",
+        &["stations[0].setup.on: expected \"product_change\" or \"every\", got \"sometimes\""],
+    );
+    check(
+        "process = 1.0",
+        "process = 1.0\nsetup = { time = 5, on = \"every\" }",
+        &["stations[0].setup.every: missing required key \"every\""],
+    );
+    check(
+        "process = 1.0",
+        "process = 1.0\nsetup = { tme = 5 }",
+        &["stations[0].setup.tme: unknown key \"tme\" (did you mean \"time\"?)"],
+    );
+    check(
+        "process = 1.0",
+        "process = 1.0\noperators = { pool = \"crew\" }",
+        &["stations[0].operators.pool: unknown pool \"crew\""],
+    );
+    check(
+        "process = 1.0",
+        "process = 1.0\ntransfer = -1",
+        &["stations[0].transfer: expected a duration >= 0, got -1"],
+    );
+    check(
+        "process = 1.0",
+        "process = 1.0\nenergy = { busy_kw = -5, idle_kw = 1 }",
+        &["stations[0].energy.busy_kw: expected a number >= 0, got -5"],
+    );
+    check(
+        "process = 1.0",
+        "process = 1.0\nenergy = { busy_kw = 5 }",
+        &["stations[0].energy.idle_kw: missing required key \"idle_kw\""],
+    );
+}
+
+#[test]
+fn pools_and_energy_factors_are_checked() {
+    let with = |pool: &str| format!("{GOOD}\n[[pools]]\n{pool}\n");
+    let message = errors(&with("name = \"crew\"\nsize = 0"));
+    assert!(
+        message.contains("pools[0].size: expected an integer from 1 to 1000000, got 0"),
+        "{message}"
+    );
+    let message = errors(&with("name = \"crew\"\nsize = 2\nshifts = [ { days = \"mon-fry\", start = \"06:00\", end = \"14:00\" } ]"));
+    assert!(
+        message.contains("pools[0].shifts[0].days: unknown day \"fry\" (did you mean \"fri\"?)"),
+        "{message}"
+    );
+    let message = errors(&with("name = \"crew\"\nsize = 2\nshifts = [ { days = \"mon\", start = \"6h\", end = \"25:00\" } ]"));
+    assert!(
+        message.contains("pools[0].shifts[0].start: expected a time of day \"HH:MM\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("pools[0].shifts[0].end: expected a time of day"),
+        "{message}"
+    );
+    let message = errors(&with("name = \"crew\"\nsize = 2\nshifts = []"));
+    assert!(
+        message.contains("pools[0].shifts: a pool needs at least one shift"),
+        "{message}"
+    );
+    let text = format!("{GOOD}\n[[pools]]\nname = \"crew\"\nsize = 1\n").replacen(
+        "process = 1.0",
+        "process = 1.0\noperators = { pool = \"crew\", count = 2 }",
+        1,
+    );
+    let message = errors(&text);
+    assert!(
+        message.contains(
+            "stations[0].operators.count: needs 2 operators but pool \"crew\" has only 1"
+        ),
+        "{message}"
+    );
+    let message = errors(&format!("{GOOD}\n[energy]\nco2_kg_per_kwh = -1\n"));
+    assert!(
+        message.contains("energy.co2_kg_per_kwh: expected a number >= 0, got -1"),
+        "{message}"
+    );
+}
+
+#[test]
+fn changes_can_patch_pools_and_add_them() {
+    let text = format!(
+        "{GOOD}\n[[pools]]\nname = \"crew\"\nsize = 1\n\n[[changes]]\nname = \"c\"\npools.crew = {{ size = 3 }}\nnew_pools = [ {{ name = \"robots\", size = 2 }} ]\nstations.A = {{ operators = {{ pool = \"robots\", count = 2 }} }}\n"
+    );
+    let s = scenario(&text);
+    let model = &s.variants[1].model;
+    assert_eq!(model.pools[0].size, 3);
+    assert_eq!(model.pools[1].name, "robots");
+    assert_eq!(model.stations[0].operators.unwrap().pool, 1);
+    let message = errors(&text.replace("pools.crew", "pools.crow"));
+    assert!(
+        message.contains("changes[0].pools.crow: unknown pool \"crow\" (did you mean \"crew\"?)"),
+        "{message}"
     );
 }
 
