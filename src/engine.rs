@@ -213,6 +213,8 @@ struct Machine {
     unload_head: usize,
     /// Waiting in a station's blocked queue to hand over `parts[unload_head]`.
     blocked: bool,
+    /// The station it waits for, while `blocked`.
+    blocked_on: u32,
     down: bool,
     /// A part in transport will occupy this idle machine.
     reserved: bool,
@@ -294,8 +296,12 @@ struct Simulation<'m> {
     /// Cumulative mix weights of all products (interarrival source).
     product_cumulative: Vec<f64>,
     unlimited: bool,
-    blocked_count: usize,
     in_transit: usize,
+    /// Set when a set of blocked machines waits on itself.
+    locked: Option<Deadlock>,
+    /// Scratch space of the lock search (sized once, never reallocated).
+    visited: Vec<bool>,
+    stack: Vec<usize>,
     seed: u64,
     events: u64,
     good_parts: u64,
@@ -337,6 +343,7 @@ impl<'m> Simulation<'m> {
                     parts: Vec::with_capacity(load),
                     unload_head: 0,
                     blocked: false,
+                    blocked_on: NONE,
                     down: false,
                     reserved: false,
                     has_operators: false,
@@ -405,8 +412,10 @@ impl<'m> Simulation<'m> {
             mix_stream: rng::stream(seed, "", 0, Purpose::Routing),
             product_cumulative,
             unlimited: matches!(model.source, Source::Unlimited),
-            blocked_count: 0,
             in_transit: 0,
+            locked: None,
+            visited: vec![false; model.stations.len()],
+            stack: Vec::with_capacity(model.stations.len()),
             seed,
             events: 0,
             good_parts: 0,
@@ -470,8 +479,8 @@ impl<'m> Simulation<'m> {
             if cfg!(debug_assertions) {
                 self.check_states();
             }
-            if self.blocked_count == self.machines.len() && self.in_transit == 0 {
-                deadlock = Some(self.deadlock());
+            if let Some(lock) = self.locked.take() {
+                deadlock = Some(lock);
                 break;
             }
         }
@@ -485,6 +494,34 @@ impl<'m> Simulation<'m> {
             end
         };
         self.finish(deadlock)
+    }
+
+    /// Whether the machines blocked on `station` can never move again:
+    /// every machine of the station, and of every station those machines
+    /// wait for in turn, is itself blocked. (A station with blocked machines
+    /// upstream has a full buffer, so only one of its own machines could
+    /// free a place.) Cost: one pass over the stations reachable along
+    /// blocked machines; usually the first machine checked is not blocked.
+    fn is_locked(&mut self, station: usize) -> bool {
+        self.visited.fill(false);
+        self.stack.clear();
+        self.visited[station] = true;
+        self.stack.push(station);
+        while let Some(s) = self.stack.pop() {
+            let first = self.stations[s].first_machine as usize;
+            for machine in first..first + self.stations[s].machine_count as usize {
+                let m = &self.machines[machine];
+                if !m.blocked {
+                    return false;
+                }
+                let next = m.blocked_on as usize;
+                if !self.visited[next] {
+                    self.visited[next] = true;
+                    self.stack.push(next);
+                }
+            }
+        }
+        true
     }
 
     fn deadlock(&self) -> Deadlock {
@@ -875,7 +912,6 @@ impl<'m> Simulation<'m> {
         let part = m.parts[m.unload_head];
         m.unload_head += 1;
         m.blocked = false;
-        self.blocked_count -= 1;
         part
     }
 
@@ -1212,9 +1248,19 @@ impl<'m> Simulation<'m> {
             }
             let m = &mut self.machines[machine];
             m.blocked = true;
-            self.blocked_count += 1;
+            m.blocked_on = next as u32;
             self.stations[next].blocked.push_back(machine as u32);
             self.refresh_state(machine);
+            if self.is_locked(next) {
+                let stations = (0..self.stations.len())
+                    .filter(|&s| self.visited[s])
+                    .map(|s| self.model.stations[s].name.clone())
+                    .collect();
+                self.locked = Some(Deadlock {
+                    time_min: self.now,
+                    stations,
+                });
+            }
             return;
         }
         let m = &mut self.machines[machine];

@@ -51,6 +51,10 @@ pub struct VariantSummary {
     /// Energy of the whole line per replication (mean), kWh.
     pub energy_kwh_mean: Option<f64>,
     pub bottleneck: String,
+    /// The station with the largest active share of the time its crew is
+    /// at work (`active / (1 - off_shift)`): where shifts limit a station,
+    /// this names it even when its active share of all time is small.
+    pub bottleneck_on_shift: String,
     pub events_mean: f64,
     pub stations: Vec<StationSummary>,
 }
@@ -96,6 +100,16 @@ impl StationSummary {
     /// busy + setup + down + waiting_operator: the bottleneck criterion.
     pub fn active_share(&self) -> f64 {
         self.busy + self.setup + self.down + self.waiting_operator
+    }
+
+    /// The active share of the time the station is not off shift.
+    pub fn active_share_on_shift(&self) -> f64 {
+        let on_shift = 1.0 - self.off_shift;
+        if on_shift > 1e-12 {
+            self.active_share() / on_shift
+        } else {
+            0.0
+        }
     }
 }
 
@@ -230,6 +244,14 @@ fn summarise_variant(model: &crate::model::Model, reps: &[ReplicationResult]) ->
         .max_by(|a, b| a.active_share().total_cmp(&b.active_share()))
         .map(|s| s.name.clone())
         .unwrap_or_default();
+    let bottleneck_on_shift = station_summaries
+        .iter()
+        .max_by(|a, b| {
+            a.active_share_on_shift()
+                .total_cmp(&b.active_share_on_shift())
+        })
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
     debug_assert_eq!(STATE_NAMES.len(), STATE_COUNT);
     // Per good part over all replications: total energy / total good parts.
     let energy_total: Option<f64> = reps.iter().map(|r| r.energy_kwh).sum();
@@ -258,6 +280,7 @@ fn summarise_variant(model: &crate::model::Model, reps: &[ReplicationResult]) ->
         energy_cost_per_good_part: energy_per_part.zip(model.price_per_kwh).map(|(e, p)| e * p),
         energy_kwh_mean: energy_total.map(|e| e / reps.len() as f64),
         bottleneck,
+        bottleneck_on_shift,
         events_mean: stats::mean(reps.iter().map(|r| r.events as f64)),
         stations: station_summaries,
     }

@@ -90,7 +90,14 @@ pub fn summary_table(summary: &Summary) -> String {
             variant.name.clone(),
             with_ci(&variant.throughput_per_h, 2),
             gain,
-            variant.bottleneck.clone(),
+            if variant.bottleneck_on_shift == variant.bottleneck {
+                variant.bottleneck.clone()
+            } else {
+                format!(
+                    "{} (on shift: {})",
+                    variant.bottleneck, variant.bottleneck_on_shift
+                )
+            },
             fixed(variant.wip_mean, 1),
             fixed(variant.lead_time_min_mean, 1),
             variant

@@ -306,3 +306,74 @@ process_by_product = { large = 3.0 }
     let (summary, _) = run(&scenario(text), 2);
     crate::common::assert_in_ci("parts/h", &summary.variants[0].throughput_per_h, 40.0, 10);
 }
+
+#[test]
+fn a_route_may_visit_a_station_twice() {
+    // A machines every part twice (route A -> B -> A), 1 min a visit: A's
+    // capacity is 30 parts/h, B (0.5 min) idles half of the time.
+    let text = r#"
+[scenario]
+name = "t"
+warmup = 60
+horizon = 3000
+replications = 1
+[[products]]
+name = "p"
+route = ["A", "B", "A"]
+[[stations]]
+name = "A"
+buffer = 2
+process = 1.0
+[[stations]]
+name = "B"
+buffer = 2
+process = 0.5
+"#;
+    let s = scenario(text);
+    let r = simulate(&s.variants[0].model, 0);
+    assert!(r.deadlock.is_none());
+    assert!(
+        (r.throughput_per_h() - 30.0).abs() <= 60.0 / 3000.0,
+        "{}",
+        r.throughput_per_h()
+    );
+    assert!((r.stations[0].state_shares()[0] - 1.0).abs() < 1e-9);
+    assert!((r.stations[1].state_shares()[0] - 0.25).abs() < 1e-3);
+}
+
+#[test]
+fn a_lock_between_some_stations_is_caught_while_others_still_run() {
+    // Regression: A (no buffer) sends parts to B and takes them back for a
+    // second operation. t=0-1 A makes p1, B takes it (1-6); A makes p2 (into
+    // B's buffer) and p3, then blocks on B at 3. At 6, B's p1 must go back to
+    // A, which holds p3: A waits for B, B for A. C keeps failing and being
+    // repaired (calendar basis), so events go on: the lock must be found from
+    // the blocked machines, not from an empty event list.
+    let text = r#"
+[scenario]
+name = "t"
+horizon = 600
+replications = 1
+[[products]]
+name = "p"
+route = ["A", "B", "A", "C"]
+[[stations]]
+name = "A"
+buffer = 0
+process = 1.0
+[[stations]]
+name = "B"
+buffer = 1
+process = 5.0
+[[stations]]
+name = "C"
+buffer = 5
+process = 1.0
+failures = { ttf = 10, ttr = 1, basis = "calendar" }
+"#;
+    let s = scenario(text);
+    let r = simulate(&s.variants[0].model, 0);
+    let lock = r.deadlock.expect("the lock is reported");
+    assert_eq!(lock.time_min, 6.0);
+    assert_eq!(lock.stations, vec!["A".to_owned(), "B".to_owned()]);
+}
