@@ -29,6 +29,11 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Redraw the charts of a result folder from its files, without simulating.
+    Plot {
+        /// A folder written by `alloysim run`.
+        result_dir: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -72,7 +77,20 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenarios } => validate::validate(&scenarios),
+        Command::Plot { result_dir } => plot(&result_dir),
     }
+}
+
+/// `alloysim plot`: charts are a view of the result files.
+fn plot(dir: &std::path::Path) -> anyhow::Result<()> {
+    use crate::report::{atomic::ResultSet, charts};
+    let data = charts::ChartData::load(dir)?;
+    let mut set = ResultSet::new(dir)?;
+    charts::stage_charts(&mut set, &data)?;
+    for path in set.commit()? {
+        println!("{}", path.display());
+    }
+    Ok(())
 }
 
 /// SPEC §4 exit codes: 2 invalid scenario or arguments, 3 deadlock, 1 other.

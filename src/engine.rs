@@ -22,6 +22,7 @@ pub mod queue;
 pub mod rng;
 
 use crate::model::{FailureBasis, Model, ProductIdx, SetupRule, Source, MIN_PER_H};
+use crate::stats::collect::{BinnedLevel, Histogram};
 use queue::{EventKind, EventQueue};
 use rand::Rng;
 use rng::{Purpose, Stream};
@@ -81,6 +82,13 @@ pub struct ReplicationResult {
     pub energy_kwh: Option<f64>,
     /// Events processed over the whole run, warm-up included.
     pub events: u64,
+    /// Time-average WIP in equal bins of the whole run, warm-up included
+    /// (see [`crate::stats::collect::SERIES_BINS`]).
+    pub wip_series: Vec<f64>,
+    /// Width of one WIP bin, minutes.
+    pub wip_bin_min: f64,
+    /// Lead times of the good parts counted in `lead_time_count`.
+    pub lead_times: Histogram,
     pub stations: Vec<StationResult>,
     /// Set when the line locked up before the end of the run.
     pub deadlock: Option<Deadlock>,
@@ -310,6 +318,8 @@ struct Simulation<'m> {
     wip_at_start: u64,
     lead_time_sum_min: f64,
     lead_time_count: u64,
+    wip_series: BinnedLevel,
+    lead_times: Histogram,
 }
 
 impl<'m> Simulation<'m> {
@@ -424,6 +434,8 @@ impl<'m> Simulation<'m> {
             wip_at_start: 0,
             lead_time_sum_min: 0.0,
             lead_time_count: 0,
+            wip_series: BinnedLevel::new(model.warmup_min + model.horizon_min),
+            lead_times: Histogram::default(),
             machines,
         }
     }
@@ -589,6 +601,7 @@ impl<'m> Simulation<'m> {
         self.wip_at_start = self.wip.level;
         self.lead_time_sum_min = 0.0;
         self.lead_time_count = 0;
+        self.lead_times = Histogram::default();
     }
 
     fn finish(mut self, deadlock: Option<Deadlock>) -> ReplicationResult {
@@ -620,7 +633,13 @@ impl<'m> Simulation<'m> {
                 result
             })
             .collect();
+        let wip_bin_min = self.wip_series.bin_width_min();
+        let end = self.model.warmup_min + self.model.horizon_min;
+        let wip_series = self.wip_series.finish(end.max(now));
         ReplicationResult {
+            wip_series,
+            wip_bin_min,
+            lead_times: self.lead_times,
             replication: 0,
             seed: self.seed,
             measured_min: measured,
@@ -712,9 +731,14 @@ impl<'m> Simulation<'m> {
         s.buffer_level.set(self.now, s.buffer.len() as u64);
     }
 
+    fn set_wip(&mut self, level: u64) {
+        self.wip.set(self.now, level);
+        self.wip_series.set(self.now, level as f64);
+    }
+
     fn new_part(&mut self, product: u16) -> u32 {
         self.released += 1;
-        self.wip.set(self.now, self.wip.level + 1);
+        self.set_wip(self.wip.level + 1);
         let part = Part {
             product,
             position: 0,
@@ -735,14 +759,16 @@ impl<'m> Simulation<'m> {
     }
 
     fn remove_part(&mut self, part: u32) {
-        self.wip.set(self.now, self.wip.level - 1);
+        self.set_wip(self.wip.level - 1);
         self.free_parts.push(part);
     }
 
     fn exit_good(&mut self, part: u32) {
         self.good_parts += 1;
-        self.lead_time_sum_min += self.now - self.parts[part as usize].entered_min;
+        let lead_time = self.now - self.parts[part as usize].entered_min;
+        self.lead_time_sum_min += lead_time;
         self.lead_time_count += 1;
+        self.lead_times.add(lead_time);
         self.remove_part(part);
     }
 

@@ -1,12 +1,16 @@
 //! Estimates over independent replications: means with Student-t 95 %
-//! confidence intervals (R − 1 degrees of freedom), and paired differences.
+//! confidence intervals (R − 1 degrees of freedom), and paired differences;
+//! [`collect`] holds the bounded-memory collectors filled during a run.
 
-use serde::Serialize;
+pub mod collect;
+
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// A mean with its 95 % confidence interval; no interval from one value.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
+    #[serde(with = "nan_as_null")]
     pub mean: f64,
     pub ci95_low: Option<f64>,
     pub ci95_high: Option<f64>,
@@ -104,5 +108,23 @@ mod tests {
         let half = 4.302_652_7 / 3f64.sqrt();
         assert!((e.half_width().unwrap() - half).abs() < 1e-6);
         assert_eq!(estimate(&[5.0]).ci95_low, None);
+    }
+}
+
+/// Serde for `f64` fields that may be NaN ("no value"): written as `null`
+/// (JSON has no NaN) and read back as NaN.
+pub mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() {
+            serializer.serialize_f64(*value)
+        } else {
+            serializer.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
     }
 }

@@ -9,20 +9,25 @@ use crate::experiment::ExperimentResult;
 use crate::model::MIN_PER_H;
 use crate::scenario::Scenario;
 use crate::stats::{self, Estimate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything `summary.json` holds.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
     pub scenario: String,
     pub version: String,
     pub seed: u64,
     pub replications: u32,
+    #[serde(with = "stats::nan_as_null")]
     pub warmup_h: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub horizon_h: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub wall_s: f64,
     pub events: u64,
+    #[serde(with = "stats::nan_as_null")]
     pub events_per_s: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub good_parts_per_s: f64,
     pub threads: usize,
     pub variants: Vec<VariantSummary>,
@@ -30,16 +35,24 @@ pub struct Summary {
 }
 
 /// One variant's results.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VariantSummary {
     pub name: String,
     pub description: String,
     pub changes: Vec<String>,
     pub throughput_per_h: Estimate,
+    #[serde(with = "stats::nan_as_null")]
     pub good_parts_mean: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub scrap_parts_mean: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub wip_mean: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub lead_time_min_mean: f64,
+    /// 95th percentile of lead time (from a 3.5 %-resolution histogram).
+    #[serde(with = "stats::nan_as_null")]
+    pub lead_time_min_p95: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub release_queue_mean: f64,
     /// Energy per good part (scrap's energy included); `null` when the
     /// scenario has no energy data.
@@ -55,31 +68,44 @@ pub struct VariantSummary {
     /// at work (`active / (1 - off_shift)`): where shifts limit a station,
     /// this names it even when its active share of all time is small.
     pub bottleneck_on_shift: String,
+    #[serde(with = "stats::nan_as_null")]
     pub events_mean: f64,
     pub stations: Vec<StationSummary>,
 }
 
 /// One station's results in one variant (means over replications).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StationSummary {
     pub name: String,
+    #[serde(with = "stats::nan_as_null")]
     pub busy: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub setup: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub blocked: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub starved: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub waiting_operator: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub off_shift: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub down: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub buffer_mean: f64,
     /// Parts leaving the station not scrapped, per hour.
+    #[serde(with = "stats::nan_as_null")]
     pub throughput_per_h: f64,
     /// Scrapped share of the parts the station finished.
+    #[serde(with = "stats::nan_as_null")]
     pub scrap_share: f64,
+    #[serde(with = "stats::nan_as_null")]
     pub oee: f64,
     /// Energy of the station's machines over the measured period (mean over
     /// replications), kWh.
     pub energy_kwh: Option<f64>,
     /// Setups per hour.
+    #[serde(with = "stats::nan_as_null")]
     pub setups_per_h: f64,
 }
 
@@ -114,7 +140,7 @@ impl StationSummary {
 }
 
 /// A variant against the baseline, paired by replication.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Comparison {
     pub variant: String,
     pub baseline: String,
@@ -272,6 +298,7 @@ fn summarise_variant(model: &crate::model::Model, reps: &[ReplicationResult]) ->
         scrap_parts_mean: stats::mean(reps.iter().map(|r| r.scrap_parts as f64)),
         wip_mean: stats::mean(reps.iter().map(|r| r.wip_mean)),
         lead_time_min_mean: stats::mean(reps.iter().map(ReplicationResult::lead_time_mean_min)),
+        lead_time_min_p95: lead_time_histogram(reps).quantile(0.95),
         release_queue_mean: stats::mean(reps.iter().map(|r| r.release_queue_mean)),
         energy_kwh_per_good_part: energy_per_part,
         co2_kg_per_good_part: energy_per_part
@@ -284,4 +311,13 @@ fn summarise_variant(model: &crate::model::Model, reps: &[ReplicationResult]) ->
         events_mean: stats::mean(reps.iter().map(|r| r.events as f64)),
         stations: station_summaries,
     }
+}
+
+/// Lead times of all replications of a variant together.
+pub fn lead_time_histogram(reps: &[ReplicationResult]) -> crate::stats::collect::Histogram {
+    let mut merged = crate::stats::collect::Histogram::default();
+    for rep in reps {
+        merged.merge(&rep.lead_times);
+    }
+    merged
 }

@@ -6,6 +6,7 @@ use crate::report;
 use crate::scenario::Scenario;
 use crate::summary::summarise;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
@@ -85,9 +86,12 @@ fn run_one(scenario: &Scenario, args: &RunArgs, threads: usize, dir: &Path) -> a
     progress.finish_and_clear();
     let result = result?;
     let summary = summarise(scenario, &result, threads);
-    let written = report::write_results(dir, &summary, &result)?;
+    let written = report::write_results(dir, &summary, &result, !args.no_charts)?;
     if !args.quiet {
-        print!("{}", report::table::summary_table(&summary));
+        let style = report::table::Style {
+            colour: std::io::stdout().is_terminal(),
+        };
+        print!("{}", report::table::summary_table_styled(&summary, style));
         println!("results: {}", dir.display());
         let _ = written;
     }

@@ -27,12 +27,21 @@ impl ResultSet {
     /// Writes `bytes` to a temporary file that becomes `name` on commit.
     pub fn stage(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let final_path = self.dir.join(name);
-        let temp_path = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let temp_path = self.dir.join(format!(".tmp-{}-{name}", std::process::id()));
         let mut file = fs::File::create(&temp_path)?;
         self.staged.push((temp_path, final_path));
         file.write_all(bytes)?;
         file.sync_all()?;
         Ok(())
+    }
+
+    /// A temporary path that becomes `name` on commit, for writers that
+    /// need a path (the PNG encoder).
+    pub fn stage_path(&mut self, name: &str) -> PathBuf {
+        let final_path = self.dir.join(name);
+        let temp_path = self.dir.join(format!(".tmp-{}-{name}", std::process::id()));
+        self.staged.push((temp_path.clone(), final_path));
+        temp_path
     }
 
     /// Renames every staged file into place; returns the final paths.

@@ -57,8 +57,29 @@ fn render(rows: &[Vec<String>]) -> String {
     out
 }
 
+/// ANSI styling, used only when the output is a terminal.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub colour: bool,
+}
+
+impl Style {
+    fn paint(&self, text: &str, code: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
 /// The whole terminal summary: variants, then station states per variant.
 pub fn summary_table(summary: &Summary) -> String {
+    summary_table_styled(summary, Style { colour: false })
+}
+
+/// [`summary_table`] with colour: gains green or red, bottlenecks bold.
+pub fn summary_table_styled(summary: &Summary, style: Style) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -106,7 +127,31 @@ pub fn summary_table(summary: &Summary) -> String {
                 .unwrap_or_else(|| "-".to_owned()),
         ]);
     }
-    out.push_str(&render(&rows));
+    let table = render(&rows);
+    if style.colour {
+        // Colour the gain column after alignment, so widths stay right.
+        for (i, line) in table.lines().enumerate() {
+            let painted = match summary.variants.get(i.wrapping_sub(2)) {
+                Some(variant) if i >= 2 => {
+                    let gain = summary
+                        .comparisons
+                        .iter()
+                        .find(|c| c.variant == variant.name);
+                    match gain.and_then(|c| Some((c.gain_pct.ci95_low?, c.gain_pct.ci95_high?))) {
+                        Some((low, _)) if low > 0.0 => style.paint(line, "32"),
+                        Some((_, high)) if high < 0.0 => style.paint(line, "31"),
+                        _ => line.to_owned(),
+                    }
+                }
+                _ if i == 0 => style.paint(line, "1"),
+                _ => line.to_owned(),
+            };
+            out.push_str(&painted);
+            out.push('\n');
+        }
+    } else {
+        out.push_str(&table);
+    }
     for variant in &summary.variants {
         let _ = writeln!(
             out,

@@ -1,0 +1,201 @@
+//! Bounded-memory collectors filled during a replication: a time-binned
+//! level (the WIP curve) and a log-binned histogram (lead times). Their size
+//! is fixed when the run starts, whatever the horizon.
+
+/// Number of time bins of a level series over the whole run.
+pub const SERIES_BINS: usize = 240;
+
+/// Time-average of a level in each of [`SERIES_BINS`] equal bins of `[0, end]`.
+#[derive(Clone, Debug)]
+pub struct BinnedLevel {
+    width: f64,
+    area: Vec<f64>,
+    level: f64,
+    last: f64,
+}
+
+impl BinnedLevel {
+    /// A series over `[0, end_min]`.
+    pub fn new(end_min: f64) -> Self {
+        Self {
+            width: end_min.max(f64::MIN_POSITIVE) / SERIES_BINS as f64,
+            area: vec![0.0; SERIES_BINS],
+            level: 0.0,
+            last: 0.0,
+        }
+    }
+
+    fn bin(&self, t: f64) -> usize {
+        ((t / self.width) as usize).min(SERIES_BINS - 1)
+    }
+
+    /// The level changes to `level` at `now` (>= the previous change).
+    /// Cost: O(1) plus the number of whole bins skipped.
+    pub fn set(&mut self, now: f64, level: f64) {
+        let (first, last) = (self.bin(self.last), self.bin(now));
+        if first == last {
+            self.area[first] += self.level * (now - self.last);
+        } else {
+            self.area[first] += self.level * ((first + 1) as f64 * self.width - self.last);
+            for bin in first + 1..last {
+                self.area[bin] += self.level * self.width;
+            }
+            self.area[last] += self.level * (now - last as f64 * self.width);
+        }
+        self.last = now;
+        self.level = level;
+    }
+
+    /// The time-average level of each bin, closing the series at `end_min`.
+    pub fn finish(mut self, end_min: f64) -> Vec<f64> {
+        self.set(end_min, self.level);
+        let width = self.width;
+        self.area.into_iter().map(|a| a / width).collect()
+    }
+
+    /// The width of one bin, minutes.
+    pub fn bin_width_min(&self) -> f64 {
+        self.width
+    }
+}
+
+/// A histogram with logarithmic bins from [`Histogram::LOW`] to
+/// [`Histogram::HIGH`] minutes (3.5 % wide), plus an underflow and an
+/// overflow bin, for lead times from seconds to months.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Histogram {
+    pub counts: Vec<u64>,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Self {
+            counts: vec![0; Self::BINS + 2],
+        }
+    }
+}
+
+impl Histogram {
+    pub const LOW: f64 = 1e-3;
+    pub const HIGH: f64 = 1e6;
+    pub const BINS: usize = 600;
+
+    fn scale() -> f64 {
+        Self::BINS as f64 / (Self::HIGH / Self::LOW).ln()
+    }
+
+    /// Records one value. Cost: one logarithm.
+    #[inline]
+    pub fn add(&mut self, value: f64) {
+        let index = if value < Self::LOW {
+            0
+        } else if value >= Self::HIGH {
+            Self::BINS + 1
+        } else {
+            1 + (((value / Self::LOW).ln() * Self::scale()) as usize).min(Self::BINS - 1)
+        };
+        self.counts[index] += 1;
+    }
+
+    /// Lower and upper edge of bin `index` (0 is underflow: from 0).
+    pub fn edges(index: usize) -> (f64, f64) {
+        let edge = |i: usize| Self::LOW * (i as f64 / Self::scale()).exp();
+        match index {
+            0 => (0.0, Self::LOW),
+            i if i == Self::BINS + 1 => (Self::HIGH, f64::INFINITY),
+            i => (edge(i - 1), edge(i)),
+        }
+    }
+
+    /// Adds another histogram's counts.
+    pub fn merge(&mut self, other: &Histogram) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// The `q` quantile, interpolated geometrically inside its bin (NaN when
+    /// empty). Resolution: the bin width, 3.5 %.
+    pub fn quantile(&self, q: f64) -> f64 {
+        quantile_of_bins(
+            self.counts
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (Self::edges(i), c as f64)),
+            q,
+        )
+    }
+}
+
+/// The `q` quantile of weighted bins `((low, high), weight)` in ascending
+/// order, interpolated geometrically inside a bin (linearly from 0).
+pub fn quantile_of_bins(bins: impl Iterator<Item = ((f64, f64), f64)> + Clone, q: f64) -> f64 {
+    let total: f64 = bins.clone().map(|(_, w)| w).sum();
+    if total <= 0.0 {
+        return f64::NAN;
+    }
+    let target = q * total;
+    let mut cumulative = 0.0;
+    for ((low, high), weight) in bins {
+        if weight <= 0.0 {
+            continue;
+        }
+        if cumulative + weight >= target {
+            let fraction = ((target - cumulative) / weight).clamp(0.0, 1.0);
+            if !high.is_finite() {
+                return low;
+            }
+            return if low > 0.0 {
+                low * (high / low).powf(fraction)
+            } else {
+                high * fraction
+            };
+        }
+        cumulative += weight;
+    }
+    f64::NAN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binned_level_integrates_exactly() {
+        // Level 2 on [0, 15), 5 on [15, 40) over 4 bins of 10.
+        let mut series = BinnedLevel::new(40.0);
+        series.set(0.0, 2.0);
+        series.set(15.0, 5.0);
+        let means = series.finish(40.0);
+        assert_eq!(means.len(), SERIES_BINS);
+        let width = 40.0 / SERIES_BINS as f64;
+        let total: f64 = means.iter().map(|m| m * width).sum();
+        assert!((total - (2.0 * 15.0 + 5.0 * 25.0)).abs() < 1e-9);
+        assert!((means[0] - 2.0).abs() < 1e-12 && (means[SERIES_BINS - 1] - 5.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn histogram_quantiles_within_a_bin() {
+        let mut h = Histogram::default();
+        for i in 1..=10_000 {
+            h.add(i as f64 / 100.0); // uniform on (0, 100]
+        }
+        assert_eq!(h.total(), 10_000);
+        for q in [0.5, 0.95] {
+            let expected = 100.0 * q;
+            assert!(
+                (h.quantile(q) / expected - 1.0).abs() < 0.036,
+                "q {q}: {}",
+                h.quantile(q)
+            );
+        }
+        h.add(0.0);
+        h.add(1e9);
+        assert_eq!(h.counts[0], 1);
+        assert_eq!(h.counts[Histogram::BINS + 1], 1);
+    }
+}
