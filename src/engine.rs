@@ -515,6 +515,15 @@ impl<'m> Simulation<'m> {
     /// free a place.) Cost: one pass over the stations reachable along
     /// blocked machines; usually the first machine checked is not blocked.
     fn is_locked(&mut self, station: usize) -> bool {
+        // Fast path: some machine of the station itself can still move.
+        let first = self.stations[station].first_machine as usize;
+        let count = self.stations[station].machine_count as usize;
+        if self.machines[first..first + count]
+            .iter()
+            .any(|m| !m.blocked)
+        {
+            return false;
+        }
         self.visited.fill(false);
         self.stack.clear();
         self.visited[station] = true;
@@ -731,11 +740,13 @@ impl<'m> Simulation<'m> {
         s.buffer_level.set(self.now, s.buffer.len() as u64);
     }
 
+    #[inline]
     fn set_wip(&mut self, level: u64) {
         self.wip.set(self.now, level);
         self.wip_series.set(self.now, level as f64);
     }
 
+    #[inline]
     fn new_part(&mut self, product: u16) -> u32 {
         self.released += 1;
         self.set_wip(self.wip.level + 1);
@@ -758,11 +769,13 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    #[inline]
     fn remove_part(&mut self, part: u32) {
         self.set_wip(self.wip.level - 1);
         self.free_parts.push(part);
     }
 
+    #[inline]
     fn exit_good(&mut self, part: u32) {
         self.good_parts += 1;
         let lead_time = self.now - self.parts[part as usize].entered_min;
@@ -932,6 +945,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    #[inline]
     fn take_blocked_part(&mut self, machine: usize) -> u32 {
         let m = &mut self.machines[machine];
         debug_assert!(m.blocked && m.phase == Phase::Unloading);
@@ -967,6 +981,7 @@ impl<'m> Simulation<'m> {
 
     /// A part leaves machine `from` for `station`: at once, or by transport
     /// after reserving its place there.
+    #[inline]
     fn hand_over(&mut self, from: usize, part: u32, station: usize, place: Place) {
         let from_station = self.machines[from].station as usize;
         let Some(transfer) = &self.model.stations[from_station].transfer else {
@@ -995,6 +1010,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Puts a part on a machine or into the buffer of `station`.
+    #[inline]
     fn place(&mut self, station: usize, part: u32, place: Place) {
         match place {
             Place::Machine(machine) => self.claim(machine, part),
@@ -1041,6 +1057,7 @@ impl<'m> Simulation<'m> {
     // ----- operations --------------------------------------------------------
 
     /// The machine loads `part` and asks for the operators of its operation.
+    #[inline]
     fn claim(&mut self, machine: usize, part: u32) {
         let m = &mut self.machines[machine];
         debug_assert!(m.phase == Phase::Idle && m.parts.is_empty());
@@ -1049,6 +1066,7 @@ impl<'m> Simulation<'m> {
         self.request_operators(machine);
     }
 
+    #[inline]
     fn request_operators(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
         let Some(operators) = self.model.stations[station].operators else {
@@ -1106,6 +1124,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Starts the claimed operation: a setup first if one is due.
+    #[inline]
     fn begin(&mut self, machine: usize) {
         if self.machines[machine].down {
             self.refresh_state(machine);
@@ -1134,6 +1153,7 @@ impl<'m> Simulation<'m> {
         self.schedule_segment(machine);
     }
 
+    #[inline]
     fn start_processing(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
         let m = &mut self.machines[machine];

@@ -2,9 +2,9 @@
 //!
 //! Simultaneous events leave in the order they were scheduled, which makes a
 //! run deterministic and lets deterministic lines be checked by hand. The key
-//! is one `u128` (the time's IEEE bits, which order like the times themselves
-//! for non-negative values, above a 64-bit sequence number), so ordering costs
-//! a single comparison. Events are small `Copy` values; the heap's storage
+//! is the time's IEEE bits (which order like the times themselves for
+//! non-negative values) and a 64-bit sequence number, compared as a pair.
+//! Events are small `Copy` values (24 bytes); the heap's storage
 //! grows to the largest number of pending events and is then reused, so the
 //! hot loop never allocates.
 
@@ -30,30 +30,46 @@ pub enum EventKind {
     ShiftChange,
 }
 
-/// A scheduled event.
+/// A scheduled event: 24 bytes, compared by (time, sequence).
 #[derive(Clone, Copy, Debug)]
 pub struct Event {
-    key: u128,
-    pub kind: EventKind,
+    /// The time's IEEE bits: for non-negative times they order like the times.
+    time_bits: u64,
+    sequence: u64,
     /// The machine, part, station or pool the event concerns.
     pub target: u32,
     /// Generation of the target when scheduled; a mismatch marks a stale event.
     pub generation: u32,
+    pub kind: EventKind,
 }
 
 impl Event {
     /// The simulated time at which the event fires, in minutes.
     #[inline]
     pub fn time(&self) -> f64 {
-        f64::from_bits((self.key >> 64) as u64)
+        f64::from_bits(self.time_bits)
+    }
+
+    #[inline]
+    fn before(&self, other: &Event) -> bool {
+        (self.time_bits, self.sequence) < (other.time_bits, other.sequence)
     }
 }
 
 /// Binary min-heap of events.
+///
+/// [`EventQueue::pop`] leaves the popped event's slot at the root as a
+/// "hole" instead of removing it at once: the first event pushed while the
+/// popped one is handled fills the hole and sifts down once (replace-top),
+/// which saves the separate removal and insertion of a pop followed by a
+/// push. The hole is removed for real only if nothing was pushed before the
+/// next pop.
 #[derive(Debug, Default)]
 pub struct EventQueue {
     heap: Vec<Event>,
     next_sequence: u64,
+    /// `heap[0]` has been popped and awaits replacement.
+    hole: bool,
 }
 
 impl EventQueue {
@@ -62,48 +78,69 @@ impl EventQueue {
         Self {
             heap: Vec::with_capacity(capacity),
             next_sequence: 0,
+            hole: false,
         }
     }
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() - usize::from(self.hole)
     }
 
     /// Whether no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
-    /// Schedules an event at `time >= 0`. Cost: O(log n).
+    /// Schedules an event at `time >= 0`. Cost: O(log n); one sift-down
+    /// when it fills the hole of the event being handled.
     #[inline]
     pub fn push(&mut self, time: f64, kind: EventKind, target: u32, generation: u32) {
         debug_assert!(time >= 0.0 && time.is_finite(), "bad event time {time}");
-        let key = (u128::from(time.to_bits()) << 64) | u128::from(self.next_sequence);
-        self.next_sequence += 1;
-        self.heap.push(Event {
-            key,
-            kind,
+        let event = Event {
+            time_bits: time.to_bits(),
+            sequence: self.next_sequence,
             target,
             generation,
-        });
-        self.sift_up(self.heap.len() - 1);
+            kind,
+        };
+        self.next_sequence += 1;
+        if self.hole {
+            self.hole = false;
+            self.heap[0] = event;
+            self.sift_down(0);
+        } else {
+            self.heap.push(event);
+            self.sift_up(self.heap.len() - 1);
+        }
     }
 
-    /// Removes and returns the earliest event. Cost: O(log n).
+    /// Takes the earliest event. Cost: O(log n), paid by the next push or pop.
     #[inline]
     pub fn pop(&mut self) -> Option<Event> {
-        let last = self.heap.pop()?;
-        if self.heap.is_empty() {
-            return Some(last);
+        if self.hole {
+            self.remove_root();
         }
-        let top = std::mem::replace(&mut self.heap[0], last);
-        self.sift_down(0);
+        let top = *self.heap.first()?;
+        self.hole = true;
         Some(top)
     }
 
-    /// The earliest pending event, if any. Cost: O(1).
-    pub fn peek(&self) -> Option<&Event> {
+    fn remove_root(&mut self) {
+        self.hole = false;
+        let last = self.heap.pop().expect("a hole implies an element");
+        if !self.heap.is_empty() {
+            self.heap[0] = last;
+            self.sift_down(0);
+        }
+    }
+
+    /// The earliest pending event, if any. Cost: O(log n) if a hole must be
+    /// removed first.
+    pub fn peek(&mut self) -> Option<&Event> {
+        if self.hole {
+            self.remove_root();
+        }
         self.heap.first()
     }
 
@@ -112,7 +149,7 @@ impl EventQueue {
         let item = self.heap[index];
         while index > 0 {
             let parent = (index - 1) / 2;
-            if self.heap[parent].key <= item.key {
+            if !item.before(&self.heap[parent]) {
                 break;
             }
             self.heap[index] = self.heap[parent];
@@ -131,12 +168,12 @@ impl EventQueue {
                 break;
             }
             let right = left + 1;
-            let child = if right < len && self.heap[right].key < self.heap[left].key {
+            let child = if right < len && self.heap[right].before(&self.heap[left]) {
                 right
             } else {
                 left
             };
-            if item.key <= self.heap[child].key {
+            if !self.heap[child].before(&item) {
                 break;
             }
             self.heap[index] = self.heap[child];
