@@ -3,6 +3,7 @@
 //! Each command loads scenarios, calls the library and prints; the mapping
 //! of errors to exit codes lives in [`exit_code`].
 
+mod exact;
 mod run;
 mod validate;
 
@@ -28,6 +29,20 @@ pub enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+    },
+    /// Solve a Markovian line exactly (continuous-time Markov chain); write exact.json.
+    Exact {
+        /// Scenario file (TOML) whose times are all exponential.
+        scenario: PathBuf,
+        /// Output folder (default: `output/<scenario name>`).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Also simulate and print both side by side.
+        #[arg(long)]
+        compare: bool,
+        /// Use the iterative solver even for small chains.
+        #[arg(long)]
+        iterative: bool,
     },
     /// Redraw the charts of a result folder from its files, without simulating.
     Plot {
@@ -78,6 +93,12 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenarios } => validate::validate(&scenarios),
         Command::Plot { result_dir } => plot(&result_dir),
+        Command::Exact {
+            scenario,
+            output,
+            compare,
+            iterative,
+        } => exact::exact(&scenario, output.as_ref(), compare, iterative),
     }
 }
 

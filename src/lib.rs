@@ -45,6 +45,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod exact;
 pub mod experiment;
 pub mod model;
 pub mod report;

@@ -1,0 +1,131 @@
+//! The exact solver: the chain is a valid generator, both solvers agree,
+//! the figures match closed forms, and simulation matches the chain on a
+//! dozen lines (the validation suite of docs/VALIDATION.md).
+
+use crate::common::scenario;
+use crate::validation_cases as cases;
+use alloysim::exact::{chain, line_of, solve, solve_model};
+
+fn check_rows(rows: Vec<cases::Row>) {
+    let failures: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.pass)
+        .map(|r| {
+            format!(
+                "{} / {} / {}: reference {} vs {} ({:+.3} %), CI {:?}",
+                r.case,
+                r.check,
+                r.figure,
+                r.reference,
+                r.estimate,
+                r.relative_error() * 100.0,
+                r.ci95
+            )
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "validation failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn exact_matches_closed_forms() {
+    check_rows(cases::exact_vs_closed_forms());
+}
+
+#[test]
+fn simulation_matches_the_exact_chain_on_a_dozen_lines() {
+    let rows = cases::simulation_vs_exact();
+    assert!(rows.iter().filter(|r| r.figure == "good parts/h").count() >= 10);
+    let table = cases::markdown(&rows);
+    assert_eq!(table.lines().count(), rows.len() + 2);
+    assert!(rows.iter().any(|r| r.inside_ci95().is_some()));
+    check_rows(rows);
+}
+
+#[test]
+fn simulation_matches_pollaczek_khinchine() {
+    check_rows(cases::simulation_vs_pollaczek_khinchine());
+}
+
+#[test]
+fn generator_rows_sum_to_zero_and_solvers_agree() {
+    // The largest validation line that dense LU still solves.
+    let (s, line, chain) = cases::markov_lines()
+        .iter()
+        .map(|(_, text)| {
+            let s = scenario(text);
+            let line = line_of(&s.variants[0].model).unwrap();
+            let chain = chain::build(&line, 1_000_000).unwrap();
+            (s, line, chain)
+        })
+        .filter(|(_, _, c)| c.len() <= solve::DENSE_LIMIT)
+        .max_by_key(|(_, _, c)| c.len())
+        .unwrap();
+    let _ = line;
+    assert!(chain.len() > 300, "{} states", chain.len());
+    // Row sums: the diagonal is minus the sum of the rates out.
+    let mut out = vec![0.0; chain.len()];
+    for &(from, to, rate) in &chain.transitions {
+        assert_ne!(from, to);
+        assert!(rate > 0.0);
+        out[from as usize] += rate;
+    }
+    for (a, b) in out.iter().zip(&chain.out_rate) {
+        assert!((a - b).abs() <= 1e-12 * b.max(1.0));
+    }
+    let dense = solve::stationary(&chain, false).unwrap();
+    let iterative = solve::stationary(&chain, true).unwrap();
+    assert_eq!(dense.method, "dense LU");
+    assert_eq!(iterative.method, "Gauss-Seidel");
+    for solution in [&dense, &iterative] {
+        assert!((solution.pi.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(solution.residual < solve::TOLERANCE);
+    }
+    let worst = dense
+        .pi
+        .iter()
+        .zip(&iterative.pi)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-8, "solvers differ by {worst}");
+    let a = solve_model(&s.variants[0].model, false).unwrap();
+    let b = solve_model(&s.variants[0].model, true).unwrap();
+    assert!((a.throughput_per_h - b.throughput_per_h).abs() < 1e-7 * a.throughput_per_h);
+}
+
+#[test]
+fn non_markovian_models_are_refused_with_the_reason() {
+    let base = "[scenario]\nname = \"x\"\nhorizon = 100\n[[products]]\nname = \"p\"\nroute = [\"A\", \"B\"]\n[[stations]]\nname = \"A\"\nprocess = { dist = \"exponential\", mean = 1 }\n[[stations]]\nname = \"B\"\nbuffer = 2\nprocess = { dist = \"exponential\", mean = 1 }\n";
+    let refuse = |text: &str, reason: &str| {
+        let s = scenario(text);
+        let e = solve_model(&s.variants[0].model, false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(reason), "{e}");
+    };
+    refuse(
+        &base.replacen("{ dist = \"exponential\", mean = 1 }", "1.0", 1),
+        "not exponential",
+    );
+    refuse(
+        &base.replace("buffer = 2", "buffer = 2\nsetup = { time = 1 }"),
+        "setups",
+    );
+    refuse(
+        &base.replace("buffer = 2", "buffer = \"inf\""),
+        "unbounded buffer behind the unlimited source",
+    );
+    refuse(&base.replace("buffer = 2", "machines = 2\nbuffer = 2\nfailures = { ttf = { dist = \"exponential\", mean = 10 }, ttr = { dist = \"exponential\", mean = 1 }, basis = \"calendar\" }"), "calendar-basis failures on several machines");
+    let unstable = base
+        .replace("[[products]]", "[source]\nmode = \"interarrival\"\ninterarrival = { dist = \"exponential\", mean = 0.9 }\n[[products]]")
+        .replace("process = { dist = \"exponential\", mean = 1 }\n[[stations]]", "buffer = 2\nprocess = { dist = \"exponential\", mean = 1 }\n[[stations]]");
+    refuse(&unstable, "cannot keep up with the arrivals");
+    let big = base.replace("buffer = 2", "machines = 200\nbuffer = 60000");
+    let e = solve_model(&scenario(&big).variants[0].model, false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("states, more than the limit"), "{e}");
+}
