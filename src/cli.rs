@@ -5,6 +5,7 @@
 
 mod exact;
 mod run;
+mod study;
 mod validate;
 
 use crate::experiment::ExperimentError;
@@ -44,6 +45,29 @@ pub enum Command {
         #[arg(long)]
         iterative: bool,
     },
+    /// Sweep one or two numeric scenario fields; write sweep.csv and sweep.png.
+    Sweep {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// KEY.PATH=VALUES, e.g. stations.age.buffer=200..1000:200 or pools.crew.size=2,3,4.
+        #[arg(long = "param", required = true)]
+        params: Vec<String>,
+        /// Variant to sweep (default: the baseline).
+        #[arg(long)]
+        variant: Option<String>,
+        #[command(flatten)]
+        common: StudyOptions,
+    },
+    /// Attribute a variant's gain to its changes (Shapley values, factorial fit).
+    Attribute {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Variant to attribute (default: the one with the most changes).
+        #[arg(long)]
+        variant: Option<String>,
+        #[command(flatten)]
+        common: StudyOptions,
+    },
     /// Redraw the charts of a result folder from its files, without simulating.
     Plot {
         /// A folder written by `alloysim run`.
@@ -80,6 +104,33 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Add replications until every gain's 95 % CI half-width is at most this
+    /// many percentage points, e.g. "1%".
+    #[arg(long)]
+    pub precision: Option<String>,
+    /// Upper limit on replications with --precision.
+    #[arg(long, default_value_t = 1000)]
+    pub max_replications: u32,
+}
+
+/// Options shared by `sweep` and `attribute`.
+#[derive(Debug, clap::Args)]
+pub struct StudyOptions {
+    /// Output folder (default: `output/<scenario name>`).
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Replications per point (overrides the scenario).
+    #[arg(short = 'r', long = "replications")]
+    pub replications: Option<u32>,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long = "threads")]
+    pub threads: Option<usize>,
+    /// Do not draw PNG charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// A mistake in the command's arguments (exit code 2).
@@ -93,6 +144,20 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenarios } => validate::validate(&scenarios),
         Command::Plot { result_dir } => plot(&result_dir),
+        Command::Sweep {
+            scenario,
+            params,
+            variant,
+            common,
+        } => study::sweep(
+            &study_args(&scenario, variant.as_deref(), &common)?,
+            &params,
+        ),
+        Command::Attribute {
+            scenario,
+            variant,
+            common,
+        } => study::attribute(&study_args(&scenario, variant.as_deref(), &common)?),
         Command::Exact {
             scenario,
             output,
@@ -100,6 +165,25 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             iterative,
         } => exact::exact(&scenario, output.as_ref(), compare, iterative),
     }
+}
+
+fn study_args<'a>(
+    scenario: &'a std::path::Path,
+    variant: Option<&'a str>,
+    common: &'a StudyOptions,
+) -> anyhow::Result<study::StudyArgs<'a>> {
+    if common.threads == Some(0) || common.replications == Some(0) {
+        return Err(UsageError("--threads and --replications must be at least 1".into()).into());
+    }
+    Ok(study::StudyArgs {
+        scenario,
+        variant,
+        output: common.output.as_ref(),
+        no_charts: common.no_charts,
+        replications: common.replications,
+        threads: common.threads,
+        quiet: common.quiet,
+    })
 }
 
 /// `alloysim plot`: charts are a view of the result files.

@@ -7,6 +7,7 @@
 //! every output bit-identical for 1 or N threads.
 
 use crate::engine::{self, ReplicationResult};
+use crate::model::Model;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::time::Instant;
@@ -53,11 +54,39 @@ pub fn run(
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<ExperimentResult, ExperimentError> {
-    let jobs: Vec<(usize, u32)> = scenario
-        .variants
+    let models: Vec<&Model> = scenario.variants.iter().map(|v| &v.model).collect();
+    let start = Instant::now();
+    let runs = run_models(&models, 0, threads, on_done)?;
+    Ok(collect(runs, start.elapsed().as_secs_f64()))
+}
+
+fn collect(runs: Vec<VariantRuns>, wall_s: f64) -> ExperimentResult {
+    let events = runs
+        .iter()
+        .flat_map(|v| &v.replications)
+        .map(|r| r.events)
+        .sum();
+    ExperimentResult {
+        variants: runs,
+        wall_s,
+        events,
+    }
+}
+
+/// Runs replications `first..first + model.replications` of every model in
+/// parallel; results come back in (model, replication) order whatever the
+/// number of threads. Replication r of every model uses the same random
+/// streams (common random numbers).
+pub fn run_models(
+    models: &[&Model],
+    first: u32,
+    threads: Option<usize>,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<VariantRuns>, ExperimentError> {
+    let jobs: Vec<(usize, u32)> = models
         .iter()
         .enumerate()
-        .flat_map(|(v, variant)| (0..variant.model.replications).map(move |r| (v, r)))
+        .flat_map(|(m, model)| (first..first + model.replications).map(move |r| (m, r)))
         .collect();
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = threads {
@@ -67,43 +96,131 @@ pub fn run(
         threads: threads.unwrap_or(0),
         message: e.to_string(),
     })?;
-    let start = Instant::now();
     let results: Vec<ReplicationResult> = pool.install(|| {
         jobs.par_iter()
-            .map(|&(v, r)| {
-                let mut result = engine::simulate(&scenario.variants[v].model, r);
+            .map(|&(m, r)| {
+                let mut result = engine::simulate(models[m], r);
                 result.replication = r;
                 on_done();
                 result
             })
             .collect()
     });
-    let wall_s = start.elapsed().as_secs_f64();
-
-    let mut variants: Vec<VariantRuns> = scenario
-        .variants
+    let mut runs: Vec<VariantRuns> = models
         .iter()
-        .map(|v| VariantRuns {
-            name: v.name.clone(),
-            replications: Vec::with_capacity(v.model.replications as usize),
+        .map(|m| VariantRuns {
+            name: m.variant.clone(),
+            replications: Vec::with_capacity(m.replications as usize),
         })
         .collect();
-    let mut events = 0;
-    for (&(v, _), result) in jobs.iter().zip(results) {
+    for (&(m, _), result) in jobs.iter().zip(results) {
         if let Some(deadlock) = &result.deadlock {
             return Err(ExperimentError::Deadlock {
-                variant: variants[v].name.clone(),
+                variant: runs[m].name.clone(),
                 replication: result.replication,
                 time_h: deadlock.time_min / 60.0,
                 stations: deadlock.stations.clone(),
             });
         }
-        events += result.events;
-        variants[v].replications.push(result);
+        runs[m].replications.push(result);
     }
-    Ok(ExperimentResult {
-        variants,
-        wall_s,
-        events,
-    })
+    Ok(runs)
+}
+
+/// How `run --precision` ended.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Precision {
+    /// Target half-width of every gain's 95 % CI, percentage points (of
+    /// throughput's relative CI when there are no variants).
+    pub target_pct: f64,
+    /// Largest half-width reached, percentage points.
+    pub achieved_pct: f64,
+    pub replications: u32,
+    pub met: bool,
+}
+
+/// Largest 95 % CI half-width of the gains (or, without variants, of the
+/// baseline's throughput relative to its mean), in percentage points.
+pub fn widest_half_width_pct(result: &ExperimentResult) -> f64 {
+    let base: Vec<f64> = result.variants[0]
+        .replications
+        .iter()
+        .map(ReplicationResult::throughput_per_h)
+        .collect();
+    let base_mean = crate::stats::mean(base.iter().copied());
+    if result.variants.len() == 1 {
+        let e = crate::stats::estimate(&base);
+        return e
+            .half_width()
+            .map_or(f64::INFINITY, |h| 100.0 * h / base_mean);
+    }
+    result.variants[1..]
+        .iter()
+        .map(|v| {
+            let diffs: Vec<f64> = v
+                .replications
+                .iter()
+                .zip(&base)
+                .map(|(r, b)| r.throughput_per_h() - b)
+                .collect();
+            crate::stats::estimate(&diffs)
+                .half_width()
+                .map_or(f64::INFINITY, |h| 100.0 * h / base_mean)
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Adds replications in batches of the scenario's replication count (at
+/// least 2) until every gain's 95 % CI half-width is at most `target_pct`
+/// percentage points, or `max_replications` is reached. Batches depend only
+/// on the scenario, never on the number of threads, so the result is the
+/// same on any number of threads.
+pub fn run_to_precision(
+    scenario: &Scenario,
+    target_pct: f64,
+    max_replications: u32,
+    threads: Option<usize>,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<(ExperimentResult, Precision), ExperimentError> {
+    let start = Instant::now();
+    let batch = scenario.baseline().replications.max(2);
+    let mut models: Vec<Model> = scenario.variants.iter().map(|v| v.model.clone()).collect();
+    let mut runs: Vec<VariantRuns> = Vec::new();
+    let mut done = 0u32;
+    loop {
+        let size = batch
+            .min(max_replications.saturating_sub(done))
+            .max(if done == 0 { 2 } else { 0 });
+        if size == 0 {
+            break;
+        }
+        for m in &mut models {
+            m.replications = size;
+        }
+        let refs: Vec<&Model> = models.iter().collect();
+        let batch_runs = run_models(&refs, done, threads, on_done)?;
+        if runs.is_empty() {
+            runs = batch_runs;
+        } else {
+            for (all, new) in runs.iter_mut().zip(batch_runs) {
+                all.replications.extend(new.replications);
+            }
+        }
+        done += size;
+        let partial = collect(runs.clone(), 0.0);
+        if widest_half_width_pct(&partial) <= target_pct {
+            break;
+        }
+    }
+    let result = collect(runs, start.elapsed().as_secs_f64());
+    let achieved_pct = widest_half_width_pct(&result);
+    Ok((
+        result,
+        Precision {
+            target_pct,
+            achieved_pct,
+            replications: done,
+            met: achieved_pct <= target_pct,
+        },
+    ))
 }

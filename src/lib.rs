@@ -43,6 +43,7 @@
 //! assert_eq!(summary.variants[0].bottleneck, "press");
 //! ```
 
+pub mod attribution;
 pub mod cli;
 pub mod engine;
 pub mod exact;
@@ -52,3 +53,4 @@ pub mod report;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod sweep;

@@ -23,7 +23,7 @@ use diagnostic::{did_you_mean, Diagnostics};
 use read::{index, join, Reader, Table, Value};
 use std::borrow::Cow;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
@@ -80,6 +80,34 @@ pub struct Scenario {
     /// The baseline first, then every variant.
     pub variants: Vec<Variant>,
     pub changes: Vec<Change>,
+    /// The text and folder the scenario was read from, for rebuilding it
+    /// with edits (sweeps) or with other sets of changes (attribution).
+    source: std::sync::Arc<(String, PathBuf)>,
+}
+
+/// A value set at a key path before the scenario is validated (a sweep
+/// point): `stations.age.buffer = 300`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edit {
+    /// The path as written, e.g. `stations.age.buffer`.
+    pub path: String,
+    pub value: EditValue,
+}
+
+/// A numeric value of an [`Edit`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EditValue {
+    Integer(i64),
+    Float(f64),
+}
+
+impl std::fmt::Display for EditValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EditValue::Integer(i) => write!(f, "{i}"),
+            EditValue::Float(x) => write!(f, "{x:?}"),
+        }
+    }
 }
 
 impl Scenario {
@@ -101,11 +129,24 @@ impl Scenario {
     /// Validates scenario text; `file` names it in messages, `base_dir`
     /// resolves relative paths inside it.
     pub fn from_text(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+        Self::build_from(text, file, base_dir, &[], None)
+    }
+
+    fn build_from(
+        text: &str,
+        file: &str,
+        base_dir: &Path,
+        edits: &[Edit],
+        subsets: Option<&[(String, Vec<usize>)]>,
+    ) -> Result<Scenario, ScenarioError> {
         let mut reader = Reader {
             diagnostics: Diagnostics::new(file, text),
             minutes_per_unit: 1.0,
             base_dir: base_dir.to_path_buf(),
         };
+        // Edited values are parsed from their own text, which must outlive
+        // the tree they are put into.
+        let edit_texts: Vec<String> = edits.iter().map(|e| e.value.to_string()).collect();
         let root = match DeTable::parse(text) {
             Ok(root) => root,
             Err(e) => {
@@ -114,11 +155,53 @@ impl Scenario {
                 return Err(ScenarioError::Invalid(reader.diagnostics.list));
             }
         };
-        let scenario = build(&mut reader, root.get_ref(), file);
+        let mut root = root.into_inner();
+        for (edit, value_text) in edits.iter().zip(&edit_texts) {
+            apply_edit(&mut reader, &mut root, edit, value_text);
+        }
+        if !reader.diagnostics.is_empty() {
+            return Err(ScenarioError::Invalid(reader.diagnostics.list));
+        }
+        let scenario = build(&mut reader, &root, file, subsets);
         match scenario {
-            Some(scenario) if reader.diagnostics.is_empty() => Ok(scenario),
+            Some(mut scenario) if reader.diagnostics.is_empty() => {
+                scenario.source = std::sync::Arc::new((text.to_owned(), base_dir.to_path_buf()));
+                Ok(scenario)
+            }
             _ => Err(ScenarioError::Invalid(reader.diagnostics.list)),
         }
+    }
+
+    /// The same scenario with `edits` applied to the file before validation
+    /// (run settings overridden on the command line are kept).
+    pub fn with_edits(&self, edits: &[Edit]) -> Result<Scenario, ScenarioError> {
+        let (text, base_dir) = &*self.source;
+        let mut rebuilt = Self::build_from(text, &self.file, base_dir, edits, None)?;
+        rebuilt.copy_run_settings(self);
+        Ok(rebuilt)
+    }
+
+    /// Models of the baseline with each given set of changes applied, in
+    /// their order (for attribution). The names become the variants' names.
+    pub fn with_change_sets(
+        &self,
+        sets: &[(String, Vec<usize>)],
+    ) -> Result<Vec<Model>, ScenarioError> {
+        let (text, base_dir) = &*self.source;
+        let mut rebuilt = Self::build_from(text, &self.file, base_dir, &[], Some(sets))?;
+        rebuilt.copy_run_settings(self);
+        Ok(rebuilt
+            .variants
+            .into_iter()
+            .skip(1)
+            .map(|v| v.model)
+            .collect())
+    }
+
+    fn copy_run_settings(&mut self, from: &Scenario) {
+        let m = from.baseline();
+        let (r, seed, h, w) = (m.replications, m.seed, m.horizon_min, m.warmup_min);
+        self.override_run(Some(r), Some(seed), Some(h), Some(w));
     }
 
     /// Parses a duration given on the command line (same rules as the file).
@@ -203,12 +286,27 @@ struct Header {
     seed: u64,
 }
 
-fn build(reader: &mut Reader<'_>, root: &Table<'_>, file: &str) -> Option<Scenario> {
+fn build(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    file: &str,
+    subsets: Option<&[(String, Vec<usize>)]>,
+) -> Option<Scenario> {
     reader.check_keys(root, "", &TOP_KEYS);
     let header = read_header(reader, root);
     let baseline = build_model(reader, root, "baseline");
     let changes = read_changes(reader, root);
-    let variant_specs = read_variants(reader, root, &changes);
+    let mut variant_specs = read_variants(reader, root, &changes);
+    if let Some(subsets) = subsets {
+        variant_specs = subsets
+            .iter()
+            .map(|(name, changes)| VariantSpec {
+                name: name.clone(),
+                description: String::new(),
+                changes: changes.clone(),
+            })
+            .collect();
+    }
 
     let mut variants = Vec::new();
     if let Some(model) = baseline {
@@ -265,7 +363,85 @@ fn build(reader: &mut Reader<'_>, root: &Table<'_>, file: &str) -> Option<Scenar
         minutes_per_unit: reader.minutes_per_unit,
         variants,
         changes: changes.into_iter().map(|c| c.change).collect(),
+        source: std::sync::Arc::new((String::new(), PathBuf::new())),
     })
+}
+
+/// Sets the value at an edit's key path in the tree: `section.name.field...`
+/// for `stations`, `products` and `pools` (entries chosen by name), or a plain
+/// path of tables (`energy.co2_kg_per_kwh`). A missing last key is added.
+fn apply_edit<'i>(reader: &mut Reader<'_>, root: &mut Table<'i>, edit: &Edit, value_text: &'i str) {
+    let segments: Vec<&str> = edit.path.split('.').collect();
+    let fail = |reader: &mut Reader<'_>, message: String| {
+        reader.error(0..0, &edit.path, message);
+    };
+    if segments.len() < 2 || segments.iter().any(|s| s.is_empty()) {
+        fail(
+            reader,
+            "expected a key path such as stations.<name>.buffer".to_owned(),
+        );
+        return;
+    }
+    let value = match DeValue::parse(value_text) {
+        Ok(v) => v.into_inner(),
+        Err(e) => {
+            fail(
+                reader,
+                format!("invalid value {value_text}: {}", e.message()),
+            );
+            return;
+        }
+    };
+    let (mut table, rest): (&mut Table<'i>, &[&str]) = match segments[0] {
+        section @ ("stations" | "products" | "pools") => {
+            let Some(DeValue::Array(entries)) = root.get_mut(section).map(|v| v.get_mut()) else {
+                fail(reader, format!("the scenario has no [[{section}]]"));
+                return;
+            };
+            let names: Vec<String> = entries.iter().filter_map(entry_name).collect();
+            let Some(entry) = entries
+                .iter_mut()
+                .find(|e| entry_name(e).as_deref() == Some(segments[1]))
+            else {
+                let hint = did_you_mean(segments[1], names.iter().map(String::as_str));
+                fail(
+                    reader,
+                    format!(
+                        "no {} named \"{}\"{hint}",
+                        &section[..section.len() - 1],
+                        segments[1]
+                    ),
+                );
+                return;
+            };
+            let DeValue::Table(table) = entry.get_mut() else {
+                return;
+            };
+            (table, &segments[2..])
+        }
+        _ => (root, &segments[..]),
+    };
+    if rest.is_empty() {
+        fail(reader, "expected a field after the name".to_owned());
+        return;
+    }
+    for (i, key) in rest.iter().enumerate() {
+        if i + 1 == rest.len() {
+            let span = table.get(*key).map_or(0..0, |v| v.span());
+            table.insert(
+                Spanned::new(0..0, Cow::Owned((*key).to_owned())),
+                Spanned::new(span, value),
+            );
+            return;
+        }
+        match table.get_mut(*key).map(|v| v.get_mut()) {
+            Some(DeValue::Table(inner)) => table = inner,
+            _ => {
+                fail(reader, format!("\"{key}\" is not a table here"));
+                return;
+            }
+        }
+    }
 }
 
 fn read_header(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Header> {

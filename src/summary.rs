@@ -32,6 +32,9 @@ pub struct Summary {
     pub threads: usize,
     pub variants: Vec<VariantSummary>,
     pub comparisons: Vec<Comparison>,
+    /// How `--precision` ended, when it was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::experiment::Precision>,
 }
 
 /// One variant's results.
@@ -212,10 +215,15 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult, threads: usize)
         threads,
         variants,
         comparisons,
+        precision: None,
     }
 }
 
-fn summarise_variant(model: &crate::model::Model, reps: &[ReplicationResult]) -> VariantSummary {
+/// Summarises one model's replications (name and changes left empty).
+pub fn summarise_variant(
+    model: &crate::model::Model,
+    reps: &[ReplicationResult],
+) -> VariantSummary {
     let stations = &model.stations;
     let throughput: Vec<f64> = reps
         .iter()

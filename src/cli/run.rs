@@ -82,18 +82,73 @@ fn run_one(scenario: &Scenario, args: &RunArgs, threads: usize, dir: &Path) -> a
         bar.set_prefix(scenario.name.clone());
         bar
     };
-    let result = experiment::run(scenario, Some(threads), &|| progress.inc(1));
+    let (result, precision) = match &args.precision {
+        None => (
+            experiment::run(scenario, Some(threads), &|| progress.inc(1)),
+            None,
+        ),
+        Some(text) => {
+            let target = parse_precision(text)?;
+            if args.max_replications < 2 {
+                return Err(UsageError("--max-replications must be at least 2".into()).into());
+            }
+            progress.set_length(u64::from(args.max_replications) * scenario.variants.len() as u64);
+            match experiment::run_to_precision(
+                scenario,
+                target,
+                args.max_replications,
+                Some(threads),
+                &|| progress.inc(1),
+            ) {
+                Ok((result, precision)) => (Ok(result), Some(precision)),
+                Err(e) => (Err(e), None),
+            }
+        }
+    };
     progress.finish_and_clear();
     let result = result?;
-    let summary = summarise(scenario, &result, threads);
+    let mut summary = match precision {
+        Some(p) => {
+            let mut done = scenario.clone();
+            done.override_run(Some(p.replications), None, None, None);
+            summarise(&done, &result, threads)
+        }
+        None => summarise(scenario, &result, threads),
+    };
+    summary.precision = precision;
     let written = report::write_results(dir, &summary, &result, !args.no_charts)?;
     if !args.quiet {
         let style = report::table::Style {
             colour: std::io::stdout().is_terminal(),
         };
         print!("{}", report::table::summary_table_styled(&summary, style));
+        if let Some(p) = &summary.precision {
+            println!(
+                "precision: widest gain CI ±{:.2} points after {} replications (target ±{:.2}){}",
+                p.achieved_pct,
+                p.replications,
+                p.target_pct,
+                if p.met {
+                    ""
+                } else {
+                    " — NOT met: raise --max-replications"
+                }
+            );
+        }
         println!("results: {}", dir.display());
         let _ = written;
     }
     Ok(())
+}
+
+/// "1%" or "1" -> 1.0 (percentage points).
+fn parse_precision(text: &str) -> anyhow::Result<f64> {
+    let number = text.trim().trim_end_matches('%').trim();
+    match number.parse::<f64>() {
+        Ok(p) if p > 0.0 && p.is_finite() => Ok(p),
+        _ => Err(UsageError(format!(
+            "--precision: expected a positive percentage such as \"1%\", got \"{text}\""
+        ))
+        .into()),
+    }
 }

@@ -783,3 +783,385 @@ fn station_color(index: usize) -> RGBColor {
     ];
     COLORS[index % COLORS.len()]
 }
+
+fn stage_one(set: &mut ResultSet, name: &str, draw: DrawFn<'_>) -> io::Result<()> {
+    register_fonts();
+    let path = set.stage_path(name);
+    let root = BitMapBackend::new(&path, (WIDTH, HEIGHT)).into_drawing_area();
+    root.fill(&WHITE).map_err(to_io)?;
+    draw(&root).map_err(|e| io::Error::other(format!("{name}: {e}")))?;
+    root.present().map_err(to_io)?;
+    Ok(())
+}
+
+fn edit_number(value: &crate::scenario::EditValue) -> f64 {
+    match value {
+        crate::scenario::EditValue::Integer(i) => *i as f64,
+        crate::scenario::EditValue::Float(x) => *x,
+    }
+}
+
+/// `sweep.png`: throughput with its 95 % CI band against one parameter, or
+/// a heat map over two.
+pub fn stage_sweep_chart(
+    set: &mut ResultSet,
+    scenario: &str,
+    sweep: &crate::sweep::Sweep,
+) -> io::Result<()> {
+    stage_one(set, "sweep.png", &|root| {
+        if sweep.params.len() == 1 {
+            sweep_line(root, scenario, sweep)
+        } else {
+            sweep_heat_map(root, scenario, sweep)
+        }
+    })
+}
+
+fn sweep_line(root: &Area<'_>, scenario: &str, sweep: &crate::sweep::Sweep) -> Result<(), String> {
+    let xs: Vec<f64> = sweep
+        .points
+        .iter()
+        .map(|p| edit_number(&p.values[0]))
+        .collect();
+    let (x_min, x_max) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let pad = ((x_max - x_min) * 0.05).max(0.5);
+    let top = sweep
+        .points
+        .iter()
+        .map(|p| {
+            finite_or(
+                p.throughput_per_h
+                    .ci95_high
+                    .unwrap_or(p.throughput_per_h.mean),
+                0.0,
+            )
+        })
+        .fold(0.0, f64::max);
+    let y_max = if top > 0.0 { top * 1.15 } else { 1.0 };
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!(
+                "{scenario} — good parts per hour against {} ({}), 95 % CI",
+                sweep.params[0], sweep.variant
+            ),
+            (FONT, 34),
+        )
+        .margin(30)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d((x_min - pad)..(x_max + pad), 0f64..y_max)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(sweep.params[0].clone())
+        .y_desc("good parts per hour")
+        .axis_desc_style((FONT, 28))
+        .label_style((FONT, 24))
+        .draw()
+        .map_err(err)?;
+    let color = variant_color(0);
+    let mut band: Vec<(f64, f64)> = sweep
+        .points
+        .iter()
+        .zip(&xs)
+        .map(|(p, &x)| {
+            (
+                x,
+                finite_or(
+                    p.throughput_per_h
+                        .ci95_high
+                        .unwrap_or(p.throughput_per_h.mean),
+                    0.0,
+                ),
+            )
+        })
+        .collect();
+    band.extend(sweep.points.iter().zip(&xs).rev().map(|(p, &x)| {
+        (
+            x,
+            finite_or(
+                p.throughput_per_h
+                    .ci95_low
+                    .unwrap_or(p.throughput_per_h.mean),
+                0.0,
+            ),
+        )
+    }));
+    chart
+        .draw_series(std::iter::once(Polygon::new(band, color.mix(0.2).filled())))
+        .map_err(err)?;
+    chart
+        .draw_series(LineSeries::new(
+            sweep
+                .points
+                .iter()
+                .zip(&xs)
+                .map(|(p, &x)| (x, finite_or(p.throughput_per_h.mean, 0.0))),
+            color.stroke_width(3),
+        ))
+        .map_err(err)?;
+    chart
+        .draw_series(sweep.points.iter().zip(&xs).map(|(p, &x)| {
+            Circle::new(
+                (x, finite_or(p.throughput_per_h.mean, 0.0)),
+                5,
+                color.filled(),
+            )
+        }))
+        .map_err(err)?;
+    for (index, label, offset) in [
+        (sweep.best, "best", 0.04),
+        (sweep.knee, "knee: within 1 % of the best", 0.09),
+    ] {
+        let p = &sweep.points[index];
+        let (x, y) = (xs[index], finite_or(p.throughput_per_h.mean, 0.0));
+        // Keep labels inside the plot: anchor them away from the nearer edge.
+        let share = if x_max > x_min {
+            (x - x_min) / (x_max - x_min)
+        } else {
+            0.5
+        };
+        let anchor = if share > 0.66 {
+            HPos::Right
+        } else if share < 0.33 {
+            HPos::Left
+        } else {
+            HPos::Center
+        };
+        let style = TextStyle::from((FONT, 24).into_font()).pos(Pos::new(anchor, VPos::Bottom));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!(
+                    "{label} ({} = {}, {:.2}/h)",
+                    sweep.params[0], p.values[0], y
+                ),
+                (x, y + y_max * offset),
+                style,
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                (x, y),
+                9,
+                BLACK.stroke_width(3),
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn sweep_heat_map(
+    root: &Area<'_>,
+    scenario: &str,
+    sweep: &crate::sweep::Sweep,
+) -> Result<(), String> {
+    let mut firsts: Vec<f64> = Vec::new();
+    let mut seconds: Vec<f64> = Vec::new();
+    for p in &sweep.points {
+        let (a, b) = (edit_number(&p.values[0]), edit_number(&p.values[1]));
+        if !firsts.contains(&a) {
+            firsts.push(a);
+        }
+        if !seconds.contains(&b) {
+            seconds.push(b);
+        }
+    }
+    let (n1, n2) = (firsts.len(), seconds.len());
+    let (low, high) = sweep
+        .points
+        .iter()
+        .map(|p| finite_or(p.throughput_per_h.mean, 0.0))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            format!("{scenario} — good parts per hour ({})", sweep.variant),
+            (FONT, 34),
+        )
+        .margin(30)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(-0.5f64..(n1 as f64 - 0.5), -0.5f64..(n2 as f64 - 0.5))
+        .map_err(err)?;
+    let first_names: Vec<String> = firsts.iter().map(|v| format!("{v}")).collect();
+    let second_names: Vec<String> = seconds.iter().map(|v| format!("{v}")).collect();
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(n1)
+        .y_labels(n2)
+        .x_label_formatter(&|x| category_label(&first_names, *x))
+        .y_label_formatter(&|y| category_label(&second_names, *y))
+        .x_desc(sweep.params[0].clone())
+        .y_desc(sweep.params[1].clone())
+        .axis_desc_style((FONT, 28))
+        .label_style((FONT, 22))
+        .draw()
+        .map_err(err)?;
+    for (index, p) in sweep.points.iter().enumerate() {
+        let i = firsts
+            .iter()
+            .position(|&v| v == edit_number(&p.values[0]))
+            .unwrap_or(0) as f64;
+        let j = seconds
+            .iter()
+            .position(|&v| v == edit_number(&p.values[1]))
+            .unwrap_or(0) as f64;
+        let value = finite_or(p.throughput_per_h.mean, 0.0);
+        let t = if high > low {
+            (value - low) / (high - low)
+        } else {
+            0.5
+        };
+        let color = RGBColor(
+            (250.0 - 200.0 * t) as u8,
+            (250.0 - 120.0 * t) as u8,
+            (255.0 - 60.0 * t) as u8,
+        );
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(i - 0.5, j - 0.5), (i + 0.5, j + 0.5)],
+                color.filled(),
+            )))
+            .map_err(err)?;
+        let mark = if index == sweep.best {
+            " (best)"
+        } else if index == sweep.knee {
+            " (knee)"
+        } else {
+            ""
+        };
+        let style =
+            TextStyle::from((FONT, 20).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{value:.1}{mark}"),
+                (i, j),
+                style,
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// `attribution.png`: a waterfall from the baseline to the variant, one
+/// step per change (its Shapley value, 95 % CI whisker).
+pub fn stage_attribution_chart(
+    set: &mut ResultSet,
+    scenario: &str,
+    a: &crate::attribution::Attribution,
+) -> io::Result<()> {
+    stage_one(set, "attribution.png", &|root| {
+        let mut order: Vec<usize> = (0..a.changes.len()).collect();
+        order.sort_by(|&x, &y| {
+            a.changes[y]
+                .shapley
+                .mean
+                .total_cmp(&a.changes[x].shapley.mean)
+        });
+        let mut names = vec!["baseline".to_owned()];
+        names.extend(order.iter().map(|&i| a.changes[i].name.clone()));
+        names.push(a.variant.clone());
+        let n = names.len();
+        // Running level after each step.
+        let mut level = finite_or(a.baseline_per_h.mean, 0.0);
+        let mut steps = Vec::new();
+        for &i in &order {
+            let s = finite_or(a.changes[i].shapley.mean, 0.0);
+            steps.push((level, level + s, a.changes[i].shapley));
+            level += s;
+        }
+        let end = finite_or(a.variant_per_h.mean, level);
+        let top = steps
+            .iter()
+            .map(|(from, to, e)| from.max(*to).max(to + e.half_width().unwrap_or(0.0)))
+            .fold(end.max(a.baseline_per_h.mean), f64::max);
+        let y_max = if top > 0.0 { top * 1.15 } else { 1.0 };
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!(
+                    "{scenario} — where the gain of {} comes from (Shapley values, 95 % CI)",
+                    a.variant
+                ),
+                (FONT, 34),
+            )
+            .margin(30)
+            .x_label_area_size(70)
+            .y_label_area_size(110)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..y_max)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| category_label(&names, *x))
+            .y_desc("good parts per hour")
+            .axis_desc_style((FONT, 28))
+            .label_style((FONT, 22))
+            .draw()
+            .map_err(err)?;
+        let label_style =
+            || TextStyle::from((FONT, 24).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+        let grey = RGBColor(0x77, 0x77, 0x77);
+        for (x, value) in [
+            (0.0, finite_or(a.baseline_per_h.mean, 0.0)),
+            ((n - 1) as f64, end),
+        ] {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.3, 0.0), (x + 0.3, value)],
+                    grey.filled(),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{value:.2}/h"),
+                    (x, value + y_max * 0.01),
+                    label_style(),
+                )))
+                .map_err(err)?;
+        }
+        for (step, (from, to, estimate)) in steps.iter().enumerate() {
+            let x = (step + 1) as f64;
+            let color = if to >= from {
+                RGBColor(0x2E, 0x8B, 0x57)
+            } else {
+                RGBColor(0xD6, 0x27, 0x28)
+            };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.3, *from), (x + 0.3, *to)],
+                    color.filled(),
+                )))
+                .map_err(err)?;
+            let mut label_y = from.max(*to);
+            if let Some(h) = estimate.half_width().filter(|h| h.is_finite()) {
+                let whisker = vec![(x, to - h), (x, to + h)];
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        whisker,
+                        BLACK.stroke_width(3),
+                    )))
+                    .map_err(err)?;
+                label_y = label_y.max(to + h);
+            }
+            let text = match estimate.half_width() {
+                Some(h) if h.is_finite() => format!("{:+.2} ± {h:.2}", to - from),
+                _ => format!("{:+.2}", to - from),
+            };
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    text,
+                    (x, label_y + y_max * 0.01),
+                    label_style(),
+                )))
+                .map_err(err)?;
+        }
+        Ok(())
+    })
+}

@@ -302,3 +302,122 @@ fn validate_prints_the_capacity_table_of_the_shipped_scenario() {
     assert!(stdout.contains("static bottleneck"), "{stdout}");
     assert!(stdout.contains("upper bound on good output"), "{stdout}");
 }
+
+#[test]
+fn sweep_and_attribute_write_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    alloysim()
+        .args([
+            "sweep",
+            "-q",
+            "-r",
+            "2",
+            "--param",
+            "stations.B.buffer=1..3",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(
+        csv.starts_with("stations.B.buffer,throughput_per_h,ci95_low,ci95_high"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 4);
+    assert!(out.join("sweep.png").exists());
+    alloysim()
+        .args([
+            "sweep",
+            "-q",
+            "--no-charts",
+            "-r",
+            "2",
+            "--param",
+            "stations.B.buffer=1,2",
+            "--param",
+            "stations.A.machines=1,2",
+            "-o",
+        ])
+        .arg(dir.path().join("grid"))
+        .arg(&scenario)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read_to_string(dir.path().join("grid/sweep.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        5
+    );
+    alloysim()
+        .args(["attribute", "-q", "-r", "2", "-o"])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let csv = fs::read_to_string(out.join("attribution.csv")).unwrap();
+    assert!(csv.contains("shapley,faster,"), "{csv}");
+    assert!(out.join("attribution.png").exists());
+    // Mistakes in the arguments exit with 2.
+    alloysim()
+        .args(["sweep", "--param", "buffer=1"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    alloysim()
+        .args(["sweep", "--param", "stations.Z.buffer=1"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    alloysim()
+        .args(["attribute", "--variant", "nope"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    alloysim()
+        .args(["run", "--precision", "-1%"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn precision_is_recorded_and_identical_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let mut summaries = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("p{threads}"));
+        alloysim()
+            .args([
+                "run",
+                "-q",
+                "--no-charts",
+                "--precision",
+                "5%",
+                "--max-replications",
+                "60",
+                "-j",
+                threads,
+                "-o",
+            ])
+            .arg(&out)
+            .arg(&scenario)
+            .assert()
+            .success();
+        let mut summary: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        for key in ["wall_s", "events_per_s", "good_parts_per_s", "threads"] {
+            summary[key] = serde_json::Value::Null;
+        }
+        summaries.push(summary);
+    }
+    assert_eq!(summaries[0], summaries[1]);
+    let precision = &summaries[0]["precision"];
+    assert_eq!(precision["target_pct"], 5.0);
+    assert_eq!(summaries[0]["replications"], precision["replications"]);
+}

@@ -13,4 +13,5 @@ mod hand_computed;
 mod process_features;
 mod queueing_theory;
 mod scenario_errors;
+mod studies;
 mod validation_cases;

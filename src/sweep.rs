@@ -1,0 +1,255 @@
+//! Parameter sweeps (`alloysim sweep`): one or two numeric scenario fields,
+//! addressed by key path, over a list or range of values; every point × every
+//! replication runs in parallel, with common random numbers across points.
+
+use crate::experiment::{self, ExperimentError};
+use crate::scenario::{Edit, EditValue, Scenario, ScenarioError};
+use crate::stats::Estimate;
+use crate::summary::summarise_variant;
+
+/// A swept parameter: key path and values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub path: String,
+    pub values: Vec<EditValue>,
+}
+
+/// Parses `key.path=VALUES` with VALUES `a..b` (integers, both ends
+/// included), `a..b:step`, or a comma-separated list.
+pub fn parse_param(text: &str) -> Result<Param, String> {
+    let (path, values) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY.PATH=VALUES, got \"{text}\""))?;
+    let path = path.trim();
+    if path.split('.').count() < 2 {
+        return Err(format!(
+            "expected a key path such as stations.<name>.buffer, got \"{path}\""
+        ));
+    }
+    let number = |s: &str| -> Result<EditValue, String> {
+        let s = s.trim();
+        if let Ok(i) = s.parse::<i64>() {
+            Ok(EditValue::Integer(i))
+        } else {
+            s.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(EditValue::Float)
+                .ok_or_else(|| format!("\"{s}\" is not a number"))
+        }
+    };
+    let as_f64 = |v: EditValue| match v {
+        EditValue::Integer(i) => i as f64,
+        EditValue::Float(x) => x,
+    };
+    let values = if let Some((from, to)) = values.split_once("..") {
+        let (to, step) = match to.split_once(':') {
+            Some((to, step)) => (to, Some(number(step)?)),
+            None => (to, None),
+        };
+        let (from, to) = (number(from)?, number(to)?);
+        match (from, to, step) {
+            (EditValue::Integer(a), EditValue::Integer(b), None | Some(EditValue::Integer(_))) => {
+                let step = match step {
+                    Some(EditValue::Integer(s)) => s,
+                    _ => 1,
+                };
+                if step <= 0 || b < a {
+                    return Err(format!("empty range {a}..{b} with step {step}"));
+                }
+                (a..=b)
+                    .step_by(step as usize)
+                    .map(EditValue::Integer)
+                    .collect()
+            }
+            (from, to, step) => {
+                let (a, b) = (as_f64(from), as_f64(to));
+                let step = step
+                    .map(as_f64)
+                    .ok_or("a range of decimals needs a step: a..b:step")?;
+                if step <= 0.0 || b < a {
+                    return Err(format!("empty range {a}..{b} with step {step}"));
+                }
+                let count = ((b - a) / step + 1e-9).floor() as usize + 1;
+                (0..count)
+                    .map(|i| EditValue::Float(a + step * i as f64))
+                    .collect()
+            }
+        }
+    } else {
+        values
+            .split(',')
+            .map(number)
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    if values.is_empty() || values.len() > 10_000 {
+        return Err(format!("expected 1 to 10000 values, got {}", values.len()));
+    }
+    Ok(Param {
+        path: path.to_owned(),
+        values,
+    })
+}
+
+/// One point of a sweep.
+#[derive(Clone, Debug)]
+pub struct Point {
+    pub values: Vec<EditValue>,
+    pub throughput_per_h: Estimate,
+    pub wip_mean: f64,
+    pub lead_time_min_mean: f64,
+    pub bottleneck: String,
+}
+
+/// What a sweep found.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    pub variant: String,
+    pub params: Vec<String>,
+    pub points: Vec<Point>,
+    /// Index of the point with the highest mean throughput.
+    pub best: usize,
+    /// The first point (in the order of the values given) whose mean is
+    /// within 1 % of the best: the smallest setting that is enough.
+    pub knee: usize,
+    pub wall_s: f64,
+    pub events: u64,
+}
+
+/// Why a sweep failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("at {point}:\n{source}")]
+    Scenario {
+        point: String,
+        source: ScenarioError,
+    },
+    #[error(transparent)]
+    Experiment(#[from] ExperimentError),
+}
+
+/// Runs the grid of `params` (one or two) for the variant at `variant`.
+pub fn sweep(
+    scenario: &Scenario,
+    variant: usize,
+    params: &[Param],
+    threads: Option<usize>,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Sweep, SweepError> {
+    let mut grid: Vec<Vec<EditValue>> = vec![Vec::new()];
+    for param in params {
+        grid = grid
+            .into_iter()
+            .flat_map(|prefix| {
+                param.values.iter().map(move |v| {
+                    let mut point = prefix.clone();
+                    point.push(*v);
+                    point
+                })
+            })
+            .collect();
+    }
+    let mut models = Vec::with_capacity(grid.len());
+    for point in &grid {
+        let edits: Vec<Edit> = params
+            .iter()
+            .zip(point)
+            .map(|(p, v)| Edit {
+                path: p.path.clone(),
+                value: *v,
+            })
+            .collect();
+        let label = edits
+            .iter()
+            .map(|e| format!("{} = {}", e.path, e.value))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rebuilt = scenario
+            .with_edits(&edits)
+            .map_err(|source| SweepError::Scenario {
+                point: label.clone(),
+                source,
+            })?;
+        let mut model = rebuilt.variants[variant].model.clone();
+        model.variant = label;
+        models.push(model);
+    }
+    let start = std::time::Instant::now();
+    let refs: Vec<&crate::model::Model> = models.iter().collect();
+    let runs = experiment::run_models(&refs, 0, threads, on_done)?;
+    let wall_s = start.elapsed().as_secs_f64();
+    let events = runs
+        .iter()
+        .flat_map(|r| &r.replications)
+        .map(|r| r.events)
+        .sum();
+    let points: Vec<Point> = grid
+        .into_iter()
+        .zip(&models)
+        .zip(&runs)
+        .map(|((values, model), run)| {
+            let s = summarise_variant(model, &run.replications);
+            Point {
+                values,
+                throughput_per_h: s.throughput_per_h,
+                wip_mean: s.wip_mean,
+                lead_time_min_mean: s.lead_time_min_mean,
+                bottleneck: s.bottleneck,
+            }
+        })
+        .collect();
+    // The first point with the highest mean (ties go to the earlier value).
+    let best = (0..points.len()).fold(0, |best, i| {
+        if points[i].throughput_per_h.mean > points[best].throughput_per_h.mean {
+            i
+        } else {
+            best
+        }
+    });
+    let threshold = 0.99 * points[best].throughput_per_h.mean;
+    let knee = points
+        .iter()
+        .position(|p| p.throughput_per_h.mean >= threshold)
+        .unwrap_or(best);
+    Ok(Sweep {
+        variant: scenario.variants[variant].name.clone(),
+        params: params.iter().map(|p| p.path.clone()).collect(),
+        points,
+        best,
+        knee,
+        wall_s,
+        events,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ranges_steps_and_lists() {
+        let p = parse_param("stations.age.buffer=2..6").unwrap();
+        assert_eq!(p.path, "stations.age.buffer");
+        assert_eq!(
+            p.values,
+            (2..=6).map(EditValue::Integer).collect::<Vec<_>>()
+        );
+        let p = parse_param("stations.a.buffer=0..10:5").unwrap();
+        assert_eq!(
+            p.values,
+            vec![
+                EditValue::Integer(0),
+                EditValue::Integer(5),
+                EditValue::Integer(10)
+            ]
+        );
+        let p = parse_param("energy.co2_kg_per_kwh=0.1..0.3:0.1").unwrap();
+        assert_eq!(p.values.len(), 3);
+        let p = parse_param("pools.crew.size=1,2,4").unwrap();
+        assert_eq!(p.values.len(), 3);
+        assert!(parse_param("buffer=1").is_err());
+        assert!(parse_param("stations.a.buffer=5..1").is_err());
+        assert!(parse_param("stations.a.buffer=x").is_err());
+        assert!(parse_param("stations.a.buffer").is_err());
+    }
+}
