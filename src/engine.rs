@@ -27,6 +27,7 @@ use queue::{EventKind, EventQueue};
 use rand::Rng;
 use rng::{Purpose, Stream};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The state a machine is in; exactly one at every instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +64,9 @@ pub struct ReplicationResult {
     pub seed: u64,
     /// Length of the measured period, minutes.
     pub measured_min: f64,
+    /// Simulated time at which the run ended (the end of the horizon unless
+    /// it stopped early), minutes.
+    pub end_min: f64,
     pub good_parts: u64,
     pub scrap_parts: u64,
     /// Parts that entered the line during the measured period.
@@ -92,6 +96,10 @@ pub struct ReplicationResult {
     pub stations: Vec<StationResult>,
     /// Set when the line locked up before the end of the run.
     pub deadlock: Option<Deadlock>,
+    /// The run was stopped from outside (Ctrl-C) before its end.
+    pub interrupted: bool,
+    /// The run stopped because more than [`WIP_LIMIT`] parts were in the line.
+    pub overflow: bool,
 }
 
 impl ReplicationResult {
@@ -285,8 +293,22 @@ enum Place {
 
 /// Runs replication `replication` of `model` to the end of its horizon.
 pub fn simulate(model: &Model, replication: u32) -> ReplicationResult {
-    Simulation::new(model, replication).run()
+    static NEVER: AtomicBool = AtomicBool::new(false);
+    simulate_until(model, replication, &NEVER)
 }
+
+/// Like [`simulate`], but stops early (with `interrupted` set) once `stop`
+/// becomes true; the flag is read every [`STOP_CHECK_EVENTS`] events.
+pub fn simulate_until(model: &Model, replication: u32, stop: &AtomicBool) -> ReplicationResult {
+    Simulation::new(model, replication).run(stop)
+}
+
+/// How often the event loop looks at the stop flag.
+pub const STOP_CHECK_EVENTS: u64 = 1 << 16;
+
+/// Parts in the line beyond which a run stops: only an unbounded buffer
+/// that fills without end gets there (memory would follow).
+pub const WIP_LIMIT: usize = 1_000_000;
 
 struct Simulation<'m> {
     model: &'m Model,
@@ -307,6 +329,8 @@ struct Simulation<'m> {
     in_transit: usize,
     /// Set when a set of blocked machines waits on itself.
     locked: Option<Deadlock>,
+    interrupted: bool,
+    overflow: bool,
     /// Scratch space of the lock search (sized once, never reallocated).
     visited: Vec<bool>,
     stack: Vec<usize>,
@@ -424,6 +448,8 @@ impl<'m> Simulation<'m> {
             unlimited: matches!(model.source, Source::Unlimited),
             in_transit: 0,
             locked: None,
+            interrupted: false,
+            overflow: false,
             visited: vec![false; model.stations.len()],
             stack: Vec::with_capacity(model.stations.len()),
             seed,
@@ -440,7 +466,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    fn run(mut self) -> ReplicationResult {
+    fn run(mut self, stop: &AtomicBool) -> ReplicationResult {
         self.initialise();
         let warmup = self.model.warmup_min;
         let end = warmup + self.model.horizon_min;
@@ -495,16 +521,21 @@ impl<'m> Simulation<'m> {
                 deadlock = Some(lock);
                 break;
             }
+            if self.parts.len() > WIP_LIMIT {
+                self.overflow = true;
+                break;
+            }
+            if self.events.is_multiple_of(STOP_CHECK_EVENTS) && stop.load(Ordering::Relaxed) {
+                self.interrupted = true;
+                break;
+            }
         }
         if !measuring {
             self.now = warmup;
             self.start_measuring();
         }
-        self.now = if deadlock.is_some() {
-            self.now.min(end)
-        } else {
-            end
-        };
+        let ended_early = deadlock.is_some() || self.overflow || self.interrupted;
+        self.now = if ended_early { self.now.min(end) } else { end };
         self.finish(deadlock)
     }
 
@@ -652,6 +683,7 @@ impl<'m> Simulation<'m> {
             replication: 0,
             seed: self.seed,
             measured_min: measured,
+            end_min: now,
             good_parts: self.good_parts,
             scrap_parts: self.scrap_parts,
             released: self.released,
@@ -665,6 +697,8 @@ impl<'m> Simulation<'m> {
             events: self.events,
             stations,
             deadlock,
+            interrupted: self.interrupted,
+            overflow: self.overflow,
         }
     }
 

@@ -10,6 +10,7 @@ use crate::engine::{self, ReplicationResult};
 use crate::model::Model;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Why an experiment did not produce results.
@@ -24,6 +25,17 @@ pub enum ExperimentError {
         replication: u32,
         time_h: f64,
         stations: Vec<String>,
+    },
+    #[error("interrupted: no results were written; earlier results are unchanged")]
+    Interrupted,
+    #[error(
+        "variant \"{variant}\", replication {replication}: more than {limit} parts piled up in the line by simulated time {time_h:.1} h; an unbounded buffer behind the unlimited source fills without end (give it a capacity, or use an interarrival source)"
+    )]
+    Overflow {
+        variant: String,
+        replication: u32,
+        time_h: f64,
+        limit: usize,
     },
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool { threads: usize, message: String },
@@ -45,6 +57,15 @@ pub struct ExperimentResult {
     pub wall_s: f64,
     /// Events processed, all replications of all variants.
     pub events: u64,
+}
+
+/// Set by [`request_stop`]; running replications end within
+/// [`engine::STOP_CHECK_EVENTS`] events and no new ones start.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Asks every running experiment to stop (the Ctrl-C handler calls this).
+pub fn request_stop() {
+    STOP.store(true, Ordering::Relaxed);
 }
 
 /// Runs every variant's replications on `threads` threads (all cores if
@@ -99,13 +120,16 @@ pub fn run_models(
     let results: Vec<ReplicationResult> = pool.install(|| {
         jobs.par_iter()
             .map(|&(m, r)| {
-                let mut result = engine::simulate(models[m], r);
+                let mut result = engine::simulate_until(models[m], r, &STOP);
                 result.replication = r;
                 on_done();
                 result
             })
             .collect()
     });
+    if STOP.load(Ordering::Relaxed) || results.iter().any(|r| r.interrupted) {
+        return Err(ExperimentError::Interrupted);
+    }
     let mut runs: Vec<VariantRuns> = models
         .iter()
         .map(|m| VariantRuns {
@@ -114,6 +138,14 @@ pub fn run_models(
         })
         .collect();
     for (&(m, _), result) in jobs.iter().zip(results) {
+        if result.overflow {
+            return Err(ExperimentError::Overflow {
+                variant: runs[m].name.clone(),
+                replication: result.replication,
+                time_h: result.end_min / 60.0,
+                limit: engine::WIP_LIMIT,
+            });
+        }
         if let Some(deadlock) = &result.deadlock {
             return Err(ExperimentError::Deadlock {
                 variant: runs[m].name.clone(),
@@ -223,4 +255,42 @@ pub fn run_to_precision(
             met: achieved_pct <= target_pct,
         },
     ))
+}
+
+/// A rough forecast of a run's events and wall time: parts released per
+/// minute (the arrival rate, or the static capacity bound of the line under
+/// the unlimited source) × stations on the route × about three events per
+/// operation, at five million events per second and thread. Used to warn
+/// before runs that would take long.
+pub fn estimate(scenario: &Scenario, threads: usize) -> (f64, f64) {
+    let events: f64 = scenario
+        .variants
+        .iter()
+        .map(|v| {
+            let m = &v.model;
+            let capacity = crate::model::capacity::capacity(m);
+            let releases_per_min = match &m.source {
+                crate::model::Source::Interarrival(d) => 1.0 / d.mean().max(1e-12),
+                crate::model::Source::Unlimited => {
+                    capacity.bound_per_h / 60.0 / capacity.good_per_release.max(1e-9)
+                }
+            };
+            let route: f64 = m
+                .products
+                .iter()
+                .map(|p| p.route.len() as f64)
+                .fold(0.0, f64::max);
+            let per_replication =
+                releases_per_min.min(1e12) * route * 3.0 * (m.warmup_min + m.horizon_min);
+            per_replication * f64::from(m.replications)
+        })
+        .sum();
+    (events, events / (5e6 * threads.max(1) as f64))
+}
+
+/// Peak resident memory of this process so far, KiB (Linux; `None` elsewhere).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -479,6 +479,20 @@ fn read_header(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Header> {
     let horizon_min = reader
         .required(table, span, "scenario", "horizon")
         .and_then(|v| reader.duration_bounded(v, "scenario.horizon", true));
+    // A run must end: warm-up plus horizon of at most 1e9 minutes (1900 years).
+    if let (Some(w), Some(h)) = (warmup_min, horizon_min) {
+        if w + h > 1e9 {
+            let span = table.get("horizon").map_or(0..0, |v| v.span());
+            reader.error(
+                span,
+                "scenario.horizon",
+                format!(
+                    "warm-up plus horizon is {:.3e} minutes; at most 1e9 (about 1900 years) is simulated",
+                    w + h
+                ),
+            );
+        }
+    }
     let replications = match table.get("replications") {
         Some(v) => reader
             .integer_in(v, "scenario.replications", 1, 1_000_000)

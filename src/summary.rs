@@ -32,6 +32,10 @@ pub struct Summary {
     pub threads: usize,
     pub variants: Vec<VariantSummary>,
     pub comparisons: Vec<Comparison>,
+    /// Peak resident memory of the process, KiB (a measurement, like the
+    /// wall time; Linux only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_kib: Option<u64>,
     /// How `--precision` ended, when it was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::experiment::Precision>,
@@ -215,6 +219,7 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult, threads: usize)
         threads,
         variants,
         comparisons,
+        peak_rss_kib: crate::experiment::peak_rss_kib(),
         precision: None,
     }
 }

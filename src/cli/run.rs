@@ -62,7 +62,18 @@ fn output_dir(args: &RunArgs, scenario: &Scenario) -> PathBuf {
     }
 }
 
+/// Runs expected to take longer than this get a warning first.
+const LONG_RUN_S: f64 = 600.0;
+
 fn run_one(scenario: &Scenario, args: &RunArgs, threads: usize, dir: &Path) -> anyhow::Result<()> {
+    let (events, seconds) = experiment::estimate(scenario, threads);
+    if seconds > LONG_RUN_S && !args.quiet {
+        eprintln!(
+            "note: {} simulates about {events:.1e} events, roughly {:.0} minutes on {threads} thread(s); for a first look try -r 3 or a shorter --horizon (Ctrl-C stops cleanly)",
+            scenario.name,
+            seconds / 60.0
+        );
+    }
     let jobs: u64 = scenario
         .variants
         .iter()

@@ -41,6 +41,17 @@ pub fn describe(scenario: &Scenario) -> String {
         let _ = writeln!(out, "\nvariant {}:", variant.name);
         describe_model(&mut out, &variant.model);
     }
+    let threads = rayon::current_num_threads();
+    let (events, seconds) = crate::experiment::estimate(scenario, threads);
+    let _ = writeln!(
+        out,
+        "\nestimated run: about {events:.1e} events, {} on {threads} thread(s)",
+        if seconds < 60.0 {
+            format!("{seconds:.1} s")
+        } else {
+            format!("{:.1} min", seconds / 60.0)
+        }
+    );
     out
 }
 

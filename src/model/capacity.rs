@@ -1,11 +1,14 @@
 //! Static capacity: what each station could produce if it never waited for
 //! parts or space, and the upper bound that puts on the line's good output.
 //!
-//! For station s, with `m` machines of availability `A` and, per released
-//! part, a mean machine time `L` (visits × mean processing time, with the
+//! For station s, with `m` machines of availability `A`, working a share `W`
+//! of the week (its operators' shifts; 1 when unmanned) and, per released
+//! part, a mean machine time `L` (visits × mean processing time per part — a
+//! batch's time shared by its parts — plus setups every N parts, with the
 //! visit counts of scrap and rework solved exactly), the station can absorb
-//! at most `m·A / L` releases per minute. The line's good output is at most
-//! the smallest of these times the good parts per release.
+//! at most `m·A·W / L` releases per minute. The line's good output is at most
+//! the smallest of these times the good parts per release. Setups on product
+//! change depend on the sequence and are not counted.
 
 use super::{Model, MIN_PER_H};
 
@@ -14,6 +17,7 @@ use super::{Model, MIN_PER_H};
 pub struct StationCapacity {
     pub name: String,
     pub machines: u32,
+    /// Up time share × share of the week the station's crew works.
     pub availability: f64,
     /// Mean machine minutes per released part (all products, mix-weighted).
     pub load_min_per_release: f64,
@@ -84,8 +88,15 @@ pub fn capacity(model: &Model) -> Capacity {
         let (visits, exits) = route_visits(model, product_idx);
         good_per_release += share * exits;
         for (k, &station) in product.route.iter().enumerate() {
-            load[station] +=
-                share * visits[k] * model.stations[station].process[product_idx].mean();
+            let s = &model.stations[station];
+            let per_batch = s.batch.as_ref().map_or(1.0, |b| f64::from(b.size));
+            let mut per_part = s.process[product_idx].mean() / per_batch;
+            if let Some(setup) = &s.setup {
+                if let super::SetupRule::Every(n) = setup.rule {
+                    per_part += setup.time.mean() / f64::from(n);
+                }
+            }
+            load[station] += share * visits[k] * per_part;
         }
     }
     let stations: Vec<StationCapacity> = model
@@ -93,7 +104,10 @@ pub fn capacity(model: &Model) -> Capacity {
         .iter()
         .enumerate()
         .map(|(s, station)| {
-            let availability = model.availability(s);
+            let on_shift = station.operators.map_or(1.0, |o| {
+                model.pools[o.pool].minutes_per_week() / super::WEEK_MIN
+            });
+            let availability = model.availability(s) * on_shift;
             let releases_per_h = if load[s] > 0.0 {
                 f64::from(station.machines) * availability / load[s] * MIN_PER_H
             } else {

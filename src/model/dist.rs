@@ -89,7 +89,7 @@ impl Dist {
 
     /// A gamma distribution with the given mean and coefficient of variation.
     pub fn gamma(mean: f64, cv: f64) -> Dist {
-        if cv == 0.0 {
+        if cv < 1e-9 {
             return Dist::Deterministic(mean);
         }
         let shape = 1.0 / (cv * cv);
@@ -105,14 +105,22 @@ impl Dist {
     }
 
     fn gamma_shape_scale(shape: f64, scale: f64) -> Dist {
-        let sampler = Gamma::new(shape, scale).expect("validated gamma");
-        Dist::Gamma(sampler, GammaParams { shape, scale })
+        match Gamma::new(shape, scale) {
+            Ok(sampler) if shape.is_finite() && scale > 0.0 => {
+                Dist::Gamma(sampler, GammaParams { shape, scale })
+            }
+            // A cv so small that the shape overflows: deterministic to
+            // machine precision.
+            _ => Dist::Deterministic(shape * scale),
+        }
     }
 
-    /// A Weibull distribution; `shape > 0`, `scale > 0`.
-    pub fn weibull(shape: f64, scale: f64) -> Dist {
-        let sampler = Weibull::new(scale, shape).expect("validated weibull");
-        Dist::Weibull(sampler, WeibullParams { shape, scale })
+    /// A Weibull distribution; `shape > 0`, `scale > 0`. `None` when the
+    /// parameters are out of the sampler's range (the mean would overflow).
+    pub fn weibull(shape: f64, scale: f64) -> Option<Dist> {
+        let sampler = Weibull::new(scale, shape).ok()?;
+        let dist = Dist::Weibull(sampler, WeibullParams { shape, scale });
+        dist.mean().is_finite().then_some(dist)
     }
 
     /// Draws one duration. Cost: a handful of arithmetic operations and one or
@@ -188,7 +196,9 @@ impl Dist {
                 mean: mean * factor,
             },
             Dist::Gamma(_, p) => Self::gamma_shape_scale(p.shape, p.scale * factor),
-            Dist::Weibull(_, p) => Dist::weibull(p.shape, p.scale * factor),
+            Dist::Weibull(sampler, p) => {
+                Dist::weibull(p.shape, p.scale * factor).unwrap_or(Dist::Weibull(*sampler, *p))
+            }
             Dist::Empirical(values) => Dist::Empirical(values.iter().map(|v| v * factor).collect()),
         }
     }
@@ -238,7 +248,7 @@ mod tests {
             (Dist::lognormal(3.0, 0.5), 3.0, 0.5),
             (Dist::gamma(5.0, 0.3), 5.0, 0.3),
             (Dist::erlang(4, 8.0), 8.0, 0.5),
-            (Dist::weibull(1.0, 2.0), 2.0, 1.0),
+            (Dist::weibull(1.0, 2.0).unwrap(), 2.0, 1.0),
             (
                 Dist::Empirical(vec![1.0, 2.0, 3.0].into()),
                 2.0,
@@ -264,7 +274,7 @@ mod tests {
         let dists = [
             Dist::Exponential { mean: 2.0 },
             Dist::lognormal(3.0, 0.5),
-            Dist::weibull(2.0, 3.0),
+            Dist::weibull(2.0, 3.0).unwrap(),
             Dist::triangular(1.0, 2.0, 4.0),
         ];
         for dist in dists {

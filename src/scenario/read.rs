@@ -43,6 +43,10 @@ pub fn describe(value: &DeValue<'_>) -> String {
     }
 }
 
+/// The longest duration accepted anywhere (about 19 000 years): times must
+/// stay finite and precise in minutes.
+pub const MAX_DURATION_MIN: f64 = 1e10;
+
 /// Parses a duration string with a unit: `"45s"`, `"1.5min"`, `"8h"`, `"2d"`;
 /// returns minutes. A bare number is in `minutes_per_unit` units.
 pub fn parse_duration(text: &str, minutes_per_unit: f64) -> Result<f64, String> {
@@ -273,7 +277,8 @@ impl Reader<'_> {
         }
     }
 
-    /// A duration that must be `> 0` (`positive`) or `>= 0`.
+    /// A duration that must be `> 0` (`positive`) or `>= 0`, and at most
+    /// [`MAX_DURATION_MIN`].
     pub fn duration_bounded(
         &mut self,
         value: &Value<'_>,
@@ -281,6 +286,18 @@ impl Reader<'_> {
         positive: bool,
     ) -> Option<f64> {
         let minutes = self.duration(value, path)?;
+        // Also catches NaN and infinity (never finite and bounded).
+        if !minutes.is_finite() || minutes.abs() > MAX_DURATION_MIN {
+            self.error(
+                value.span(),
+                path,
+                format!(
+                    "expected a duration of at most {MAX_DURATION_MIN:e} minutes, got {}",
+                    describe(value.get_ref())
+                ),
+            );
+            return None;
+        }
         if positive && minutes <= 0.0 {
             self.error(
                 value.span(),
@@ -454,7 +471,11 @@ impl Reader<'_> {
                         Some(shape)
                     });
                 let scale = get(self, "scale", true);
-                Some(Dist::weibull(shape?, scale?))
+                let dist = Dist::weibull(shape?, scale?);
+                if dist.is_none() {
+                    self.error(span, path, "these Weibull parameters give no finite mean");
+                }
+                dist
             }
             "empirical" => self.empirical(table, span, path),
             _ => unreachable!(),

@@ -176,7 +176,13 @@ fn one_and_two_threads_write_the_same_results() {
             .stdout("");
         let mut summary: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-        for key in ["wall_s", "events_per_s", "good_parts_per_s", "threads"] {
+        for key in [
+            "wall_s",
+            "events_per_s",
+            "good_parts_per_s",
+            "threads",
+            "peak_rss_kib",
+        ] {
             summary[key] = serde_json::Value::Null;
         }
         outputs.push((
@@ -411,7 +417,13 @@ fn precision_is_recorded_and_identical_on_one_and_two_threads() {
             .success();
         let mut summary: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-        for key in ["wall_s", "events_per_s", "good_parts_per_s", "threads"] {
+        for key in [
+            "wall_s",
+            "events_per_s",
+            "good_parts_per_s",
+            "threads",
+            "peak_rss_kib",
+        ] {
             summary[key] = serde_json::Value::Null;
         }
         summaries.push(summary);

@@ -66,6 +66,7 @@ fn without_wall_time(summary: &Summary) -> String {
     s.events_per_s = 0.0;
     s.good_parts_per_s = 0.0;
     s.threads = 0;
+    s.peak_rss_kib = None;
     serde_json::to_string(&s).unwrap()
 }
 
