@@ -225,11 +225,6 @@ impl Model {
         self.stations.iter().map(|s| s.machines as usize).sum()
     }
 
-    /// Index of the station with this name.
-    pub fn station_index(&self, name: &str) -> Option<StationIdx> {
-        self.stations.iter().position(|s| s.name == name)
-    }
-
     /// Long-run availability of a machine of `station` (1 without failures).
     ///
     /// Operating basis: a machine that processes all the time is up a share
@@ -243,10 +238,5 @@ impl Model {
                 mttf / (mttf + f.ttr.mean())
             }
         }
-    }
-
-    /// Whether some product's route starts at this station.
-    pub fn starts_routes(&self, station: StationIdx) -> bool {
-        self.products.iter().any(|p| p.route[0] == station)
     }
 }

@@ -135,15 +135,6 @@ impl EventQueue {
         }
     }
 
-    /// The earliest pending event, if any. Cost: O(log n) if a hole must be
-    /// removed first.
-    pub fn peek(&mut self) -> Option<&Event> {
-        if self.hole {
-            self.remove_root();
-        }
-        self.heap.first()
-    }
-
     #[inline]
     fn sift_up(&mut self, mut index: usize) {
         let item = self.heap[index];
