@@ -24,6 +24,8 @@ use std::collections::BTreeMap;
 /// Changes beyond which subsets are sampled instead of enumerated.
 pub const EXACT_LIMIT: usize = 10;
 const SAMPLED_ORDERS: usize = 64;
+/// Subsets are bit masks of a `u64`.
+pub const MAX_CHANGES: usize = 63;
 
 /// One change's share of the gain.
 #[derive(Clone, Debug)]
@@ -72,6 +74,12 @@ pub enum AttributionError {
     Experiment(#[from] ExperimentError),
     #[error("variant \"{0}\" has no changes to attribute")]
     NoChanges(String),
+    #[error("variant \"{variant}\" has {changes} changes; attribution handles at most {limit}")]
+    TooManyChanges {
+        variant: String,
+        changes: usize,
+        limit: usize,
+    },
 }
 
 /// Attributes the gain of the variant at `variant` to its changes.
@@ -86,6 +94,13 @@ pub fn attribute(
     let k = changes.len();
     if k == 0 {
         return Err(AttributionError::NoChanges(chosen.name.clone()));
+    }
+    if k > MAX_CHANGES {
+        return Err(AttributionError::TooManyChanges {
+            variant: chosen.name.clone(),
+            changes: k,
+            limit: MAX_CHANGES,
+        });
     }
     // Subsets as bit masks over the variant's changes; applied in the
     // variant's order.

@@ -10,6 +10,10 @@ use crate::sweep::{self, Sweep};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
+/// Limits of a sweep: grid points, and points × replications.
+const MAX_POINTS: u64 = 5_000;
+const MAX_RUNS: u64 = 100_000;
+
 fn progress(quiet: bool, jobs: u64, what: &str) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
@@ -80,6 +84,14 @@ pub fn sweep(args: &StudyArgs<'_>, params: &[String]) -> anyhow::Result<()> {
     scenario.override_run(args.replications, None, None, None);
     let variant = pick_variant(&scenario, args.variant, false)?;
     let points: u64 = params.iter().map(|p| p.values.len() as u64).product();
+    let runs = points * u64::from(scenario.baseline().replications);
+    if points > MAX_POINTS || runs > MAX_RUNS {
+        return Err(UsageError(format!(
+            "{points} points x {} replications = {runs} runs; a sweep takes at most {MAX_POINTS} points and {MAX_RUNS} runs (each run keeps its WIP curve and lead-time histogram): use coarser steps",
+            scenario.baseline().replications
+        ))
+        .into());
+    }
     let bar = progress(
         args.quiet,
         points * u64::from(scenario.baseline().replications),
@@ -200,7 +212,8 @@ pub fn attribute(args: &StudyArgs<'_>) -> anyhow::Result<()> {
     let result = attribution::attribute(&scenario, variant, args.threads, &|| bar.inc(1));
     bar.finish_and_clear();
     let result = result.map_err(|e| match e {
-        attribution::AttributionError::NoChanges(_) => {
+        attribution::AttributionError::NoChanges(_)
+        | attribution::AttributionError::TooManyChanges { .. } => {
             anyhow::Error::from(UsageError(e.to_string()))
         }
         other => other.into(),

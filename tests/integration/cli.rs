@@ -385,6 +385,17 @@ fn sweep_and_attribute_write_their_files() {
         .assert()
         .code(2);
     alloysim()
+        .args([
+            "sweep",
+            "--param",
+            "stations.B.buffer=1..1000",
+            "--param",
+            "stations.A.machines=1..100",
+        ])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    alloysim()
         .args(["run", "--precision", "-1%"])
         .arg(&scenario)
         .assert()
