@@ -28,15 +28,24 @@ pub fn write_results(
     }
     if charts {
         // Charts are drawn from the files' content, exactly as `plot` does.
-        let data = charts::ChartData::parse(&files[0].1, &files[3].1, &files[4].1)?;
+        let content = |name: &str| {
+            files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, bytes)| bytes.as_slice())
+                .expect("every data file is staged")
+        };
+        let data = charts::ChartData::parse(
+            content("summary.json"),
+            content("timeseries.csv"),
+            content("lead_times.csv"),
+        )?;
         charts::stage_charts(&mut set, &data)?;
     }
     set.commit()
 }
 
-/// The data files of a run: name and content, in a fixed order
-/// (`summary.json`, `replications.csv`, `stations.csv`, `timeseries.csv`,
-/// `lead_times.csv`).
+/// The data files of a run: name and content.
 pub fn result_files(
     summary: &Summary,
     result: &ExperimentResult,

@@ -668,7 +668,6 @@ fn read_station<'a, 'i>(
             }
         }
     }
-    let mut rework_ok = true;
     let rework = table.get("rework").and_then(|v| {
         let rework_path = join(&path, "rework");
         let t = reader.table(v, &rework_path)?;
@@ -677,13 +676,9 @@ fn read_station<'a, 'i>(
         let prob = prob_value.and_then(|p| reader.probability(p, &join(&rework_path, "prob")));
         let to_value = reader.required(t, v.span(), &rework_path, "to");
         let to = to_value.and_then(|p| reader.name(p, &join(&rework_path, "to")));
-        let result = Some((prob?, to?, prob_value?.span(), to_value?.span()));
-        rework_ok = result.is_some();
-        result
+        Some((prob?, to?, prob_value?.span(), to_value?.span()))
     });
-    if table.get("rework").is_some() && rework.is_none() {
-        rework_ok = false;
-    }
+    let rework_ok = table.get("rework").is_none() || rework.is_some();
     let mut extras_ok = true;
     let batch = table.get("batch").and_then(|v| {
         let result = read_batch(reader, v, &join(&path, "batch"));

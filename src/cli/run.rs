@@ -127,7 +127,7 @@ fn run_one(scenario: &Scenario, args: &RunArgs, threads: usize, dir: &Path) -> a
         None => summarise(scenario, &result, threads),
     };
     summary.precision = precision;
-    let written = report::write_results(dir, &summary, &result, !args.no_charts)?;
+    report::write_results(dir, &summary, &result, !args.no_charts)?;
     if !args.quiet {
         let style = report::table::Style {
             colour: std::io::stdout().is_terminal(),
@@ -147,7 +147,6 @@ fn run_one(scenario: &Scenario, args: &RunArgs, threads: usize, dir: &Path) -> a
             );
         }
         println!("results: {}", dir.display());
-        let _ = written;
     }
     Ok(())
 }

@@ -662,9 +662,7 @@ fn energy(root: &Area<'_>, data: &ChartData) -> Result<(), String> {
         .iter()
         .find_map(|v| Some(v.co2_kg_per_good_part? / v.energy_kwh_per_good_part?))
         .filter(|f| f.is_finite());
-    let (header, chart_area) = root.split_vertically(0);
-    let _ = header;
-    let mut builder = ChartBuilder::on(&chart_area);
+    let mut builder = ChartBuilder::on(root);
     builder
         .caption(
             title(

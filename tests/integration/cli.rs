@@ -174,17 +174,7 @@ fn one_and_two_threads_write_the_same_results() {
             .assert()
             .success()
             .stdout("");
-        let mut summary: serde_json::Value =
-            serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-        for key in [
-            "wall_s",
-            "events_per_s",
-            "good_parts_per_s",
-            "threads",
-            "peak_rss_kib",
-        ] {
-            summary[key] = serde_json::Value::Null;
-        }
+        let summary = crate::common::read_summary_without_timing(&out);
         outputs.push((
             summary,
             fs::read(out.join("replications.csv")).unwrap(),
@@ -426,17 +416,7 @@ fn precision_is_recorded_and_identical_on_one_and_two_threads() {
             .arg(&scenario)
             .assert()
             .success();
-        let mut summary: serde_json::Value =
-            serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-        for key in [
-            "wall_s",
-            "events_per_s",
-            "good_parts_per_s",
-            "threads",
-            "peak_rss_kib",
-        ] {
-            summary[key] = serde_json::Value::Null;
-        }
+        let summary = crate::common::read_summary_without_timing(&out);
         summaries.push(summary);
     }
     assert_eq!(summaries[0], summaries[1]);

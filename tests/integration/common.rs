@@ -29,6 +29,23 @@ pub fn run(scenario: &Scenario, threads: usize) -> (Summary, ExperimentResult) {
     (summary, result)
 }
 
+/// `summary.json` of a result folder, with the measurements that vary from
+/// run to run (wall time, speed, threads, memory) blanked out.
+pub fn read_summary_without_timing(dir: &Path) -> serde_json::Value {
+    let mut summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "wall_s",
+        "events_per_s",
+        "good_parts_per_s",
+        "threads",
+        "peak_rss_kib",
+    ] {
+        summary[key] = serde_json::Value::Null;
+    }
+    summary
+}
+
 /// Asserts that `value` lies inside the estimate's 95 % interval (what the
 /// contract reports). Use for single headline checks only: each such check
 /// fails by chance one time in twenty, whatever the seed.
