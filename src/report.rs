@@ -159,7 +159,7 @@ fn timeseries_csv(result: &ExperimentResult) -> io::Result<Vec<u8>> {
 }
 
 /// Lead times of good parts, all replications together: the non-empty bins
-/// of a log-spaced histogram (3.5 % wide), with counts and shares.
+/// of a log-linear histogram (bins at most 3.1 % wide), with counts and shares.
 fn lead_times_csv(result: &ExperimentResult) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["variant", "low_min", "high_min", "count", "share"])?;

@@ -56,7 +56,7 @@ pub struct VariantSummary {
     pub wip_mean: f64,
     #[serde(with = "stats::nan_as_null")]
     pub lead_time_min_mean: f64,
-    /// 95th percentile of lead time (from a 3.5 %-resolution histogram).
+    /// 95th percentile of lead time (from a histogram with bins at most 3.1 % wide).
     #[serde(with = "stats::nan_as_null")]
     pub lead_time_min_p95: f64,
     #[serde(with = "stats::nan_as_null")]
