@@ -36,6 +36,29 @@ fn exact_matches_closed_forms() {
 }
 
 #[test]
+fn gershwin_berman_solution_is_self_consistent() {
+    // The sum-of-products solution itself, before it is used as a
+    // reference: the boundary system is solved exactly, flow is conserved
+    // through the buffer, the known root is found, and a longer buffer
+    // approaches the isolated efficiency of the slower machine.
+    for (m1, m2, b) in cases::gershwin_berman_lines() {
+        let gb = cases::two_machine::solve(m1, m2, b as usize + 2);
+        assert!(gb.trivial_root_found);
+        assert!(gb.residual < 1e-10, "residual {}", gb.residual);
+        assert!((gb.production_rate - gb.production_rate_m1).abs() < 1e-10);
+        let slower = (m1.mu * m1.r / (m1.r + m1.p)).min(m2.mu * m2.r / (m2.r + m2.p));
+        assert!(gb.production_rate < slower);
+        let long = cases::two_machine::solve(m1, m2, 4000);
+        assert!(long.production_rate > gb.production_rate);
+        assert!(
+            (long.production_rate - slower).abs() / slower < 2e-3,
+            "{} vs {slower}",
+            long.production_rate
+        );
+    }
+}
+
+#[test]
 fn simulation_matches_the_exact_chain_on_a_dozen_lines() {
     let rows = cases::simulation_vs_exact();
     assert!(rows.iter().filter(|r| r.figure == "good parts/h").count() >= 10);

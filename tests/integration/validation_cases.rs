@@ -289,6 +289,7 @@ pub fn exact_vs_closed_forms() -> Vec<Row> {
             exact.throughput_per_h,
         ));
     }
+    rows.extend(exact_vs_gershwin_berman());
     // Jackson tandem: Poisson 0.8 into exponential stations 1.0 and 0.9 with
     // unbounded buffers: L = sum rho_i / (1 - rho_i).
     let (case, text) = &markov_lines()[4];
@@ -303,6 +304,155 @@ pub fn exact_vs_closed_forms() -> Vec<Row> {
             exact.wip_mean,
         )
     });
+    rows
+}
+
+/// The two-machine lines with unreliable machines checked against
+/// Gershwin and Berman: (machine 1, machine 2, buffer places B = N - 2).
+pub fn gershwin_berman_lines() -> Vec<(two_machine::Machine, two_machine::Machine, u32)> {
+    use two_machine::Machine;
+    vec![
+        // Machine 1 the slower one, short buffer.
+        (
+            Machine {
+                mu: 1.0,
+                p: 0.02,
+                r: 0.2,
+            },
+            Machine {
+                mu: 1.0 / 0.9,
+                p: 0.025,
+                r: 1.0 / 6.0,
+            },
+            2,
+        ),
+        // The same machines, longer buffer.
+        (
+            Machine {
+                mu: 1.0,
+                p: 0.02,
+                r: 0.2,
+            },
+            Machine {
+                mu: 1.0 / 0.9,
+                p: 0.025,
+                r: 1.0 / 6.0,
+            },
+            12,
+        ),
+        // Heavy failures on machine 2 (efficiency 0.7), machine 1 faster.
+        (
+            Machine {
+                mu: 1.25,
+                p: 0.01,
+                r: 0.1,
+            },
+            Machine {
+                mu: 1.5,
+                p: 1.0 / 35.0,
+                r: 1.0 / 15.0,
+            },
+            6,
+        ),
+    ]
+}
+
+/// The scenario of one Gershwin-Berman line: exponential times, failures on
+/// the operating basis (operation-dependent), unlimited source.
+pub fn gershwin_berman_scenario(
+    m1: two_machine::Machine,
+    m2: two_machine::Machine,
+    b: u32,
+) -> String {
+    line(
+        "gb",
+        &[
+            (
+                1,
+                "",
+                1.0 / m1.mu,
+                Some((1.0 / m1.p, 1.0 / m1.r, "operating")),
+                0.0,
+            ),
+            (
+                1,
+                &b.to_string(),
+                1.0 / m2.mu,
+                Some((1.0 / m2.p, 1.0 / m2.r, "operating")),
+                0.0,
+            ),
+        ],
+        "",
+    )
+}
+
+/// The exact chain against Gershwin and Berman's two-machine line, and one
+/// simulation against it.
+pub fn exact_vs_gershwin_berman() -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (i, (m1, m2, b)) in gershwin_berman_lines().into_iter().enumerate() {
+        let gb = two_machine::solve(m1, m2, b as usize + 2);
+        let case = format!(
+            "Gershwin-Berman 2-machine line, e1 mu1 = {:.3}, e2 mu2 = {:.3}, buffer {b} (N = {})",
+            m1.mu * m1.r / (m1.r + m1.p),
+            m2.mu * m2.r / (m2.r + m2.p),
+            b + 2
+        );
+        let s = scenario(&gershwin_berman_scenario(m1, m2, b));
+        let exact = solve_model(&s.variants[0].model, false).expect("Markovian");
+        // The reference must be a solution before it is a reference: the
+        // boundary system solved exactly, the known root found, and the
+        // same flow through both machines.
+        let consistent = gb.trivial_root_found
+            && gb.residual < 1e-10
+            && (gb.production_rate - gb.production_rate_m1).abs() < 1e-10;
+        let figures = [
+            (
+                "good parts/h",
+                gb.production_rate * 60.0,
+                exact.throughput_per_h,
+            ),
+            (
+                "machine 1 blocked share",
+                gb.blocked_1,
+                exact.stations[0].blocked,
+            ),
+            (
+                "machine 2 starved share",
+                gb.starved_2,
+                exact.stations[1].starved,
+            ),
+            (
+                "mean buffer level",
+                gb.buffer_mean,
+                exact.stations[1].buffer_mean,
+            ),
+        ];
+        for (figure, reference, value) in figures {
+            let row = exact_row(&case, figure, reference, value);
+            rows.push(Row {
+                check: "exact vs Gershwin-Berman",
+                pass: row.pass && consistent,
+                ..row
+            });
+        }
+        if i == 0 {
+            let result = experiment::run(&s, Some(2), &|| {}).expect("runs");
+            let tp: Vec<f64> = result.variants[0]
+                .replications
+                .iter()
+                .map(|r| r.throughput_per_h())
+                .collect();
+            rows.push(simulated_row(
+                &case,
+                "simulation vs Gershwin-Berman",
+                "good parts/h",
+                gb.production_rate * 60.0,
+                &tp,
+                true,
+            ));
+        }
+    }
     rows
 }
 
@@ -384,4 +534,256 @@ pub fn markdown(rows: &[Row]) -> String {
         );
     }
     out
+}
+
+/// Gershwin and Berman's exponential two-machine line, solved by their
+/// sum-of-products method, independently of `alloysim::exact`'s chain.
+///
+/// S. B. Gershwin and O. Berman, "Analysis of transfer lines consisting of
+/// two unreliable machines with random processing times and finite storage
+/// buffers", AIIE Transactions 13(1), 1981, pp. 2–11; also S. B. Gershwin,
+/// *Manufacturing Systems Engineering*, Prentice Hall 1994, chapter 3
+/// (the exponential two-machine line).
+///
+/// Machine i processes at rate mu_i, fails at rate p_i while it processes
+/// (operation-dependent failures) and is repaired at rate r_i. The state is
+/// (n, a1, a2): n in 0..=N parts "in the buffer", a_i = 1 when machine i is
+/// up. Machine 1 works when a1 = 1 and n < N, machine 2 when a2 = 1 and
+/// n > 0. Gershwin's n counts the part in machine 2 and the part a blocked
+/// machine 1 holds, so a line with blocking after service and a buffer of B
+/// places between the machines is his line with N = B + 2.
+///
+/// For 1 <= n <= N-1 (the internal states) the probabilities are
+///
+/// ```text
+/// p(n, a1, a2) = sum_j c_j X_j^n Y1_j^a1 Y2_j^a2,
+/// ```
+///
+/// where each (X, Y1, Y2) satisfies the internal balance equations. Those
+/// reduce to
+///
+/// ```text
+/// p1 Y1 + p2 Y2 = r1 + r2
+/// mu2 Y2 (1 - X)   = p1 Y1 Y2 + r2 - (r1 + p2) Y2
+/// mu1 Y1 (1 - 1/X) = p2 Y1 Y2 + r1 - (r2 + p1) Y1
+/// ```
+///
+/// (the balance equation of (n, 1, 1) follows from these three), which give
+/// a quartic in Y1 with the root Y1 = r1/p1, Y2 = r2/p2, X = 1 and three more.
+/// Of the boundary states only (0, 0, 1), (0, 1, 1), (N, 1, 0) and
+/// (N, 1, 1) are recurrent; the coefficients c_j and those four
+/// probabilities follow from the balance equations of levels 0, 1, N-1 and
+/// N and the normalisation. The production rate is
+/// `P = mu2 sum_{n >= 1} p(n, ., 1)`.
+pub mod two_machine {
+    use nalgebra::{Complex, DMatrix, DVector};
+
+    type C = Complex<f64>;
+
+    /// Rates per minute: processing mu, failure p, repair r.
+    #[derive(Clone, Copy)]
+    pub struct Machine {
+        pub mu: f64,
+        pub p: f64,
+        pub r: f64,
+    }
+
+    pub struct Solution {
+        /// Parts per minute.
+        pub production_rate: f64,
+        /// The same figure counted at machine 1 (conservation of flow).
+        pub production_rate_m1: f64,
+        /// Share of time machine 1 is blocked (n = N).
+        pub blocked_1: f64,
+        /// Share of time machine 2 is starved (n = 0).
+        pub starved_2: f64,
+        /// Mean content of the B = N - 2 places between the machines.
+        pub buffer_mean: f64,
+        /// Largest |balance residual| of the boundary system.
+        pub residual: f64,
+        /// The root (X, Y1, Y2) = (1, r1/p1, r2/p2) was among the four.
+        pub trivial_root_found: bool,
+    }
+
+    fn mul(a: &[f64], b: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; a.len() + b.len() - 1];
+        for (i, x) in a.iter().enumerate() {
+            for (j, y) in b.iter().enumerate() {
+                out[i + j] += x * y;
+            }
+        }
+        out
+    }
+
+    fn add(a: &[f64], b: &[f64], scale_b: f64) -> Vec<f64> {
+        (0..a.len().max(b.len()))
+            .map(|i| a.get(i).copied().unwrap_or(0.0) + scale_b * b.get(i).copied().unwrap_or(0.0))
+            .collect()
+    }
+
+    /// The four roots (X, Y1, Y2) of the internal equations.
+    fn roots(m1: Machine, m2: Machine) -> Vec<(C, C, C)> {
+        // Y2 = (r1 + r2 - p1 Y1) / p2 as a polynomial in Y1 (lowest power first).
+        let y2 = [(m1.r + m2.r) / m2.p, -m1.p / m2.p];
+        let y1 = [0.0, 1.0];
+        let y1y2 = mul(&y1, &y2);
+        // mu2 Y2 X = (mu2 + r1 + p2) Y2 - p1 Y1 Y2 - r2 =: t1
+        let t1 = add(
+            &add(&y2.map(|c| c * (m2.mu + m1.r + m2.p)), &y1y2, -m1.p),
+            &[m2.r],
+            -1.0,
+        );
+        // mu1 Y1 / X = (mu1 + r2 + p1) Y1 - p2 Y1 Y2 - r1 =: t2
+        let t2 = add(
+            &add(&y1.map(|c| c * (m1.mu + m2.r + m1.p)), &y1y2, -m2.p),
+            &[m1.r],
+            -1.0,
+        );
+        // X (1/X) = 1: t1 t2 = mu1 mu2 Y1 Y2, a quartic in Y1.
+        let quartic = add(&mul(&t1, &t2), &y1y2, -m1.mu * m2.mu);
+        let degree = quartic.len() - 1;
+        let lead = quartic[degree];
+        let companion = DMatrix::from_fn(degree, degree, |i, j| {
+            if j == degree - 1 {
+                -quartic[i] / lead
+            } else if i == j + 1 {
+                1.0
+            } else {
+                0.0
+            }
+        });
+        let eval = |p: &[f64], x: C| p.iter().rev().fold(C::new(0.0, 0.0), |acc, &c| acc * x + c);
+        companion
+            .complex_eigenvalues()
+            .iter()
+            .map(|&y1| {
+                let y2 = eval(&y2, y1);
+                let x = eval(&t1, y1) / (y2 * m2.mu);
+                (x, y1, y2)
+            })
+            .collect()
+    }
+
+    /// Solves the line with N = `n_cap` (at least 4).
+    pub fn solve(m1: Machine, m2: Machine, n_cap: usize) -> Solution {
+        assert!(n_cap >= 4, "the sum-of-products form needs internal levels");
+        let roots = roots(m1, m2);
+        let trivial_root_found = roots.iter().any(|(x, y1, y2)| {
+            (x - 1.0).norm() < 1e-8
+                && (y1 - m1.r / m1.p).norm() < 1e-8
+                && (y2 - m2.r / m2.p).norm() < 1e-8
+        });
+        // Unknowns: c_1..c_4, p(0,0,1), p(0,1,1), p(N,1,0), p(N,1,1).
+        let prob = |z: &DVector<C>, n: usize, a1: usize, a2: usize| -> C {
+            if n == 0 {
+                if a2 == 1 {
+                    z[4 + a1]
+                } else {
+                    C::new(0.0, 0.0)
+                }
+            } else if n == n_cap {
+                if a1 == 1 {
+                    z[6 + a2]
+                } else {
+                    C::new(0.0, 0.0)
+                }
+            } else {
+                roots
+                    .iter()
+                    .enumerate()
+                    .map(|(j, (x, y1, y2))| {
+                        // A growing term is anchored at n = N so that long
+                        // buffers neither overflow nor lose precision.
+                        let anchor = if x.norm() > 1.0 { n_cap } else { 0 };
+                        let power = n as i32 - anchor as i32;
+                        z[j] * x.powi(power) * y1.powi(a1 as i32) * y2.powi(a2 as i32)
+                    })
+                    .sum()
+            }
+        };
+        // Transitions out of (n, a1, a2).
+        let moves = |n: usize, a1: usize, a2: usize| -> Vec<((usize, usize, usize), f64)> {
+            let mut out = Vec::new();
+            if a1 == 1 && n < n_cap {
+                out.push(((n + 1, 1, a2), m1.mu));
+                out.push(((n, 0, a2), m1.p));
+            }
+            if a1 == 0 {
+                out.push(((n, 1, a2), m1.r));
+            }
+            if a2 == 1 && n > 0 {
+                out.push(((n - 1, a1, 1), m2.mu));
+                out.push(((n, a1, 0), m2.p));
+            }
+            if a2 == 0 {
+                out.push(((n, a1, 1), m2.r));
+            }
+            out
+        };
+        let balance = |z: &DVector<C>, n: usize, a1: usize, a2: usize| -> C {
+            let out_rate: f64 = moves(n, a1, a2).iter().map(|(_, r)| r).sum();
+            let mut flow = -prob(z, n, a1, a2) * out_rate;
+            for m in n.saturating_sub(1)..=(n + 1).min(n_cap) {
+                for b1 in 0..2 {
+                    for b2 in 0..2 {
+                        for (to, rate) in moves(m, b1, b2) {
+                            if to == (n, a1, a2) {
+                                flow += prob(z, m, b1, b2) * rate;
+                            }
+                        }
+                    }
+                }
+            }
+            flow
+        };
+        let states = |levels: &[usize]| {
+            let mut s = Vec::new();
+            for &n in levels {
+                for a1 in 0..2 {
+                    for a2 in 0..2 {
+                        s.push((n, a1, a2));
+                    }
+                }
+            }
+            s
+        };
+        let equations = states(&[0, 1, n_cap - 1, n_cap]);
+        let all = states(&(0..=n_cap).collect::<Vec<_>>());
+        let rows = equations.len() + 1;
+        let mut a = DMatrix::<C>::zeros(rows, 8);
+        for k in 0..8 {
+            let mut e = DVector::<C>::zeros(8);
+            e[k] = C::new(1.0, 0.0);
+            for (i, &(n, a1, a2)) in equations.iter().enumerate() {
+                a[(i, k)] = balance(&e, n, a1, a2);
+            }
+            a[(rows - 1, k)] = all.iter().map(|&(n, a1, a2)| prob(&e, n, a1, a2)).sum();
+        }
+        let mut b = DVector::<C>::zeros(rows);
+        b[rows - 1] = C::new(1.0, 0.0);
+        // (SVD does not terminate on non-finite input.)
+        assert!(a.iter().all(|v| v.re.is_finite() && v.im.is_finite()));
+        let z = a
+            .clone()
+            .svd(true, true)
+            .solve(&b, 1e-14)
+            .expect("solvable");
+        let residual = (&a * &z - &b).iter().map(|v| v.norm()).fold(0.0, f64::max);
+        let p = |n, a1, a2| prob(&z, n, a1, a2).re;
+        let production_rate: f64 = (1..=n_cap).map(|n| m2.mu * (p(n, 0, 1) + p(n, 1, 1))).sum();
+        let production_rate_m1: f64 = (0..n_cap).map(|n| m1.mu * (p(n, 1, 0) + p(n, 1, 1))).sum();
+        let level = |n| p(n, 0, 0) + p(n, 0, 1) + p(n, 1, 0) + p(n, 1, 1);
+        let buffer_mean = (1..=n_cap)
+            .map(|n| (n - 1).min(n_cap - 2) as f64 * level(n))
+            .sum();
+        Solution {
+            production_rate,
+            production_rate_m1,
+            blocked_1: level(n_cap),
+            starved_2: level(0),
+            buffer_mean,
+            residual,
+            trivial_root_found,
+        }
+    }
 }
