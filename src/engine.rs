@@ -493,7 +493,7 @@ impl<'m> Simulation<'m> {
             }
             self.now = time;
             let target = event.target as usize;
-            match event.kind {
+            match event.kind() {
                 EventKind::Complete => {
                     if event.generation != self.machines[target].generation {
                         continue;
@@ -705,7 +705,7 @@ impl<'m> Simulation<'m> {
     // ----- state bookkeeping -------------------------------------------------
 
     /// Records time spent in the current state and enters `state`.
-    #[inline]
+    #[inline(always)]
     fn set_state(&mut self, machine: usize, state: MachineState) {
         let m = &mut self.machines[machine];
         let elapsed = self.now - m.since_min;
@@ -717,7 +717,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Whether the operator pool of the machine's station is off shift.
-    #[inline]
+    #[inline(always)]
     fn off_shift(&self, machine: usize) -> bool {
         let station = self.machines[machine].station as usize;
         match &self.model.stations[station].operators {
@@ -727,7 +727,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Enters the state that the machine's phase and flags imply.
-    #[inline]
+    #[inline(always)]
     fn refresh_state(&mut self, machine: usize) {
         let state = self.implied_state(machine);
         if state != self.machines[machine].state {
@@ -736,7 +736,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// The state that the machine's phase and flags imply.
-    #[inline]
+    #[inline(always)]
     fn implied_state(&self, machine: usize) -> MachineState {
         let m = &self.machines[machine];
         if m.down {
@@ -768,19 +768,19 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn set_buffer_level(&mut self, station: usize) {
         let s = &mut self.stations[station];
         s.buffer_level.set(self.now, s.buffer.len() as u64);
     }
 
-    #[inline]
+    #[inline(always)]
     fn set_wip(&mut self, level: u64) {
         self.wip.set(self.now, level);
         self.wip_series.set(self.now, level as f64);
     }
 
-    #[inline]
+    #[inline(always)]
     fn new_part(&mut self, product: u16) -> u32 {
         self.released += 1;
         self.set_wip(self.wip.level + 1);
@@ -803,13 +803,13 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn remove_part(&mut self, part: u32) {
         self.set_wip(self.wip.level - 1);
         self.free_parts.push(part);
     }
 
-    #[inline]
+    #[inline(always)]
     fn exit_good(&mut self, part: u32) {
         self.good_parts += 1;
         let lead_time = self.now - self.parts[part as usize].entered_min;
@@ -979,7 +979,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn take_blocked_part(&mut self, machine: usize) -> u32 {
         let m = &mut self.machines[machine];
         debug_assert!(m.blocked && m.phase == Phase::Unloading);
@@ -990,7 +990,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Lowest-numbered machine of `station` that can take a part now.
-    #[inline]
+    #[inline(always)]
     fn idle_machine(&self, station: usize) -> Option<usize> {
         let s = &self.stations[station];
         if s.is_batch {
@@ -1004,7 +1004,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Where a part offered to `station` would go now, if anywhere.
-    #[inline]
+    #[inline(always)]
     fn find_place(&self, station: usize) -> Option<Place> {
         if let Some(machine) = self.idle_machine(station) {
             return Some(Place::Machine(machine));
@@ -1015,7 +1015,7 @@ impl<'m> Simulation<'m> {
 
     /// A part leaves machine `from` for `station`: at once, or by transport
     /// after reserving its place there.
-    #[inline]
+    #[inline(always)]
     fn hand_over(&mut self, from: usize, part: u32, station: usize, place: Place) {
         let from_station = self.machines[from].station as usize;
         let Some(transfer) = &self.model.stations[from_station].transfer else {
@@ -1044,7 +1044,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Puts a part on a machine or into the buffer of `station`.
-    #[inline]
+    #[inline(always)]
     fn place(&mut self, station: usize, part: u32, place: Place) {
         match place {
             Place::Machine(machine) => self.claim(machine, part),
@@ -1091,7 +1091,7 @@ impl<'m> Simulation<'m> {
     // ----- operations --------------------------------------------------------
 
     /// The machine loads `part` and asks for the operators of its operation.
-    #[inline]
+    #[inline(always)]
     fn claim(&mut self, machine: usize, part: u32) {
         let m = &mut self.machines[machine];
         debug_assert!(m.phase == Phase::Idle && m.parts.is_empty());
@@ -1100,7 +1100,7 @@ impl<'m> Simulation<'m> {
         self.request_operators(machine);
     }
 
-    #[inline]
+    #[inline(always)]
     fn request_operators(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
         let Some(operators) = self.model.stations[station].operators else {
@@ -1158,7 +1158,7 @@ impl<'m> Simulation<'m> {
     }
 
     /// Starts the claimed operation: a setup first if one is due.
-    #[inline]
+    #[inline(always)]
     fn begin(&mut self, machine: usize) {
         if self.machines[machine].down {
             self.refresh_state(machine);
@@ -1187,7 +1187,7 @@ impl<'m> Simulation<'m> {
         self.schedule_segment(machine);
     }
 
-    #[inline]
+    #[inline(always)]
     fn start_processing(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
         let m = &mut self.machines[machine];
@@ -1204,6 +1204,7 @@ impl<'m> Simulation<'m> {
 
     /// Schedules the end of the operation's next segment: its completion, or
     /// an operating-basis failure if that comes first. One event, never two.
+    #[inline(always)]
     fn schedule_segment(&mut self, machine: usize) {
         let now = self.now;
         let m = &mut self.machines[machine];
@@ -1222,6 +1223,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    #[inline(always)]
     fn on_complete(&mut self, machine: usize) {
         if self.machines[machine].phase == Phase::Setup {
             self.start_processing(machine);
@@ -1356,6 +1358,7 @@ impl<'m> Simulation<'m> {
 
     // ----- failures ----------------------------------------------------------
 
+    #[inline(always)]
     fn on_operating_failure(&mut self, machine: usize) {
         let now = self.now;
         let m = &mut self.machines[machine];
@@ -1375,6 +1378,7 @@ impl<'m> Simulation<'m> {
         self.go_down(machine);
     }
 
+    #[inline(always)]
     fn go_down(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
         let failures = self.model.stations[station]
@@ -1389,6 +1393,7 @@ impl<'m> Simulation<'m> {
         self.set_state(machine, MachineState::Down);
     }
 
+    #[inline(always)]
     fn on_repair(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
         let failures = self.model.stations[station]

@@ -3,13 +3,14 @@
 //! Simultaneous events leave in the order they were scheduled, which makes a
 //! run deterministic and lets deterministic lines be checked by hand. The key
 //! is the time's IEEE bits (which order like the times themselves for
-//! non-negative values) and a 64-bit sequence number, compared as a pair.
-//! Events are small `Copy` values (24 bytes); the heap's storage
+//! non-negative values) and a 56-bit sequence number, compared as one 128-bit
+//! integer. Events are small `Copy` values (24 bytes); the heap's storage
 //! grows to the largest number of pending events and is then reused, so the
 //! hot loop never allocates.
 
 /// What happens when an event fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum EventKind {
     /// The operation on a machine ends (processing or setup).
     Complete,
@@ -35,24 +36,52 @@ pub enum EventKind {
 pub struct Event {
     /// The time's IEEE bits: for non-negative times they order like the times.
     time_bits: u64,
-    sequence: u64,
+    /// The sequence number in the upper 56 bits, the kind in the lowest 8.
+    /// Sequence numbers are unique, so this orders like the sequence alone;
+    /// 2^56 events (7e16) is beyond any run.
+    sequence_kind: u64,
     /// The machine, part, station or pool the event concerns.
     pub target: u32,
     /// Generation of the target when scheduled; a mismatch marks a stale event.
     pub generation: u32,
-    pub kind: EventKind,
 }
 
+const _: () = assert!(std::mem::size_of::<Event>() == 24);
+
+const KINDS: [EventKind; 8] = [
+    EventKind::Complete,
+    EventKind::Fail,
+    EventKind::Repair,
+    EventKind::CalendarFail,
+    EventKind::Arrival,
+    EventKind::TransferArrive,
+    EventKind::BatchTimeout,
+    EventKind::ShiftChange,
+];
+
 impl Event {
+    /// What the event does.
+    #[inline(always)]
+    pub fn kind(&self) -> EventKind {
+        KINDS[(self.sequence_kind & 0x7) as usize]
+    }
+
     /// The simulated time at which the event fires, in minutes.
     #[inline]
     pub fn time(&self) -> f64 {
         f64::from_bits(self.time_bits)
     }
 
-    #[inline]
+    /// (time, sequence) as one integer: ordering is a single wide compare,
+    /// which compiles without a branch.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        (u128::from(self.time_bits) << 64) | u128::from(self.sequence_kind)
+    }
+
+    #[inline(always)]
     fn before(&self, other: &Event) -> bool {
-        (self.time_bits, self.sequence) < (other.time_bits, other.sequence)
+        self.key() < other.key()
     }
 }
 
@@ -97,12 +126,12 @@ impl EventQueue {
     #[inline]
     pub fn push(&mut self, time: f64, kind: EventKind, target: u32, generation: u32) {
         debug_assert!(time >= 0.0 && time.is_finite(), "bad event time {time}");
+        debug_assert!(self.next_sequence < 1 << 56);
         let event = Event {
             time_bits: time.to_bits(),
-            sequence: self.next_sequence,
+            sequence_kind: (self.next_sequence << 8) | kind as u64,
             target,
             generation,
-            kind,
         };
         self.next_sequence += 1;
         if self.hole {
@@ -159,11 +188,9 @@ impl EventQueue {
                 break;
             }
             let right = left + 1;
-            let child = if right < len && self.heap[right].before(&self.heap[left]) {
-                right
-            } else {
-                left
-            };
+            // The earlier child, chosen without a branch.
+            let child =
+                left + usize::from(right < len && self.heap[right].before(&self.heap[left]));
             if !self.heap[child].before(&item) {
                 break;
             }
@@ -192,6 +219,22 @@ mod tests {
             .map(|e| e.target)
             .collect();
         assert_eq!(order, vec![3, 1, 4, 0, 2]);
+    }
+
+    #[test]
+    fn every_kind_comes_back_as_pushed() {
+        let mut queue = EventQueue::with_capacity(8);
+        for (i, kind) in KINDS.into_iter().enumerate() {
+            queue.push(1.0, kind, i as u32, 7);
+        }
+        for (i, kind) in KINDS.into_iter().enumerate() {
+            let event = queue.pop().unwrap();
+            assert_eq!(
+                (event.kind(), event.target, event.generation),
+                (kind, i as u32, 7)
+            );
+            assert_eq!(event.kind() as usize, i);
+        }
     }
 
     #[test]
