@@ -169,7 +169,9 @@ struct TimeWeighted {
 impl TimeWeighted {
     #[inline]
     fn set(&mut self, now: f64, level: u64) {
-        self.area += self.level as f64 * (now - self.last_min);
+        // Levels stay far below 2^63, where the signed conversion (one
+        // instruction) equals the unsigned one (several).
+        self.area += self.level as i64 as f64 * (now - self.last_min);
         self.last_min = now;
         self.level = level;
     }
@@ -777,7 +779,7 @@ impl<'m> Simulation<'m> {
     #[inline(always)]
     fn set_wip(&mut self, level: u64) {
         self.wip.set(self.now, level);
-        self.wip_series.set(self.now, level as f64);
+        self.wip_series.set(self.now, level as i64 as f64);
     }
 
     #[inline(always)]

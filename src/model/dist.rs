@@ -125,7 +125,7 @@ impl Dist {
 
     /// Draws one duration. Cost: a handful of arithmetic operations and one or
     /// two generator calls (rejection loops for the truncated normal and gamma).
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Deterministic(value) => *value,

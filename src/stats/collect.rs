@@ -14,6 +14,8 @@ pub struct BinnedLevel {
     area: Vec<f64>,
     level: f64,
     last: f64,
+    /// The bin of `last`.
+    last_bin: usize,
 }
 
 impl BinnedLevel {
@@ -26,6 +28,7 @@ impl BinnedLevel {
             area: vec![0.0; SERIES_BINS],
             level: 0.0,
             last: 0.0,
+            last_bin: 0,
         }
     }
 
@@ -38,7 +41,7 @@ impl BinnedLevel {
     /// Cost: O(1) plus the number of whole bins skipped.
     #[inline]
     pub fn set(&mut self, now: f64, level: f64) {
-        let (first, last) = (self.bin(self.last), self.bin(now));
+        let (first, last) = (self.last_bin, self.bin(now));
         if first == last {
             self.area[first] += self.level * (now - self.last);
         } else {
@@ -49,6 +52,7 @@ impl BinnedLevel {
             self.area[last] += self.level * (now - last as f64 * self.width);
         }
         self.last = now;
+        self.last_bin = last;
         self.level = level;
     }
 
