@@ -123,7 +123,7 @@ impl EventQueue {
 
     /// Schedules an event at `time >= 0`. Cost: O(log n); one sift-down
     /// when it fills the hole of the event being handled.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, time: f64, kind: EventKind, target: u32, generation: u32) {
         debug_assert!(time >= 0.0 && time.is_finite(), "bad event time {time}");
         debug_assert!(self.next_sequence < 1 << 56);
@@ -155,6 +155,7 @@ impl EventQueue {
         Some(top)
     }
 
+    #[inline(always)]
     fn remove_root(&mut self) {
         self.hole = false;
         let last = self.heap.pop().expect("a hole implies an element");
@@ -178,7 +179,7 @@ impl EventQueue {
         self.heap[index] = item;
     }
 
-    #[inline]
+    #[inline(always)]
     fn sift_down(&mut self, mut index: usize) {
         let len = self.heap.len();
         let item = self.heap[index];

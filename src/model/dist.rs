@@ -130,20 +130,20 @@ impl Dist {
         match self {
             Dist::Deterministic(value) => *value,
             Dist::Exponential { mean } => {
-                let e: f64 = rng.sample(Exp1);
+                let e: f64 = Exp1.sample(rng);
                 e * mean
             }
             Dist::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
             Dist::Triangular(sampler, _) => sampler.sample(rng),
             Dist::Normal { mean, sd } => loop {
-                let z: f64 = rng.sample(StandardNormal);
+                let z: f64 = StandardNormal.sample(rng);
                 let x = mean + sd * z;
                 if x >= 0.0 {
                     break x;
                 }
             },
             Dist::LogNormal { mu, sigma, .. } => {
-                let z: f64 = rng.sample(StandardNormal);
+                let z: f64 = StandardNormal.sample(rng);
                 (mu + sigma * z).exp()
             }
             Dist::Gamma(sampler, _) => sampler.sample(rng),

@@ -39,7 +39,7 @@ impl BinnedLevel {
 
     /// The level changes to `level` at `now` (>= the previous change).
     /// Cost: O(1) plus the number of whole bins skipped.
-    #[inline]
+    #[inline(always)]
     pub fn set(&mut self, now: f64, level: f64) {
         let (first, last) = (self.last_bin, self.bin(now));
         if first == last {
