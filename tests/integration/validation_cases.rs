@@ -575,6 +575,11 @@ pub fn markdown(rows: &[Row]) -> String {
 /// probabilities follow from the balance equations of levels 0, 1, N-1 and
 /// N and the normalisation. The production rate is
 /// `P = mu2 sum_{n >= 1} p(n, ., 1)`.
+///
+/// When the isolated rates are equal (e1 mu1 = e2 mu2, e_i = r_i/(r_i+p_i))
+/// two roots meet at X = 1 and the form needs a term in n (Gershwin's
+/// special case); the lines checked here avoid it, and the boundary
+/// system's residual, which the suite asserts, would expose it.
 pub mod two_machine {
     use nalgebra::{Complex, DMatrix, DVector};
 
