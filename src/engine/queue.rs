@@ -224,6 +224,19 @@ mod tests {
 
     #[test]
     fn every_kind_comes_back_as_pushed() {
+        // A guard, not a check: this match is exhaustive, so a new kind
+        // fails to compile here until it is added to KINDS (whose length of
+        // 8 the 3-bit mask in `kind` assumes).
+        let _exhaustive = |kind: EventKind| match kind {
+            EventKind::Complete
+            | EventKind::Fail
+            | EventKind::Repair
+            | EventKind::CalendarFail
+            | EventKind::Arrival
+            | EventKind::TransferArrive
+            | EventKind::BatchTimeout
+            | EventKind::ShiftChange => (),
+        };
         let mut queue = EventQueue::with_capacity(8);
         for (i, kind) in KINDS.into_iter().enumerate() {
             queue.push(1.0, kind, i as u32, 7);
