@@ -310,50 +310,13 @@ pub fn exact_vs_closed_forms() -> Vec<Row> {
 /// The two-machine lines with unreliable machines checked against
 /// Gershwin and Berman: (machine 1, machine 2, buffer places B = N - 2).
 pub fn gershwin_berman_lines() -> Vec<(two_machine::Machine, two_machine::Machine, u32)> {
-    use two_machine::Machine;
+    let m = |mu, p, r| two_machine::Machine { mu, p, r };
     vec![
-        // Machine 1 the slower one, short buffer.
-        (
-            Machine {
-                mu: 1.0,
-                p: 0.02,
-                r: 0.2,
-            },
-            Machine {
-                mu: 1.0 / 0.9,
-                p: 0.025,
-                r: 1.0 / 6.0,
-            },
-            2,
-        ),
-        // The same machines, longer buffer.
-        (
-            Machine {
-                mu: 1.0,
-                p: 0.02,
-                r: 0.2,
-            },
-            Machine {
-                mu: 1.0 / 0.9,
-                p: 0.025,
-                r: 1.0 / 6.0,
-            },
-            12,
-        ),
+        // Machine 1 the slower one; a short and a longer buffer.
+        (m(1.0, 0.02, 0.2), m(1.0 / 0.9, 0.025, 1.0 / 6.0), 2),
+        (m(1.0, 0.02, 0.2), m(1.0 / 0.9, 0.025, 1.0 / 6.0), 12),
         // Heavy failures on machine 2 (efficiency 0.7), machine 1 faster.
-        (
-            Machine {
-                mu: 1.25,
-                p: 0.01,
-                r: 0.1,
-            },
-            Machine {
-                mu: 1.5,
-                p: 1.0 / 35.0,
-                r: 1.0 / 15.0,
-            },
-            6,
-        ),
+        (m(1.25, 0.01, 0.1), m(1.5, 1.0 / 35.0, 1.0 / 15.0), 6),
     ]
 }
 
