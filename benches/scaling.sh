@@ -23,8 +23,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for run in $(seq 1 "$runs"); do
   for t in "${threads[@]}"; do
-    /usr/bin/time -f "%e %U %S" -o "$out/time" \
-      "$bin" run benches/models/line5.toml -j "$t" -r "$replications" --no-charts -q -o "$out/t$t"
+    # bash's own `time` (GNU time may be missing on a fresh machine).
+    TIMEFORMAT='%R %U %S'
+    { time "$bin" run benches/models/line5.toml -j "$t" -r "$replications" --no-charts -q -o "$out/t$t" 2>>"$out/log"; } 2> "$out/time"
     read -r wall user sys < "$out/time"
     echo "$t $wall $user $sys" >> "$out/runs"
     echo "run $run, $t threads: $wall s wall, $user s user, $sys s system"
