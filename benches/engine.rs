@@ -33,20 +33,24 @@ fn engine(c: &mut Criterion) {
     for name in ["line5", "big20"] {
         let scenario = model(&format!("{name}.toml"));
         let m = &scenario.variants[0].model;
-        let probe = simulate(m, 0);
+        let probe = simulate(m, &scenario.run, 0);
         let mut group = c.benchmark_group("engine");
         group
             .sample_size(20)
             .measurement_time(Duration::from_secs(8));
         group.throughput(Throughput::Elements(probe.good_parts));
-        group.bench_function(name, |b| b.iter(|| black_box(simulate(m, 0))));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(simulate(m, &scenario.run, 0)))
+        });
         group.finish();
         let mut group = c.benchmark_group("engine_events");
         group
             .sample_size(20)
             .measurement_time(Duration::from_secs(8));
         group.throughput(Throughput::Elements(probe.events));
-        group.bench_function(name, |b| b.iter(|| black_box(simulate(m, 0))));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(simulate(m, &scenario.run, 0)))
+        });
         group.finish();
     }
 }
@@ -92,7 +96,8 @@ fn hold(c: &mut Criterion) {
 
 fn replications(c: &mut Criterion) {
     let mut scenario = model("line5.toml");
-    scenario.override_run(Some(32), None, Some(20_000.0), None);
+    scenario.run.replications = 32;
+    scenario.run.horizon_min = 20_000.0;
     let good: u64 = experiment::run(&scenario, Some(1), &|| {})
         .unwrap()
         .variants[0]

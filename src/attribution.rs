@@ -82,6 +82,114 @@ pub enum AttributionError {
     },
 }
 
+impl AttributionError {
+    /// The process exit code: 2 for a scenario or variant that cannot be
+    /// attributed, else that of the experiment error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            AttributionError::Scenario(e) => e.exit_code(),
+            AttributionError::Experiment(e) => e.exit_code(),
+            AttributionError::NoChanges(_) | AttributionError::TooManyChanges { .. } => 2,
+        }
+    }
+}
+
+/// Which subsets of k changes are simulated: all 2^k (k ≤ [`EXACT_LIMIT`]),
+/// or those along random orders of the changes.
+struct SubsetPlan {
+    k: usize,
+    /// The sampled orders (empty when every subset is simulated).
+    orders: Vec<Vec<usize>>,
+    /// The subsets, as bit masks over the changes, ascending.
+    masks: Vec<u64>,
+}
+
+impl SubsetPlan {
+    /// The plan for `k` changes; random orders are drawn from `seed`.
+    fn new(k: usize, seed: u64) -> SubsetPlan {
+        if k <= EXACT_LIMIT {
+            return SubsetPlan {
+                k,
+                orders: Vec::new(),
+                masks: (0..1u64 << k).collect(),
+            };
+        }
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let orders: Vec<Vec<usize>> = (0..SAMPLED_ORDERS)
+            .map(|_| {
+                let mut order: Vec<usize> = (0..k).collect();
+                order.shuffle(&mut rng);
+                order
+            })
+            .collect();
+        let mut set = std::collections::BTreeSet::new();
+        for order in &orders {
+            let mut mask = 0u64;
+            set.insert(mask);
+            for &i in order {
+                mask |= 1 << i;
+                set.insert(mask);
+            }
+        }
+        SubsetPlan {
+            k,
+            orders,
+            masks: set.into_iter().collect(),
+        }
+    }
+
+    fn exact(&self) -> bool {
+        self.orders.is_empty()
+    }
+
+    /// Each change's Shapley value in each replication, from the
+    /// throughput of every subset in every replication (`value`).
+    fn shapley(&self, value: &BTreeMap<u64, Vec<f64>>, replications: usize) -> Vec<Vec<f64>> {
+        let k = self.k;
+        let mut shapley = vec![vec![0.0; replications]; k];
+        if self.exact() {
+            let factorial = |n: usize| (1..=n).map(|x| x as f64).product::<f64>();
+            for (i, values) in shapley.iter_mut().enumerate() {
+                for &mask in &self.masks {
+                    if mask >> i & 1 == 1 {
+                        continue;
+                    }
+                    let size = mask.count_ones() as usize;
+                    let weight = factorial(size) * factorial(k - size - 1) / factorial(k);
+                    let (with, without) = (&value[&(mask | 1 << i)], &value[&mask]);
+                    for r in 0..replications {
+                        values[r] += weight * (with[r] - without[r]);
+                    }
+                }
+            }
+        } else {
+            for order in &self.orders {
+                let mut mask = 0u64;
+                for &i in order {
+                    let next = mask | 1 << i;
+                    for r in 0..replications {
+                        shapley[i][r] +=
+                            (value[&next][r] - value[&mask][r]) / self.orders.len() as f64;
+                    }
+                    mask = next;
+                }
+            }
+        }
+        shapley
+    }
+
+    fn method(&self) -> String {
+        if self.exact() {
+            format!("all {} subsets", self.masks.len())
+        } else {
+            format!(
+                "{SAMPLED_ORDERS} sampled orders ({} subsets)",
+                self.masks.len()
+            )
+        }
+    }
+}
+
 /// Attributes the gain of the variant at `variant` to its changes.
 pub fn attribute(
     scenario: &Scenario,
@@ -102,95 +210,12 @@ pub fn attribute(
             limit: MAX_CHANGES,
         });
     }
-    // Subsets as bit masks over the variant's changes; applied in the
-    // variant's order.
-    let orders: Vec<Vec<usize>> = if k <= EXACT_LIMIT {
-        Vec::new()
-    } else {
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(scenario.baseline().seed);
-        (0..SAMPLED_ORDERS)
-            .map(|_| {
-                let mut order: Vec<usize> = (0..k).collect();
-                order.shuffle(&mut rng);
-                order
-            })
-            .collect()
-    };
-    let masks: Vec<u64> = if k <= EXACT_LIMIT {
-        (0..1u64 << k).collect()
-    } else {
-        let mut set = std::collections::BTreeSet::new();
-        for order in &orders {
-            let mut mask = 0u64;
-            set.insert(mask);
-            for &i in order {
-                mask |= 1 << i;
-                set.insert(mask);
-            }
-        }
-        set.into_iter().collect()
-    };
-    let sets: Vec<(String, Vec<usize>)> = masks
-        .iter()
-        .map(|&mask| {
-            let picked: Vec<usize> = (0..k)
-                .filter(|i| mask >> i & 1 == 1)
-                .map(|i| changes[i])
-                .collect();
-            (format!("subset-{mask}"), picked)
-        })
-        .collect();
-    let models: Vec<Model> = scenario.with_change_sets(&sets)?;
-    let refs: Vec<&Model> = models.iter().collect();
-    let runs = experiment::run_models(&refs, 0, threads, on_done)?;
-    let value: BTreeMap<u64, Vec<f64>> = masks
-        .iter()
-        .zip(&runs)
-        .map(|(&mask, run)| {
-            (
-                mask,
-                run.replications
-                    .iter()
-                    .map(ReplicationResult::throughput_per_h)
-                    .collect(),
-            )
-        })
-        .collect();
-    let replications = scenario.baseline().replications as usize;
-    let full = (1u64 << k) - 1;
-
-    // Shapley values per replication.
-    let mut shapley = vec![vec![0.0; replications]; k];
-    if k <= EXACT_LIMIT {
-        let factorial = |n: usize| (1..=n).map(|x| x as f64).product::<f64>();
-        for i in 0..k {
-            for &mask in &masks {
-                if mask >> i & 1 == 1 {
-                    continue;
-                }
-                let size = mask.count_ones() as usize;
-                let weight = factorial(size) * factorial(k - size - 1) / factorial(k);
-                let (with, without) = (&value[&(mask | 1 << i)], &value[&mask]);
-                for r in 0..replications {
-                    shapley[i][r] += weight * (with[r] - without[r]);
-                }
-            }
-        }
-    } else {
-        for order in &orders {
-            let mut mask = 0u64;
-            for &i in order {
-                let next = mask | 1 << i;
-                for r in 0..replications {
-                    shapley[i][r] += (value[&next][r] - value[&mask][r]) / orders.len() as f64;
-                }
-                mask = next;
-            }
-        }
-    }
-
-    let (main_effects, interactions) = if k <= EXACT_LIMIT {
-        factorial_fit(k, &masks, &value)
+    let plan = SubsetPlan::new(k, scenario.run.seed);
+    let value = run_subsets(scenario, changes, &plan.masks, threads, on_done)?;
+    let replications = scenario.run.replications as usize;
+    let shapley = plan.shapley(&value, replications);
+    let (main_effects, interactions) = if plan.exact() {
+        factorial_fit(k, &plan.masks, &value)
     } else {
         (vec![None; k], Vec::new())
     };
@@ -198,21 +223,8 @@ pub fn attribute(
         .iter()
         .map(|&c| scenario.changes[c].name.clone())
         .collect();
-    let shares = (0..k)
-        .map(|i| {
-            let estimate = stats::estimate(&shapley[i]);
-            let capex = scenario.changes[changes[i]].capex;
-            ChangeShare {
-                name: names[i].clone(),
-                shapley: estimate,
-                main_effect: main_effects[i],
-                capex,
-                gain_per_million: capex
-                    .filter(|&c| c > 0.0)
-                    .map(|c| estimate.mean / (c / 1e6)),
-            }
-        })
-        .collect();
+    let shares = change_shares(scenario, changes, &shapley, &main_effects);
+    let full = (1u64 << k) - 1;
     let diffs: Vec<f64> = value[&full]
         .iter()
         .zip(&value[&0])
@@ -232,14 +244,74 @@ pub fn attribute(
                 effect,
             })
             .collect(),
-        method: if k <= EXACT_LIMIT {
-            format!("all {} subsets", masks.len())
-        } else {
-            format!("{SAMPLED_ORDERS} sampled orders ({} subsets)", masks.len())
-        },
-        subsets: masks.len(),
+        method: plan.method(),
+        subsets: plan.masks.len(),
         replications: replications as u32,
     })
+}
+
+/// Each change's Shapley value (an estimate over replications), main
+/// effect, capex and gain per million of capex.
+fn change_shares(
+    scenario: &Scenario,
+    changes: &[usize],
+    shapley: &[Vec<f64>],
+    main_effects: &[Option<f64>],
+) -> Vec<ChangeShare> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let estimate = stats::estimate(&shapley[i]);
+            let capex = scenario.changes[c].capex;
+            ChangeShare {
+                name: scenario.changes[c].name.clone(),
+                shapley: estimate,
+                main_effect: main_effects[i],
+                capex,
+                gain_per_million: capex
+                    .filter(|&c| c > 0.0)
+                    .map(|c| estimate.mean / (c / 1e6)),
+            }
+        })
+        .collect()
+}
+
+/// Simulates the baseline with each subset of `changes` (bit masks over
+/// them, applied in the variant's order), every replication with the same
+/// random streams; returns each subset's throughput per replication.
+fn run_subsets(
+    scenario: &Scenario,
+    changes: &[usize],
+    masks: &[u64],
+    threads: Option<usize>,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<BTreeMap<u64, Vec<f64>>, AttributionError> {
+    let sets: Vec<(String, Vec<usize>)> = masks
+        .iter()
+        .map(|&mask| {
+            let picked: Vec<usize> = (0..changes.len())
+                .filter(|i| mask >> i & 1 == 1)
+                .map(|i| changes[i])
+                .collect();
+            (format!("subset-{mask}"), picked)
+        })
+        .collect();
+    let models: Vec<Model> = scenario.with_change_sets(&sets)?;
+    let refs: Vec<&Model> = models.iter().collect();
+    let settings = &scenario.run;
+    let runs = experiment::run_models(&refs, settings, 0..settings.replications, threads, on_done)?;
+    Ok(masks
+        .iter()
+        .zip(&runs)
+        .map(|(&mask, run)| {
+            let throughput = run
+                .replications
+                .iter()
+                .map(ReplicationResult::throughput_per_h);
+            (mask, throughput.collect())
+        })
+        .collect())
 }
 
 /// Main effects (one per change) and interactions `(a, b, effect)`.

@@ -1,15 +1,14 @@
-//! The command line (SPEC §4): argument definitions and the commands.
-//!
-//! Each command loads scenarios, calls the library and prints; the mapping
-//! of errors to exit codes lives in [`exit_code`].
+//! The command line: the arguments as clap parses them (this file, the
+//! first stage), and one file per command that validates them into a plan
+//! (the second stage: durations parsed, scenarios loaded, output folders
+//! chosen) and runs it with the library.
 
 mod exact;
 mod run;
 mod study;
 mod validate;
 
-use crate::experiment::ExperimentError;
-use crate::scenario::ScenarioError;
+use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -75,19 +74,24 @@ pub enum Command {
     },
 }
 
+/// Worker threads: at least 1.
+fn threads_parser() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(1..)
+}
+
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Scenario files (TOML).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
     /// Replications per variant (overrides the scenario).
-    #[arg(short = 'r', long = "replications")]
+    #[arg(short = 'r', long = "replications", value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
     /// Master seed (overrides the scenario).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores).
-    #[arg(short = 'j', long = "threads")]
+    #[arg(short = 'j', long = "threads", value_parser = threads_parser())]
     pub threads: Option<usize>,
     /// Output folder (default: `output/<scenario name>`).
     #[arg(short = 'o', long = "output")]
@@ -108,8 +112,8 @@ pub struct RunArgs {
     /// many percentage points, e.g. "1%".
     #[arg(long)]
     pub precision: Option<String>,
-    /// Upper limit on replications with --precision.
-    #[arg(long, default_value_t = 1000)]
+    /// Upper limit on replications with --precision (at least 2).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..))]
     pub max_replications: u32,
 }
 
@@ -120,10 +124,10 @@ pub struct StudyOptions {
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
     /// Replications per point (overrides the scenario).
-    #[arg(short = 'r', long = "replications")]
+    #[arg(short = 'r', long = "replications", value_parser = clap::value_parser!(u32).range(1..))]
     pub replications: Option<u32>,
     /// Worker threads (default: all cores).
-    #[arg(short = 'j', long = "threads")]
+    #[arg(short = 'j', long = "threads", value_parser = threads_parser())]
     pub threads: Option<usize>,
     /// Do not draw PNG charts.
     #[arg(long)]
@@ -143,75 +147,34 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Validate { scenarios } => validate::validate(&scenarios),
-        Command::Plot { result_dir } => plot(&result_dir),
+        Command::Plot { result_dir } => {
+            for path in alloysim::report::redraw(&result_dir)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
         Command::Sweep {
             scenario,
             params,
             variant,
             common,
-        } => study::sweep(
-            &study_args(&scenario, variant.as_deref(), &common)?,
-            &params,
-        ),
+        } => {
+            let params = study::parse_params(&params)?;
+            study::sweep(
+                &study::StudyPlan::new(&scenario, variant, &common)?,
+                &params,
+            )
+        }
         Command::Attribute {
             scenario,
             variant,
             common,
-        } => study::attribute(&study_args(&scenario, variant.as_deref(), &common)?),
+        } => study::attribute(&study::StudyPlan::new(&scenario, variant, &common)?),
         Command::Exact {
             scenario,
             output,
             compare,
             iterative,
-        } => exact::exact(&scenario, output.as_ref(), compare, iterative),
-    }
-}
-
-fn study_args<'a>(
-    scenario: &'a std::path::Path,
-    variant: Option<&'a str>,
-    common: &'a StudyOptions,
-) -> anyhow::Result<study::StudyArgs<'a>> {
-    if common.threads == Some(0) || common.replications == Some(0) {
-        return Err(UsageError("--threads and --replications must be at least 1".into()).into());
-    }
-    Ok(study::StudyArgs {
-        scenario,
-        variant,
-        output: common.output.as_ref(),
-        no_charts: common.no_charts,
-        replications: common.replications,
-        threads: common.threads,
-        quiet: common.quiet,
-    })
-}
-
-/// `alloysim plot`: charts are a view of the result files.
-fn plot(dir: &std::path::Path) -> anyhow::Result<()> {
-    use crate::report::{atomic::ResultSet, charts};
-    let data = charts::ChartData::load(dir)?;
-    let mut set = ResultSet::new(dir)?;
-    charts::stage_charts(&mut set, &data)?;
-    for path in set.commit()? {
-        println!("{}", path.display());
-    }
-    Ok(())
-}
-
-/// SPEC §4 exit codes: 2 invalid scenario or arguments, 3 deadlock, 1 other.
-pub fn exit_code(error: &anyhow::Error) -> i32 {
-    if error
-        .downcast_ref::<ScenarioError>()
-        .is_some_and(|e| matches!(e, ScenarioError::Invalid(_)))
-        || error.downcast_ref::<UsageError>().is_some()
-    {
-        2
-    } else if matches!(
-        error.downcast_ref::<ExperimentError>(),
-        Some(ExperimentError::Deadlock { .. })
-    ) {
-        3
-    } else {
-        1
+        } => exact::exact(&scenario, output.as_deref(), compare, iterative),
     }
 }

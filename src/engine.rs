@@ -1,6 +1,6 @@
 //! The simulation of one replication of one model.
 //!
-//! [`simulate`] runs the event loop of SPEC §2: parts flow through FIFO
+//! [`simulate`] runs the event loop of the model (docs/SCENARIOS.md): parts flow through FIFO
 //! buffers, machines block after service, failures suspend and resume
 //! operations, finished parts are scrapped or reworked. It does no I/O and
 //! cannot fail: a model that locks up is reported in
@@ -21,40 +21,14 @@
 pub mod queue;
 pub mod rng;
 
-use crate::model::{FailureBasis, Model, ProductIdx, SetupRule, Source, MIN_PER_H};
+pub use crate::model::state::{MachineState, StateShares, STATE_COUNT};
+use crate::model::{FailureBasis, Model, ProductIdx, RunSettings, SetupRule, Source, MIN_PER_H};
 use crate::stats::collect::{BinnedLevel, Histogram};
 use queue::{EventKind, EventQueue};
 use rand::Rng;
 use rng::{Purpose, Stream};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// The state a machine is in; exactly one at every instant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum MachineState {
-    Busy = 0,
-    Setup = 1,
-    Blocked = 2,
-    Starved = 3,
-    WaitingOperator = 4,
-    OffShift = 5,
-    Down = 6,
-}
-
-/// Number of machine states.
-pub const STATE_COUNT: usize = 7;
-
-/// Names of the machine states, in [`MachineState`] order, as reported.
-pub const STATE_NAMES: [&str; STATE_COUNT] = [
-    "busy",
-    "setup",
-    "blocked",
-    "starved",
-    "waiting_operator",
-    "off_shift",
-    "down",
-];
 
 /// What one replication measured (the measured period only).
 #[derive(Clone, Debug)]
@@ -118,7 +92,7 @@ impl ReplicationResult {
 #[derive(Clone, Debug, Default)]
 pub struct StationResult {
     /// Machine-minutes spent in each state.
-    pub state_min: [f64; STATE_COUNT],
+    pub state_min: StateShares,
     /// Time-average number of parts waiting in the buffer.
     pub buffer_mean: f64,
     /// Operations finished (parts, scrapped or not).
@@ -135,11 +109,11 @@ pub struct StationResult {
 
 impl StationResult {
     /// Share of machine time in each state; sums to 1.
-    pub fn state_shares(&self) -> [f64; STATE_COUNT] {
-        let total: f64 = self.state_min.iter().sum();
-        let mut shares = [0.0; STATE_COUNT];
+    pub fn state_shares(&self) -> StateShares {
+        let total = self.state_min.total();
+        let mut shares = StateShares::default();
         if total > 0.0 {
-            for (share, minutes) in shares.iter_mut().zip(self.state_min) {
+            for (share, minutes) in shares.0.iter_mut().zip(self.state_min.0) {
                 *share = minutes / total;
             }
         }
@@ -254,6 +228,41 @@ struct Machine {
     transfer_stream: Stream,
 }
 
+impl Machine {
+    /// Machine `machine` of `station`, idle and up, with its own streams.
+    fn new(seed: u64, station_idx: usize, station: &crate::model::Station, machine: u32) -> Self {
+        let stream = |purpose| rng::stream(seed, &station.name, machine, purpose);
+        let load = station.batch.as_ref().map_or(1, |b| b.size as usize);
+        Machine {
+            station: station_idx as u32,
+            state: MachineState::Starved,
+            since_min: 0.0,
+            phase: Phase::Idle,
+            parts: Vec::with_capacity(load),
+            unload_head: 0,
+            blocked: false,
+            blocked_on: NONE,
+            down: false,
+            reserved: false,
+            has_operators: false,
+            work_left_min: 0.0,
+            segment_start_min: 0.0,
+            operation_end_min: 0.0,
+            ttf_left_min: f64::INFINITY,
+            generation: 0,
+            last_product: NONE,
+            parts_since_setup: 0,
+            process_stream: stream(Purpose::Process),
+            failure_stream: stream(Purpose::Failure),
+            repair_stream: stream(Purpose::Repair),
+            scrap_stream: stream(Purpose::Scrap),
+            routing_stream: stream(Purpose::Routing),
+            setup_stream: stream(Purpose::Setup),
+            transfer_stream: stream(Purpose::Transfer),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct StationRuntime {
     first_machine: u32,
@@ -276,6 +285,38 @@ struct StationRuntime {
     result: StationResult,
 }
 
+impl StationRuntime {
+    /// Station `station_idx` of `model`, empty, its machines from `first_machine`.
+    fn new(model: &Model, station_idx: usize, first_machine: u32) -> Self {
+        let station = &model.stations[station_idx];
+        let mut start_products = Vec::new();
+        let mut cumulative = 0.0;
+        for (product_idx, product) in model.products.iter().enumerate() {
+            if product.route[0] == station_idx {
+                cumulative += product.mix;
+                start_products.push((product_idx as u16, cumulative));
+            }
+        }
+        let capacity = station.buffer.map_or(usize::MAX, |c| c as usize);
+        StationRuntime {
+            first_machine,
+            machine_count: station.machines,
+            capacity,
+            buffer: VecDeque::with_capacity(capacity.min(1024)),
+            reserved_slots: 0,
+            blocked: VecDeque::new(),
+            release: VecDeque::new(),
+            buffer_level: TimeWeighted::default(),
+            start_products,
+            draws_quality: station.scrap.iter().any(|&p| p > 0.0)
+                || station.rework.as_ref().is_some_and(|r| r.prob > 0.0),
+            is_batch: station.batch.is_some(),
+            batch_generation: 0,
+            result: StationResult::default(),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct PoolRuntime {
     /// Operators not held by an operation (whatever the shift).
@@ -293,16 +334,22 @@ enum Place {
     Buffer,
 }
 
-/// Runs replication `replication` of `model` to the end of its horizon.
-pub fn simulate(model: &Model, replication: u32) -> ReplicationResult {
+/// Runs replication `replication` of `model` over the warm-up and horizon
+/// of `run`, with the streams of `run`'s seed.
+pub fn simulate(model: &Model, run: &RunSettings, replication: u32) -> ReplicationResult {
     static NEVER: AtomicBool = AtomicBool::new(false);
-    simulate_until(model, replication, &NEVER)
+    simulate_until(model, run, replication, &NEVER)
 }
 
 /// Like [`simulate`], but stops early (with `interrupted` set) once `stop`
 /// becomes true; the flag is read every [`STOP_CHECK_EVENTS`] events.
-pub fn simulate_until(model: &Model, replication: u32, stop: &AtomicBool) -> ReplicationResult {
-    Simulation::new(model, replication).run(stop)
+pub fn simulate_until(
+    model: &Model,
+    run: &RunSettings,
+    replication: u32,
+    stop: &AtomicBool,
+) -> ReplicationResult {
+    Simulation::new(model, *run, replication).run(stop)
 }
 
 /// How often the event loop looks at the stop flag.
@@ -314,6 +361,9 @@ pub const WIP_LIMIT: usize = 1_000_000;
 
 struct Simulation<'m> {
     model: &'m Model,
+    /// Warm-up and horizon of this replication.
+    settings: RunSettings,
+    replication: u32,
     now: f64,
     queue: EventQueue,
     machines: Vec<Machine>,
@@ -349,8 +399,10 @@ struct Simulation<'m> {
 }
 
 impl<'m> Simulation<'m> {
-    fn new(model: &'m Model, replication: u32) -> Self {
-        let seed = rng::replication_seed(model.seed, replication);
+    /// The line empty at time 0. (Long only because it names every field
+    /// of the simulation state once.)
+    fn new(model: &'m Model, settings: RunSettings, replication: u32) -> Self {
+        let seed = rng::replication_seed(settings.seed, replication);
         let mut machines = Vec::with_capacity(model.machine_count());
         let mut stations = Vec::with_capacity(model.stations.len());
         let mut pools: Vec<PoolRuntime> = model
@@ -365,65 +417,13 @@ impl<'m> Simulation<'m> {
             .collect();
         for (station_idx, station) in model.stations.iter().enumerate() {
             let first_machine = machines.len() as u32;
-            let load = station.batch.as_ref().map_or(1, |b| b.size as usize);
             for machine in 0..station.machines {
-                let stream = |purpose| rng::stream(seed, &station.name, machine, purpose);
                 if let Some(operators) = &station.operators {
                     pools[operators.pool].machines.push(machines.len() as u32);
                 }
-                machines.push(Machine {
-                    station: station_idx as u32,
-                    state: MachineState::Starved,
-                    since_min: 0.0,
-                    phase: Phase::Idle,
-                    parts: Vec::with_capacity(load),
-                    unload_head: 0,
-                    blocked: false,
-                    blocked_on: NONE,
-                    down: false,
-                    reserved: false,
-                    has_operators: false,
-                    work_left_min: 0.0,
-                    segment_start_min: 0.0,
-                    operation_end_min: 0.0,
-                    ttf_left_min: f64::INFINITY,
-                    generation: 0,
-                    last_product: NONE,
-                    parts_since_setup: 0,
-                    process_stream: stream(Purpose::Process),
-                    failure_stream: stream(Purpose::Failure),
-                    repair_stream: stream(Purpose::Repair),
-                    scrap_stream: stream(Purpose::Scrap),
-                    routing_stream: stream(Purpose::Routing),
-                    setup_stream: stream(Purpose::Setup),
-                    transfer_stream: stream(Purpose::Transfer),
-                });
+                machines.push(Machine::new(seed, station_idx, station, machine));
             }
-            let mut start_products = Vec::new();
-            let mut cumulative = 0.0;
-            for (product_idx, product) in model.products.iter().enumerate() {
-                if product.route[0] == station_idx {
-                    cumulative += product.mix;
-                    start_products.push((product_idx as u16, cumulative));
-                }
-            }
-            let capacity = station.buffer.map_or(usize::MAX, |c| c as usize);
-            stations.push(StationRuntime {
-                first_machine,
-                machine_count: station.machines,
-                capacity,
-                buffer: VecDeque::with_capacity(capacity.min(1024)),
-                reserved_slots: 0,
-                blocked: VecDeque::new(),
-                release: VecDeque::new(),
-                buffer_level: TimeWeighted::default(),
-                start_products,
-                draws_quality: station.scrap.iter().any(|&p| p > 0.0)
-                    || station.rework.as_ref().is_some_and(|r| r.prob > 0.0),
-                is_batch: station.batch.is_some(),
-                batch_generation: 0,
-                result: StationResult::default(),
-            });
+            stations.push(StationRuntime::new(model, station_idx, first_machine));
         }
         let mut cumulative = 0.0;
         let product_cumulative = model
@@ -436,6 +436,8 @@ impl<'m> Simulation<'m> {
             .collect();
         Simulation {
             model,
+            settings,
+            replication,
             now: 0.0,
             queue: EventQueue::with_capacity(machines.len() * 2 + 4),
             stations,
@@ -462,7 +464,7 @@ impl<'m> Simulation<'m> {
             wip_at_start: 0,
             lead_time_sum_min: 0.0,
             lead_time_count: 0,
-            wip_series: BinnedLevel::new(model.warmup_min + model.horizon_min),
+            wip_series: BinnedLevel::new(settings.end_min()),
             lead_times: Histogram::default(),
             machines,
         }
@@ -470,8 +472,8 @@ impl<'m> Simulation<'m> {
 
     fn run(mut self, stop: &AtomicBool) -> ReplicationResult {
         self.initialise();
-        let warmup = self.model.warmup_min;
-        let end = warmup + self.model.horizon_min;
+        let warmup = self.settings.warmup_min;
+        let end = self.settings.end_min();
         let mut measuring = false;
         if warmup <= 0.0 {
             self.start_measuring();
@@ -494,26 +496,8 @@ impl<'m> Simulation<'m> {
                 break;
             }
             self.now = time;
-            let target = event.target as usize;
-            match event.kind() {
-                EventKind::Complete => {
-                    if event.generation != self.machines[target].generation {
-                        continue;
-                    }
-                    self.on_complete(target);
-                }
-                EventKind::Fail => self.on_operating_failure(target),
-                EventKind::Repair => self.on_repair(target),
-                EventKind::CalendarFail => self.on_calendar_failure(target),
-                EventKind::Arrival => self.on_arrival(),
-                EventKind::TransferArrive => self.on_transfer_arrive(event.target),
-                EventKind::BatchTimeout => {
-                    if event.generation != self.stations[target].batch_generation {
-                        continue;
-                    }
-                    self.start_idle_machines(target);
-                }
-                EventKind::ShiftChange => self.on_shift_change(target),
+            if !self.handle(event) {
+                continue;
             }
             self.events += 1;
             if cfg!(debug_assertions) {
@@ -539,6 +523,35 @@ impl<'m> Simulation<'m> {
         let ended_early = deadlock.is_some() || self.overflow || self.interrupted;
         self.now = if ended_early { self.now.min(end) } else { end };
         self.finish(deadlock)
+    }
+
+    /// Handles one event; false for a stale one (an operation suspended by
+    /// a calendar-basis failure, a batch deadline that moved), which is
+    /// not counted.
+    #[inline(always)]
+    fn handle(&mut self, event: queue::Event) -> bool {
+        let target = event.target as usize;
+        match event.kind() {
+            EventKind::Complete => {
+                if event.generation != self.machines[target].generation {
+                    return false;
+                }
+                self.on_complete(target);
+            }
+            EventKind::Fail => self.on_operating_failure(target),
+            EventKind::Repair => self.on_repair(target),
+            EventKind::CalendarFail => self.on_calendar_failure(target),
+            EventKind::Arrival => self.on_arrival(),
+            EventKind::TransferArrive => self.on_transfer_arrive(event.target),
+            EventKind::BatchTimeout => {
+                if event.generation != self.stations[target].batch_generation {
+                    return false;
+                }
+                self.start_idle_machines(target);
+            }
+            EventKind::ShiftChange => self.on_shift_change(target),
+        }
+        true
     }
 
     /// Whether the machines blocked on `station` can never move again:
@@ -648,7 +661,7 @@ impl<'m> Simulation<'m> {
 
     fn finish(mut self, deadlock: Option<Deadlock>) -> ReplicationResult {
         let now = self.now;
-        let start = self.model.warmup_min.min(now);
+        let start = self.settings.warmup_min.min(now);
         let measured = now - start;
         for machine in 0..self.machines.len() {
             self.set_state(machine, self.machines[machine].state);
@@ -665,9 +678,8 @@ impl<'m> Simulation<'m> {
                 if let Some(energy) = &spec.energy {
                     result.energy_kwh = result
                         .state_min
-                        .iter()
-                        .zip(energy.by_state())
-                        .map(|(minutes, kw)| minutes * kw)
+                        .states()
+                        .map(|(state, minutes)| minutes * energy.kw(state))
                         .sum::<f64>()
                         / MIN_PER_H;
                     energy_kwh += result.energy_kwh;
@@ -676,13 +688,13 @@ impl<'m> Simulation<'m> {
             })
             .collect();
         let wip_bin_min = self.wip_series.bin_width_min();
-        let end = self.model.warmup_min + self.model.horizon_min;
+        let end = self.settings.end_min();
         let wip_series = self.wip_series.finish(end.max(now));
         ReplicationResult {
             wip_series,
             wip_bin_min,
             lead_times: self.lead_times,
-            replication: 0,
+            replication: self.replication,
             seed: self.seed,
             measured_min: measured,
             end_min: now,
@@ -715,7 +727,7 @@ impl<'m> Simulation<'m> {
         let old = m.state as usize;
         m.state = state;
         m.since_min = self.now;
-        self.stations[station].result.state_min[old] += elapsed;
+        self.stations[station].result.state_min.0[old] += elapsed;
     }
 
     /// Whether the operator pool of the machine's station is off shift.
@@ -1309,41 +1321,9 @@ impl<'m> Simulation<'m> {
                 continue;
             }
             if next == station && !self.stations[station].is_batch {
-                // Rework at its own station with a full buffer: the part goes
-                // to the back of the buffer as the machine takes the head, an
-                // exchange that needs no free slot (without waiting room the
-                // machine simply starts it again). Blocking on itself would
-                // lock the station for ever.
-                let s = &mut self.stations[station];
-                let work = match s.buffer.pop_front() {
-                    Some(head) => {
-                        self.parts[part as usize].queued_min = self.now;
-                        s.buffer.push_back(part);
-                        head
-                    }
-                    None => part,
-                };
-                let m = &mut self.machines[machine];
-                m.parts.clear();
-                m.unload_head = 0;
-                m.phase = Phase::Idle;
-                self.claim(machine, work);
-                return;
-            }
-            let m = &mut self.machines[machine];
-            m.blocked = true;
-            m.blocked_on = next as u32;
-            self.stations[next].blocked.push_back(machine as u32);
-            self.refresh_state(machine);
-            if self.is_locked(next) {
-                let stations = (0..self.stations.len())
-                    .filter(|&s| self.visited[s])
-                    .map(|s| self.model.stations[s].name.clone())
-                    .collect();
-                self.locked = Some(Deadlock {
-                    time_min: self.now,
-                    stations,
-                });
+                self.rework_in_place(machine, station, part);
+            } else {
+                self.block(machine, next);
             }
             return;
         }
@@ -1355,6 +1335,47 @@ impl<'m> Simulation<'m> {
             self.try_start(machine);
         } else {
             self.refresh_state(machine);
+        }
+    }
+
+    /// Rework at its own station with a full buffer: the part goes to the
+    /// back of the buffer as the machine takes the head, an exchange that
+    /// needs no free slot (without waiting room the machine simply starts
+    /// it again). Blocking on itself would lock the station for ever.
+    fn rework_in_place(&mut self, machine: usize, station: usize, part: u32) {
+        let s = &mut self.stations[station];
+        let work = match s.buffer.pop_front() {
+            Some(head) => {
+                self.parts[part as usize].queued_min = self.now;
+                s.buffer.push_back(part);
+                head
+            }
+            None => part,
+        };
+        let m = &mut self.machines[machine];
+        m.parts.clear();
+        m.unload_head = 0;
+        m.phase = Phase::Idle;
+        self.claim(machine, work);
+    }
+
+    /// The machine waits, blocked, until `next` can take its part; a set of
+    /// blocked machines that waits on itself is a lock-up.
+    fn block(&mut self, machine: usize, next: usize) {
+        let m = &mut self.machines[machine];
+        m.blocked = true;
+        m.blocked_on = next as u32;
+        self.stations[next].blocked.push_back(machine as u32);
+        self.refresh_state(machine);
+        if self.is_locked(next) {
+            let stations = (0..self.stations.len())
+                .filter(|&s| self.visited[s])
+                .map(|s| self.model.stations[s].name.clone())
+                .collect();
+            self.locked = Some(Deadlock {
+                time_min: self.now,
+                stations,
+            });
         }
     }
 

@@ -1,6 +1,6 @@
 //! Exact solution of Markovian lines (`alloysim exact`): the continuous-time
-//! Markov chain of the line exactly as SPEC §2 defines it, solved for its
-//! stationary distribution.
+//! Markov chain of the line exactly as the model's semantics define it
+//! (docs/SCENARIOS.md), solved for its stationary distribution.
 //!
 //! Scope: every time exponential (processing, time to failure on either
 //! basis, time to repair, interarrival), the unlimited or a Poisson source,
@@ -21,10 +21,10 @@
 //! residual.
 
 pub mod chain;
+mod measures;
 pub mod solve;
 
-use crate::engine::STATE_COUNT;
-use crate::model::{FailureBasis, Model, Source, MIN_PER_H};
+use crate::model::{FailureBasis, Model, Source, StateShares, Station, MIN_PER_H};
 use serde::{Deserialize, Serialize};
 
 /// Why a model has no exact solution here.
@@ -50,6 +50,20 @@ pub enum ExactError {
         residual: f64,
         iterations: usize,
     },
+}
+
+impl ExactError {
+    /// The process exit code: 2 for a line that has no exact solution here
+    /// (the input asks for something this command does not do), 1 for a
+    /// solver that did not converge.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ExactError::NotMarkovian { .. }
+            | ExactError::TooLarge { .. }
+            | ExactError::Unstable { .. } => 2,
+            ExactError::NotConverged { .. } => 1,
+        }
+    }
 }
 
 /// The largest chain the solver builds (reachable states).
@@ -113,135 +127,32 @@ pub struct ExactVariant {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ExactStation {
     pub name: String,
-    pub busy: f64,
-    pub setup: f64,
-    pub blocked: f64,
-    pub starved: f64,
-    pub waiting_operator: f64,
-    pub off_shift: f64,
-    pub down: f64,
+    /// Share of machine time in each state, written by state name.
+    #[serde(flatten)]
+    pub shares: StateShares,
     pub buffer_mean: f64,
     pub throughput_per_h: f64,
 }
 
-impl ExactStation {
-    /// Shares in engine state order.
-    pub fn shares(&self) -> [f64; STATE_COUNT] {
-        [
-            self.busy,
-            self.setup,
-            self.blocked,
-            self.starved,
-            self.waiting_operator,
-            self.off_shift,
-            self.down,
-        ]
-    }
-}
-
 /// Reduces a model to a [`Line`], or says why it is not Markovian.
 pub fn line_of(model: &Model) -> Result<Line, ExactError> {
-    let refuse = |reason: String| ExactError::NotMarkovian {
+    reduce(model).map_err(|reason| ExactError::NotMarkovian {
         variant: model.variant.clone(),
         reason,
-    };
-    let route = &model.products[0].route;
-    for product in &model.products[1..] {
-        if product.route != *route {
-            return Err(refuse(format!(
-                "products \"{}\" and \"{}\" have different routes",
-                model.products[0].name, product.name
-            )));
-        }
-    }
-    for (i, s) in route.iter().enumerate() {
-        if route[..i].contains(s) {
-            return Err(refuse(format!(
-                "the route visits station \"{}\" twice",
-                model.stations[*s].name
-            )));
-        }
-    }
-    for (idx, station) in model.stations.iter().enumerate() {
-        if !route.contains(&idx) {
-            return Err(refuse(format!(
-                "station \"{}\" is on no route",
-                station.name
-            )));
-        }
-    }
-    let mut stations = Vec::with_capacity(route.len());
-    for &s in route {
-        let station = &model.stations[s];
-        let name = &station.name;
-        let feature = |what: &str| refuse(format!("station \"{name}\" has {what}"));
-        if station.batch.is_some() {
-            return Err(feature("a batch"));
-        }
-        if station.setup.is_some() {
-            return Err(feature("setups"));
-        }
-        if station.operators.is_some() {
-            return Err(feature("operators (shifts)"));
-        }
-        if station.transfer.is_some() {
-            return Err(feature("a transfer time"));
-        }
-        if station.rework.as_ref().is_some_and(|r| r.prob > 0.0) {
-            return Err(feature("rework"));
-        }
-        let process = &station.process[0];
-        if station
-            .process
-            .iter()
-            .any(|d| !d.is_exponential() || d.mean() != process.mean())
-        {
-            return Err(feature(
-                "a processing time that is not exponential (and the same for every product)",
-            ));
-        }
-        if station.scrap.iter().any(|&p| p != station.scrap[0]) {
-            return Err(feature("a different scrap rate per product"));
-        }
-        let failures = match &station.failures {
-            None => None,
-            Some(f) => {
-                if !f.ttf.is_exponential() || !f.ttr.is_exponential() {
-                    return Err(feature(
-                        "a time to failure or repair that is not exponential",
-                    ));
-                }
-                if f.basis == FailureBasis::Calendar && station.machines > 1 {
-                    return Err(feature(
-                        "calendar-basis failures on several machines (the release order of blocked machines that are up or down would have to be tracked)",
-                    ));
-                }
-                Some((1.0 / f.ttf.mean(), 1.0 / f.ttr.mean(), f.basis))
-            }
-        };
-        if station.machines > 200 {
-            return Err(feature("more than 200 machines"));
-        }
-        stations.push(LineStation {
-            name: name.clone(),
-            machines: station.machines as u16,
-            capacity: station
-                .buffer
-                .map_or(0, |b| b.min(u32::from(u16::MAX - 1)) as u16),
-            unbounded: station.buffer.is_none(),
-            rate: 1.0 / process.mean(),
-            scrap: station.scrap[0],
-            failures,
-        });
-    }
+    })
+}
+
+/// [`line_of`], with the reason for a refusal.
+fn reduce(model: &Model) -> Result<Line, String> {
+    let route = serial_route(model)?;
+    let stations = route
+        .iter()
+        .map(|&s| line_station(&model.stations[s]))
+        .collect::<Result<Vec<_>, _>>()?;
     let arrival_rate = match &model.source {
         Source::Unlimited => None,
         Source::Interarrival(d) if d.is_exponential() => Some(1.0 / d.mean()),
-        Source::Interarrival(_) => {
-            return Err(refuse(
-                "the interarrival time is not exponential".to_owned(),
-            ))
-        }
+        Source::Interarrival(_) => return Err("the interarrival time is not exponential".into()),
     };
     // First stations under the unlimited source never hold waiting parts;
     // unbounded buffers elsewhere need a Poisson source to be cut.
@@ -255,10 +166,10 @@ pub fn line_of(model: &Model) -> Result<Line, ExactError> {
         line.stations[0].capacity = 0;
         line.stations[0].unbounded = false;
         if let Some(s) = line.stations.iter().find(|s| s.unbounded) {
-            return Err(refuse(format!(
+            return Err(format!(
                 "station \"{}\" has an unbounded buffer behind the unlimited source (the chain would be infinite)",
                 s.name
-            )));
+            ));
         }
     } else {
         line.truncation = truncation_level(&line);
@@ -271,6 +182,97 @@ pub fn line_of(model: &Model) -> Result<Line, ExactError> {
         }
     }
     Ok(line)
+}
+
+/// The one route every product follows, visiting every station once.
+fn serial_route(model: &Model) -> Result<&[usize], String> {
+    let route = &model.products[0].route;
+    for product in &model.products[1..] {
+        if product.route != *route {
+            return Err(format!(
+                "products \"{}\" and \"{}\" have different routes",
+                model.products[0].name, product.name
+            ));
+        }
+    }
+    for (i, s) in route.iter().enumerate() {
+        if route[..i].contains(s) {
+            let name = &model.stations[*s].name;
+            return Err(format!("the route visits station \"{name}\" twice"));
+        }
+    }
+    if let Some(station) = (0..model.stations.len())
+        .find(|idx| !route.contains(idx))
+        .map(|idx| &model.stations[idx])
+    {
+        return Err(format!("station \"{}\" is on no route", station.name));
+    }
+    Ok(route)
+}
+
+/// A station of the chain: exponential times, none of the features the
+/// chain does not model.
+fn line_station(station: &Station) -> Result<LineStation, String> {
+    let name = &station.name;
+    let feature = |what: &str| format!("station \"{name}\" has {what}");
+    if station.batch.is_some() {
+        return Err(feature("a batch"));
+    }
+    if station.setup.is_some() {
+        return Err(feature("setups"));
+    }
+    if station.operators.is_some() {
+        return Err(feature("operators (shifts)"));
+    }
+    if station.transfer.is_some() {
+        return Err(feature("a transfer time"));
+    }
+    if station.rework.as_ref().is_some_and(|r| r.prob > 0.0) {
+        return Err(feature("rework"));
+    }
+    let process = &station.process[0];
+    if station
+        .process
+        .iter()
+        .any(|d| !d.is_exponential() || d.mean() != process.mean())
+    {
+        return Err(feature(
+            "a processing time that is not exponential (and the same for every product)",
+        ));
+    }
+    if station.scrap.iter().any(|&p| p != station.scrap[0]) {
+        return Err(feature("a different scrap rate per product"));
+    }
+    let failures = match &station.failures {
+        None => None,
+        Some(f) => {
+            if !f.ttf.is_exponential() || !f.ttr.is_exponential() {
+                return Err(feature(
+                    "a time to failure or repair that is not exponential",
+                ));
+            }
+            if f.basis == FailureBasis::Calendar && station.machines > 1 {
+                return Err(feature(
+                    "calendar-basis failures on several machines (the release order of blocked machines that are up or down would have to be tracked)",
+                ));
+            }
+            Some((1.0 / f.ttf.mean(), 1.0 / f.ttr.mean(), f.basis))
+        }
+    };
+    if station.machines > 200 {
+        return Err(feature("more than 200 machines"));
+    }
+    Ok(LineStation {
+        name: name.clone(),
+        machines: station.machines as u16,
+        capacity: station
+            .buffer
+            .map_or(0, |b| b.min(u32::from(u16::MAX - 1)) as u16),
+        unbounded: station.buffer.is_none(),
+        rate: 1.0 / process.mean(),
+        scrap: station.scrap[0],
+        failures,
+    })
 }
 
 /// A release-queue cut where a queue fed at the arrival rate and served at
@@ -322,7 +324,7 @@ pub fn solve_model(model: &Model, force_iterative: bool) -> Result<ExactVariant,
                     iterations,
                 }
             })?;
-        let variant = chain::measures(&line, &chain, &solution, &model.variant);
+        let variant = measures::measures(&line, &chain, &solution, &model.variant);
         if variant.truncation_mass <= TRUNCATION_MASS {
             return Ok(variant);
         }

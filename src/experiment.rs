@@ -7,9 +7,10 @@
 //! every output bit-identical for 1 or N threads.
 
 use crate::engine::{self, ReplicationResult};
-use crate::model::Model;
+use crate::model::{Model, RunSettings};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -39,6 +40,18 @@ pub enum ExperimentError {
     },
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool { threads: usize, message: String },
+}
+
+impl ExperimentError {
+    /// The process exit code: 3 for a line that locked up, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ExperimentError::Deadlock { .. } => 3,
+            ExperimentError::Interrupted
+            | ExperimentError::Overflow { .. }
+            | ExperimentError::ThreadPool { .. } => 1,
+        }
+    }
 }
 
 /// Replications of one variant, in replication order.
@@ -77,7 +90,8 @@ pub fn run(
 ) -> Result<ExperimentResult, ExperimentError> {
     let models: Vec<&Model> = scenario.variants.iter().map(|v| &v.model).collect();
     let start = Instant::now();
-    let runs = run_models(&models, 0, threads, on_done)?;
+    let replications = 0..scenario.run.replications;
+    let runs = run_models(&models, &scenario.run, replications, threads, on_done)?;
     Ok(collect(runs, start.elapsed().as_secs_f64()))
 }
 
@@ -94,20 +108,19 @@ fn collect(runs: Vec<VariantRuns>, wall_s: f64) -> ExperimentResult {
     }
 }
 
-/// Runs replications `first..first + model.replications` of every model in
-/// parallel; results come back in (model, replication) order whatever the
-/// number of threads. Replication r of every model uses the same random
-/// streams (common random numbers).
+/// Runs the given replications of every model in parallel, with the warm-up,
+/// horizon and seed of `settings`; results come back in (model, replication)
+/// order whatever the number of threads. Replication r of every model uses
+/// the same random streams (common random numbers).
 pub fn run_models(
     models: &[&Model],
-    first: u32,
+    settings: &RunSettings,
+    replications: Range<u32>,
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<VariantRuns>, ExperimentError> {
-    let jobs: Vec<(usize, u32)> = models
-        .iter()
-        .enumerate()
-        .flat_map(|(m, model)| (first..first + model.replications).map(move |r| (m, r)))
+    let jobs: Vec<(usize, u32)> = (0..models.len())
+        .flat_map(|m| replications.clone().map(move |r| (m, r)))
         .collect();
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = threads {
@@ -120,8 +133,7 @@ pub fn run_models(
     let results: Vec<ReplicationResult> = pool.install(|| {
         jobs.par_iter()
             .map(|&(m, r)| {
-                let mut result = engine::simulate_until(models[m], r, &STOP);
-                result.replication = r;
+                let result = engine::simulate_until(models[m], settings, r, &STOP);
                 on_done();
                 result
             })
@@ -134,7 +146,7 @@ pub fn run_models(
         .iter()
         .map(|m| VariantRuns {
             name: m.variant.clone(),
-            replications: Vec::with_capacity(m.replications as usize),
+            replications: Vec::with_capacity(replications.len()),
         })
         .collect();
     for (&(m, _), result) in jobs.iter().zip(results) {
@@ -215,8 +227,8 @@ pub fn run_to_precision(
     on_done: &(dyn Fn() + Sync),
 ) -> Result<(ExperimentResult, Precision), ExperimentError> {
     let start = Instant::now();
-    let batch = scenario.baseline().replications.max(2);
-    let mut models: Vec<Model> = scenario.variants.iter().map(|v| v.model.clone()).collect();
+    let batch = scenario.run.replications.max(2);
+    let models: Vec<&Model> = scenario.variants.iter().map(|v| &v.model).collect();
     let mut runs: Vec<VariantRuns> = Vec::new();
     let mut done = 0u32;
     loop {
@@ -226,11 +238,7 @@ pub fn run_to_precision(
         if size == 0 {
             break;
         }
-        for m in &mut models {
-            m.replications = size;
-        }
-        let refs: Vec<&Model> = models.iter().collect();
-        let batch_runs = run_models(&refs, done, threads, on_done)?;
+        let batch_runs = run_models(&models, &scenario.run, done..done + size, threads, on_done)?;
         if runs.is_empty() {
             runs = batch_runs;
         } else {
@@ -280,12 +288,46 @@ pub fn estimate(scenario: &Scenario, threads: usize) -> (f64, f64) {
                 .iter()
                 .map(|p| p.route.len() as f64)
                 .fold(0.0, f64::max);
-            let per_replication =
-                releases_per_min.min(1e12) * route * 3.0 * (m.warmup_min + m.horizon_min);
-            per_replication * f64::from(m.replications)
+            let per_replication = releases_per_min.min(1e12) * route * 3.0 * scenario.run.end_min();
+            per_replication * f64::from(scenario.run.replications)
         })
         .sum();
     (events, events / (5e6 * threads.max(1) as f64))
+}
+
+/// The measurements of a run: they vary from run to run and machine to
+/// machine, unlike every other figure of the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Timing {
+    /// Wall-clock seconds of the simulation (not of output).
+    #[serde(with = "crate::stats::nan_as_null")]
+    pub wall_s: f64,
+    #[serde(with = "crate::stats::nan_as_null")]
+    pub events_per_s: f64,
+    #[serde(with = "crate::stats::nan_as_null")]
+    pub good_parts_per_s: f64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Peak resident memory of the process, KiB (Linux only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// The measurements of a finished experiment on `threads` threads.
+pub fn timing(result: &ExperimentResult, threads: usize) -> Timing {
+    let good_parts: u64 = result
+        .variants
+        .iter()
+        .flat_map(|v| &v.replications)
+        .map(|r| r.good_parts)
+        .sum();
+    Timing {
+        wall_s: result.wall_s,
+        events_per_s: result.events as f64 / result.wall_s.max(1e-9),
+        good_parts_per_s: good_parts as f64 / result.wall_s.max(1e-9),
+        threads,
+        peak_rss_kib: peak_rss_kib(),
+    }
 }
 
 /// Peak resident memory of this process so far, KiB (Linux; `None` elsewhere).

@@ -38,13 +38,12 @@
 //! "#;
 //! let scenario = Scenario::from_text(text, "example.toml", Path::new(".")).unwrap();
 //! let result = alloysim::experiment::run(&scenario, Some(1), &|| {}).unwrap();
-//! let summary = alloysim::summary::summarise(&scenario, &result, 1);
+//! let summary = alloysim::summary::summarise(&scenario, &result);
 //! assert!((summary.variants[0].throughput_per_h.mean - 30.0).abs() < 0.2);
 //! assert_eq!(summary.variants[0].bottleneck, "press");
 //! ```
 
 pub mod attribution;
-pub mod cli;
 pub mod engine;
 pub mod exact;
 pub mod experiment;
@@ -54,3 +53,23 @@ pub mod scenario;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+
+/// The process exit code an error of this library calls for, if `error` is
+/// one: 2 for an invalid scenario or a request the command cannot serve, 3
+/// for a line that locked up, 1 for anything else (see each error type's
+/// `exit_code`). The binary walks an error's chain with this.
+pub fn exit_code(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
+    if let Some(e) = error.downcast_ref::<scenario::ScenarioError>() {
+        Some(e.exit_code())
+    } else if let Some(e) = error.downcast_ref::<experiment::ExperimentError>() {
+        Some(e.exit_code())
+    } else if let Some(e) = error.downcast_ref::<exact::ExactError>() {
+        Some(e.exit_code())
+    } else if let Some(e) = error.downcast_ref::<sweep::SweepError>() {
+        Some(e.exit_code())
+    } else {
+        error
+            .downcast_ref::<attribution::AttributionError>()
+            .map(attribution::AttributionError::exit_code)
+    }
+}

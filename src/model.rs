@@ -7,8 +7,10 @@
 
 pub mod capacity;
 pub mod dist;
+pub mod state;
 
 pub use dist::Dist;
+pub use state::{MachineState, PerState, StateShares, STATE_COUNT};
 
 /// Index of a station in [`Model::stations`].
 pub type StationIdx = usize;
@@ -23,17 +25,32 @@ pub const WEEK_MIN: f64 = 7.0 * 1440.0;
 /// Minutes per hour, for reported rates.
 pub const MIN_PER_H: f64 = 60.0;
 
+/// How a scenario is run: the same for every variant, so that variants are
+/// compared over the same replications with the same random streams.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunSettings {
+    /// Independent replications per variant.
+    pub replications: u32,
+    /// Master seed: every random stream derives from it.
+    pub seed: u64,
+    /// Simulated time before measuring starts, minutes.
+    pub warmup_min: f64,
+    /// Measured period, minutes.
+    pub horizon_min: f64,
+}
+
+impl RunSettings {
+    /// Warm-up plus measured period: where a replication ends, minutes.
+    pub fn end_min(&self) -> f64 {
+        self.warmup_min + self.horizon_min
+    }
+}
+
 /// A validated scenario variant, ready to simulate.
 #[derive(Clone, Debug)]
 pub struct Model {
-    /// Scenario name (output folder name).
-    pub name: String,
     /// Name of the variant this model is (`baseline` or a variant name).
     pub variant: String,
-    pub warmup_min: f64,
-    pub horizon_min: f64,
-    pub replications: u32,
-    pub seed: u64,
     pub source: Source,
     pub products: Vec<Product>,
     pub stations: Vec<Station>,
@@ -133,18 +150,17 @@ pub struct Energy {
 }
 
 impl Energy {
-    /// kW in each machine state, in `engine::MachineState` order (busy,
-    /// setup, blocked, starved, waiting_operator, off_shift, down).
-    pub fn by_state(&self) -> [f64; 7] {
-        [
-            self.busy_kw,
-            self.setup_kw,
-            self.idle_kw,
-            self.idle_kw,
-            self.idle_kw,
-            self.idle_kw,
-            self.down_kw,
-        ]
+    /// kW drawn by a machine in `state`.
+    pub fn kw(&self, state: MachineState) -> f64 {
+        match state {
+            MachineState::Busy => self.busy_kw,
+            MachineState::Setup => self.setup_kw,
+            MachineState::Down => self.down_kw,
+            MachineState::Blocked
+            | MachineState::Starved
+            | MachineState::WaitingOperator
+            | MachineState::OffShift => self.idle_kw,
+        }
     }
 }
 

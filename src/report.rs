@@ -1,188 +1,164 @@
-//! Result files and the terminal summary (SPEC §5): `summary.json`,
-//! `replications.csv`, `stations.csv`, `timeseries.csv`, `lead_times.csv`
-//! and the PNG charts, written all-or-nothing.
+//! Output: every file a command writes, the terminal tables, and the PNG
+//! charts. One file per output: `summary_json.rs` writes `summary.json`,
+//! `sweep_table.rs` prints the sweep's table, `charts/wip.rs` draws
+//! `wip.png`, and so on.
+//!
+//! Every command writes its result set through [`write_set`], into the
+//! folder [`output_dir`] chooses: all files at once or none (see
+//! [`atomic`]). Charts are drawn from the files' content, never from the
+//! engine, so `alloysim plot` redraws exactly what `run` drew.
 
 pub mod atomic;
+pub mod attribution_csv;
+pub mod attribution_table;
 pub mod charts;
+pub mod exact_json;
+pub mod exact_table;
+pub mod lead_times_csv;
+pub mod replications_csv;
+pub mod run_table;
+pub mod stations_csv;
+pub mod summary_json;
+pub mod sweep_csv;
+pub mod sweep_table;
 pub mod table;
+pub mod timeseries_csv;
 
+use crate::attribution::Attribution;
+use crate::exact::ExactVariant;
 use crate::experiment::ExperimentResult;
-use crate::stats::collect::Histogram;
-use crate::summary::{lead_time_histogram, Summary};
+use crate::summary::Summary;
+use crate::sweep::Sweep;
 use atomic::ResultSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Writes every result file of a run into `dir`, atomically; charts unless
+/// The result folder of a command: `-o DIR` as given, or
+/// `output/<scenario name>/` without it. When one command writes several
+/// scenarios (`run a.toml b.toml -o DIR`), each gets `DIR/<scenario name>/`.
+pub fn output_dir(option: Option<&Path>, scenario: &str, several_scenarios: bool) -> PathBuf {
+    match option {
+        Some(dir) if several_scenarios => dir.join(scenario),
+        Some(dir) => dir.to_path_buf(),
+        None => Path::new("output").join(scenario),
+    }
+}
+
+/// Writes one command's result set into `dir`: `stage` puts every file
+/// into the set, which then appears as a whole, or not at all if staging
+/// fails. Returns the paths written.
+pub fn write_set(
+    dir: &Path,
+    stage: impl FnOnce(&mut ResultSet) -> io::Result<()>,
+) -> io::Result<Vec<PathBuf>> {
+    let mut set = ResultSet::new(dir)?;
+    stage(&mut set)?;
+    set.commit()
+}
+
+/// The data files of a run: name and content.
+pub fn run_files(
+    summary: &Summary,
+    result: &ExperimentResult,
+) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
+    Ok(vec![
+        (summary_json::NAME, summary_json::bytes(summary)?),
+        (replications_csv::NAME, replications_csv::bytes(result)?),
+        (stations_csv::NAME, stations_csv::bytes(summary)?),
+        (timeseries_csv::NAME, timeseries_csv::bytes(result)?),
+        (lead_times_csv::NAME, lead_times_csv::bytes(result)?),
+    ])
+}
+
+/// Writes every result file of a run into `dir`, and its charts unless
 /// `charts` is false.
-pub fn write_results(
+pub fn write_run(
     dir: &Path,
     summary: &Summary,
     result: &ExperimentResult,
     charts: bool,
 ) -> io::Result<Vec<PathBuf>> {
-    let mut set = ResultSet::new(dir)?;
-    let files = result_files(summary, result)?;
-    for (name, bytes) in &files {
-        set.stage(name, bytes)?;
-    }
-    if charts {
-        // Charts are drawn from the files' content, exactly as `plot` does.
-        let content = |name: &str| {
-            files
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, bytes)| bytes.as_slice())
-                .expect("every data file is staged")
-        };
-        let data = charts::ChartData::parse(
-            content("summary.json"),
-            content("timeseries.csv"),
-            content("lead_times.csv"),
-        )?;
-        charts::stage_charts(&mut set, &data)?;
-    }
-    set.commit()
-}
-
-/// The data files of a run: name and content.
-pub fn result_files(
-    summary: &Summary,
-    result: &ExperimentResult,
-) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
-    let json = serde_json::to_string_pretty(summary).map_err(io::Error::other)? + "\n";
-    Ok(vec![
-        ("summary.json", json.into_bytes()),
-        ("replications.csv", replications_csv(result)?),
-        ("stations.csv", stations_csv(summary)?),
-        ("timeseries.csv", timeseries_csv(result)?),
-        ("lead_times.csv", lead_times_csv(result)?),
-    ])
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
-    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
-}
-
-fn replications_csv(result: &ExperimentResult) -> io::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "variant",
-        "replication",
-        "seed",
-        "throughput_per_h",
-        "good_parts",
-        "scrap_parts",
-        "wip_mean",
-        "lead_time_mean_min",
-        "energy_kwh",
-        "events",
-    ])?;
-    for variant in &result.variants {
-        for r in &variant.replications {
-            w.write_record([
-                variant.name.clone(),
-                r.replication.to_string(),
-                r.seed.to_string(),
-                r.throughput_per_h().to_string(),
-                r.good_parts.to_string(),
-                r.scrap_parts.to_string(),
-                r.wip_mean.to_string(),
-                number_or_empty(r.lead_time_mean_min()),
-                r.energy_kwh.map(|e| e.to_string()).unwrap_or_default(),
-                r.events.to_string(),
-            ])?;
+    let files = run_files(summary, result)?;
+    write_set(dir, |set| {
+        for (name, bytes) in &files {
+            set.stage(name, bytes)?;
         }
-    }
-    finish(w)
-}
-
-fn stations_csv(summary: &Summary) -> io::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "variant",
-        "station",
-        "busy",
-        "setup",
-        "blocked",
-        "starved",
-        "waiting_operator",
-        "off_shift",
-        "down",
-        "buffer_mean",
-        "throughput_per_h",
-        "scrap_share",
-        "oee",
-        "energy_kwh",
-    ])?;
-    for variant in &summary.variants {
-        for s in &variant.stations {
-            let mut record = vec![variant.name.clone(), s.name.clone()];
-            record.extend(s.shares().iter().map(f64::to_string));
-            record.extend([
-                s.buffer_mean.to_string(),
-                s.throughput_per_h.to_string(),
-                s.scrap_share.to_string(),
-                s.oee.to_string(),
-                s.energy_kwh.map(|e| e.to_string()).unwrap_or_default(),
-            ]);
-            w.write_record(record)?;
+        if charts {
+            // Charts are drawn from the files' content, exactly as `plot` does.
+            let content = |name: &str| {
+                files
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, bytes)| bytes.as_slice())
+                    .expect("every data file is staged")
+            };
+            let data = charts::ChartData::parse(
+                content(summary_json::NAME),
+                content(timeseries_csv::NAME),
+                content(lead_times_csv::NAME),
+            )?;
+            charts::stage_run_charts(set, &data)?;
         }
-    }
-    finish(w)
+        Ok(())
+    })
 }
 
-/// WIP over the whole run (warm-up included): per time bin, the mean, the
-/// lowest and the highest of the replications' time-average WIP.
-fn timeseries_csv(result: &ExperimentResult) -> io::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["variant", "time_h", "wip_mean", "wip_min", "wip_max"])?;
-    for variant in &result.variants {
-        let reps = &variant.replications;
-        let Some(first) = reps.first() else { continue };
-        for bin in 0..first.wip_series.len() {
-            let values = reps.iter().map(|r| r.wip_series[bin]);
-            let mean = values.clone().sum::<f64>() / reps.len() as f64;
-            let min = values.clone().fold(f64::INFINITY, f64::min);
-            let max = values.fold(f64::NEG_INFINITY, f64::max);
-            let time_h = (bin as f64 + 0.5) * first.wip_bin_min / 60.0;
-            w.write_record([
-                variant.name.clone(),
-                time_h.to_string(),
-                mean.to_string(),
-                min.to_string(),
-                max.to_string(),
-            ])?;
+/// Redraws the charts of a run's result folder from its files.
+pub fn redraw(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let data = charts::ChartData::load(dir)?;
+    write_set(dir, |set| charts::stage_run_charts(set, &data))
+}
+
+/// Writes `sweep.csv` and, unless `charts` is false, `sweep.png`.
+pub fn write_sweep(
+    dir: &Path,
+    scenario: &str,
+    sweep: &Sweep,
+    charts: bool,
+) -> io::Result<Vec<PathBuf>> {
+    write_set(dir, |set| {
+        set.stage(sweep_csv::NAME, &sweep_csv::bytes(sweep)?)?;
+        if charts {
+            charts::sweep::stage_chart(set, scenario, sweep)?;
         }
-    }
-    finish(w)
+        Ok(())
+    })
 }
 
-/// Lead times of good parts, all replications together: the non-empty bins
-/// of a log-linear histogram (bins at most 3.1 % wide), with counts and shares.
-fn lead_times_csv(result: &ExperimentResult) -> io::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["variant", "low_min", "high_min", "count", "share"])?;
-    for variant in &result.variants {
-        let histogram = lead_time_histogram(&variant.replications);
-        let total = histogram.total().max(1) as f64;
-        for (bin, &count) in histogram.counts.iter().enumerate() {
-            if count == 0 {
-                continue;
-            }
-            let (low, high) = Histogram::edges(bin);
-            w.write_record([
-                variant.name.clone(),
-                low.to_string(),
-                high.to_string(),
-                count.to_string(),
-                (count as f64 / total).to_string(),
-            ])?;
+/// Writes `attribution.csv` and, unless `charts` is false, `attribution.png`.
+pub fn write_attribution(
+    dir: &Path,
+    scenario: &str,
+    attribution: &Attribution,
+    charts: bool,
+) -> io::Result<Vec<PathBuf>> {
+    write_set(dir, |set| {
+        set.stage(attribution_csv::NAME, &attribution_csv::bytes(attribution)?)?;
+        if charts {
+            charts::attribution::stage_chart(set, scenario, attribution)?;
         }
-    }
-    finish(w)
+        Ok(())
+    })
 }
 
+/// Writes `exact.json`.
+pub fn write_exact(
+    dir: &Path,
+    scenario: &str,
+    solved: &[ExactVariant],
+) -> io::Result<Vec<PathBuf>> {
+    let bytes = exact_json::bytes(scenario, solved)?;
+    write_set(dir, |set| set.stage(exact_json::NAME, &bytes))
+}
+
+/// Finishes a CSV writer into its bytes.
+fn csv_bytes(writer: csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
+    writer
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// A number for a CSV cell; empty when it is not finite.
 fn number_or_empty(value: f64) -> String {
     if value.is_finite() {
         value.to_string()

@@ -1,17 +1,25 @@
-//! The summary of an experiment (SPEC §5 `summary.json`): per-variant
-//! estimates, per-station figures and paired comparisons with the baseline.
+//! The summary of an experiment (`summary.json`): per-variant estimates,
+//! per-station figures and paired comparisons with the baseline.
 //!
-//! Pure computation from replication results; writing it anywhere is the
-//! report module's job.
+//! Pure computation from replication results: the measurements of the run
+//! itself (wall time, threads, memory) come in as a [`Timing`] from the
+//! experiment layer, and writing the summary anywhere is the report
+//! module's job.
 
-use crate::engine::{ReplicationResult, STATE_COUNT, STATE_NAMES};
-use crate::experiment::ExperimentResult;
-use crate::model::MIN_PER_H;
+use crate::engine::ReplicationResult;
+use crate::experiment::{ExperimentResult, Timing};
+use crate::model::{MachineState, StateShares, MIN_PER_H};
 use crate::scenario::Scenario;
 use crate::stats::{self, Estimate};
 use serde::{Deserialize, Serialize};
 
 /// Everything `summary.json` holds.
+///
+/// The measurements of the run itself are in [`Summary::timing`]; all the
+/// rest is the same, bit for bit, whatever the number of threads. The
+/// top-level `wall_s`, `events_per_s`, `good_parts_per_s`, `threads` and
+/// `peak_rss_kib` are deprecated copies of `timing`'s fields, written until
+/// the next release for readers of the first one.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
     pub scenario: String,
@@ -22,23 +30,49 @@ pub struct Summary {
     pub warmup_h: f64,
     #[serde(with = "stats::nan_as_null")]
     pub horizon_h: f64,
+    /// Deprecated: `timing.wall_s`.
     #[serde(with = "stats::nan_as_null")]
-    pub wall_s: f64,
+    wall_s: f64,
+    /// Events processed, all replications of all variants.
     pub events: u64,
+    /// Deprecated: `timing.events_per_s`.
     #[serde(with = "stats::nan_as_null")]
-    pub events_per_s: f64,
+    events_per_s: f64,
+    /// Deprecated: `timing.good_parts_per_s`.
     #[serde(with = "stats::nan_as_null")]
-    pub good_parts_per_s: f64,
-    pub threads: usize,
+    good_parts_per_s: f64,
+    /// Deprecated: `timing.threads`.
+    threads: usize,
     pub variants: Vec<VariantSummary>,
     pub comparisons: Vec<Comparison>,
-    /// Peak resident memory of the process, KiB (a measurement, like the
-    /// wall time; Linux only).
+    /// Deprecated: `timing.peak_rss_kib`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peak_rss_kib: Option<u64>,
+    peak_rss_kib: Option<u64>,
     /// How `--precision` ended, when it was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::experiment::Precision>,
+    /// How the run went on this machine; varies from run to run.
+    #[serde(default)]
+    pub timing: Timing,
+}
+
+impl Summary {
+    /// Records the run's measurements (and their deprecated copies).
+    pub fn set_timing(&mut self, timing: Timing) {
+        self.timing = timing;
+        self.wall_s = timing.wall_s;
+        self.events_per_s = timing.events_per_s;
+        self.good_parts_per_s = timing.good_parts_per_s;
+        self.threads = timing.threads;
+        self.peak_rss_kib = timing.peak_rss_kib;
+    }
+
+    /// The summary without the run's measurements: what must be identical
+    /// on any number of threads, and between one machine and merged shards.
+    pub fn without_timing(mut self) -> Summary {
+        self.set_timing(Timing::default());
+        self
+    }
 }
 
 /// One variant's results.
@@ -84,20 +118,9 @@ pub struct VariantSummary {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StationSummary {
     pub name: String,
-    #[serde(with = "stats::nan_as_null")]
-    pub busy: f64,
-    #[serde(with = "stats::nan_as_null")]
-    pub setup: f64,
-    #[serde(with = "stats::nan_as_null")]
-    pub blocked: f64,
-    #[serde(with = "stats::nan_as_null")]
-    pub starved: f64,
-    #[serde(with = "stats::nan_as_null")]
-    pub waiting_operator: f64,
-    #[serde(with = "stats::nan_as_null")]
-    pub off_shift: f64,
-    #[serde(with = "stats::nan_as_null")]
-    pub down: f64,
+    /// Share of machine time in each state, written by state name.
+    #[serde(flatten)]
+    pub shares: StateShares,
     #[serde(with = "stats::nan_as_null")]
     pub buffer_mean: f64,
     /// Parts leaving the station not scrapped, per hour.
@@ -117,27 +140,18 @@ pub struct StationSummary {
 }
 
 impl StationSummary {
-    /// The shares in [`STATE_NAMES`] order.
-    pub fn shares(&self) -> [f64; STATE_COUNT] {
-        [
-            self.busy,
-            self.setup,
-            self.blocked,
-            self.starved,
-            self.waiting_operator,
-            self.off_shift,
-            self.down,
-        ]
-    }
-
     /// busy + setup + down + waiting_operator: the bottleneck criterion.
     pub fn active_share(&self) -> f64 {
-        self.busy + self.setup + self.down + self.waiting_operator
+        let s = &self.shares;
+        s[MachineState::Busy]
+            + s[MachineState::Setup]
+            + s[MachineState::Down]
+            + s[MachineState::WaitingOperator]
     }
 
     /// The active share of the time the station is not off shift.
     pub fn active_share_on_shift(&self) -> f64 {
-        let on_shift = 1.0 - self.off_shift;
+        let on_shift = 1.0 - self.shares[MachineState::OffShift];
         if on_shift > 1e-12 {
             self.active_share() / on_shift
         } else {
@@ -155,9 +169,9 @@ pub struct Comparison {
     pub gain_pct: Estimate,
 }
 
-/// Summarises an experiment of `scenario`.
-pub fn summarise(scenario: &Scenario, result: &ExperimentResult, threads: usize) -> Summary {
-    let baseline = scenario.baseline();
+/// Summarises an experiment of `scenario` (with an empty [`Timing`]: see
+/// [`Summary::set_timing`]).
+pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
     let variants: Vec<VariantSummary> = scenario
         .variants
         .iter()
@@ -199,28 +213,24 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult, threads: usize)
             }
         })
         .collect();
-    let good_parts: u64 = result
-        .variants
-        .iter()
-        .flat_map(|v| &v.replications)
-        .map(|r| r.good_parts)
-        .sum();
+    let run = &scenario.run;
     Summary {
         scenario: scenario.name.clone(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        seed: baseline.seed,
-        replications: baseline.replications,
-        warmup_h: baseline.warmup_min / MIN_PER_H,
-        horizon_h: baseline.horizon_min / MIN_PER_H,
-        wall_s: result.wall_s,
+        seed: run.seed,
+        replications: result.variants[0].replications.len() as u32,
+        warmup_h: run.warmup_min / MIN_PER_H,
+        horizon_h: run.horizon_min / MIN_PER_H,
+        wall_s: 0.0,
         events: result.events,
-        events_per_s: result.events as f64 / result.wall_s.max(1e-9),
-        good_parts_per_s: good_parts as f64 / result.wall_s.max(1e-9),
-        threads,
+        events_per_s: 0.0,
+        good_parts_per_s: 0.0,
+        threads: 0,
         variants,
         comparisons,
-        peak_rss_kib: crate::experiment::peak_rss_kib(),
+        peak_rss_kib: None,
         precision: None,
+        timing: Timing::default(),
     }
 }
 
@@ -237,46 +247,7 @@ pub fn summarise_variant(
     let station_summaries: Vec<StationSummary> = stations
         .iter()
         .enumerate()
-        .map(|(s, station)| {
-            let mut shares = [0.0; STATE_COUNT];
-            for rep in reps {
-                for (acc, share) in shares.iter_mut().zip(rep.stations[s].state_shares()) {
-                    *acc += share / reps.len() as f64;
-                }
-            }
-            let finished: u64 = reps.iter().map(|r| r.stations[s].finished).sum();
-            let scrapped: u64 = reps.iter().map(|r| r.stations[s].scrapped).sum();
-            let scrap_share = if finished > 0 {
-                scrapped as f64 / finished as f64
-            } else {
-                0.0
-            };
-            let throughput_per_h = stats::mean(reps.iter().map(|r| {
-                (r.stations[s].finished - r.stations[s].scrapped) as f64 / r.measured_min
-                    * MIN_PER_H
-            }));
-            StationSummary {
-                name: station.name.clone(),
-                busy: shares[0],
-                setup: shares[1],
-                blocked: shares[2],
-                starved: shares[3],
-                waiting_operator: shares[4],
-                off_shift: shares[5],
-                down: shares[6],
-                buffer_mean: stats::mean(reps.iter().map(|r| r.stations[s].buffer_mean)),
-                throughput_per_h,
-                scrap_share,
-                oee: shares[0] * (1.0 - scrap_share),
-                energy_kwh: station
-                    .energy
-                    .map(|_| stats::mean(reps.iter().map(|r| r.stations[s].energy_kwh))),
-                setups_per_h: stats::mean(
-                    reps.iter()
-                        .map(|r| r.stations[s].setups as f64 / r.measured_min * MIN_PER_H),
-                ),
-            }
-        })
+        .map(|(s, station)| summarise_station(s, station, reps))
         .collect();
     let bottleneck = station_summaries
         .iter()
@@ -291,7 +262,6 @@ pub fn summarise_variant(
         })
         .map(|s| s.name.clone())
         .unwrap_or_default();
-    debug_assert_eq!(STATE_NAMES.len(), STATE_COUNT);
     // Per good part over all replications: total energy / total good parts.
     let energy_total: Option<f64> = reps.iter().map(|r| r.energy_kwh).sum();
     let good_total: u64 = reps.iter().map(|r| r.good_parts).sum();
@@ -323,6 +293,44 @@ pub fn summarise_variant(
         bottleneck_on_shift,
         events_mean: stats::mean(reps.iter().map(|r| r.events as f64)),
         stations: station_summaries,
+    }
+}
+
+/// Station `s`'s figures over the replications.
+fn summarise_station(
+    s: usize,
+    station: &crate::model::Station,
+    reps: &[ReplicationResult],
+) -> StationSummary {
+    let mut shares = StateShares::default();
+    for rep in reps {
+        for (acc, share) in shares.0.iter_mut().zip(rep.stations[s].state_shares().0) {
+            *acc += share / reps.len() as f64;
+        }
+    }
+    let finished: u64 = reps.iter().map(|r| r.stations[s].finished).sum();
+    let scrapped: u64 = reps.iter().map(|r| r.stations[s].scrapped).sum();
+    let scrap_share = if finished > 0 {
+        scrapped as f64 / finished as f64
+    } else {
+        0.0
+    };
+    let per_hour = |count: u64, r: &ReplicationResult| count as f64 / r.measured_min * MIN_PER_H;
+    let throughput_per_h = stats::mean(
+        reps.iter()
+            .map(|r| per_hour(r.stations[s].finished - r.stations[s].scrapped, r)),
+    );
+    StationSummary {
+        name: station.name.clone(),
+        shares,
+        buffer_mean: stats::mean(reps.iter().map(|r| r.stations[s].buffer_mean)),
+        throughput_per_h,
+        scrap_share,
+        oee: shares[MachineState::Busy] * (1.0 - scrap_share),
+        energy_kwh: station
+            .energy
+            .map(|_| stats::mean(reps.iter().map(|r| r.stations[s].energy_kwh))),
+        setups_per_h: stats::mean(reps.iter().map(|r| per_hour(r.stations[s].setups, r))),
     }
 }
 

@@ -26,60 +26,12 @@ pub fn parse_param(text: &str) -> Result<Param, String> {
             "expected a key path such as stations.<name>.buffer, got \"{path}\""
         ));
     }
-    let number = |s: &str| -> Result<EditValue, String> {
-        let s = s.trim();
-        if let Ok(i) = s.parse::<i64>() {
-            Ok(EditValue::Integer(i))
-        } else {
-            s.parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .map(EditValue::Float)
-                .ok_or_else(|| format!("\"{s}\" is not a number"))
-        }
-    };
-    let as_f64 = |v: EditValue| match v {
-        EditValue::Integer(i) => i as f64,
-        EditValue::Float(x) => x,
-    };
     let values = if let Some((from, to)) = values.split_once("..") {
-        let (to, step) = match to.split_once(':') {
-            Some((to, step)) => (to, Some(number(step)?)),
-            None => (to, None),
-        };
-        let (from, to) = (number(from)?, number(to)?);
-        match (from, to, step) {
-            (EditValue::Integer(a), EditValue::Integer(b), None | Some(EditValue::Integer(_))) => {
-                let step = match step {
-                    Some(EditValue::Integer(s)) => s,
-                    _ => 1,
-                };
-                if step <= 0 || b < a {
-                    return Err(format!("empty range {a}..{b} with step {step}"));
-                }
-                (a..=b)
-                    .step_by(step as usize)
-                    .map(EditValue::Integer)
-                    .collect()
-            }
-            (from, to, step) => {
-                let (a, b) = (as_f64(from), as_f64(to));
-                let step = step
-                    .map(as_f64)
-                    .ok_or("a range of decimals needs a step: a..b:step")?;
-                if step <= 0.0 || b < a {
-                    return Err(format!("empty range {a}..{b} with step {step}"));
-                }
-                let count = ((b - a) / step + 1e-9).floor() as usize + 1;
-                (0..count)
-                    .map(|i| EditValue::Float(a + step * i as f64))
-                    .collect()
-            }
-        }
+        parse_range(from, to)?
     } else {
         values
             .split(',')
-            .map(number)
+            .map(parse_number)
             .collect::<Result<Vec<_>, _>>()?
     };
     if values.is_empty() || values.len() > 10_000 {
@@ -89,6 +41,65 @@ pub fn parse_param(text: &str) -> Result<Param, String> {
         path: path.to_owned(),
         values,
     })
+}
+
+/// An integer if it reads as one, else a finite decimal.
+fn parse_number(s: &str) -> Result<EditValue, String> {
+    let s = s.trim();
+    if let Ok(i) = s.parse::<i64>() {
+        Ok(EditValue::Integer(i))
+    } else {
+        s.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(EditValue::Float)
+            .ok_or_else(|| format!("\"{s}\" is not a number"))
+    }
+}
+
+fn as_f64(v: EditValue) -> f64 {
+    match v {
+        EditValue::Integer(i) => i as f64,
+        EditValue::Float(x) => x,
+    }
+}
+
+/// `from..to` or `from..to:step`: integers (step 1 by default), or
+/// decimals with a step; both ends included.
+fn parse_range(from: &str, to: &str) -> Result<Vec<EditValue>, String> {
+    let (to, step) = match to.split_once(':') {
+        Some((to, step)) => (to, Some(parse_number(step)?)),
+        None => (to, None),
+    };
+    let (from, to) = (parse_number(from)?, parse_number(to)?);
+    match (from, to, step) {
+        (EditValue::Integer(a), EditValue::Integer(b), None | Some(EditValue::Integer(_))) => {
+            let step = match step {
+                Some(EditValue::Integer(s)) => s,
+                _ => 1,
+            };
+            if step <= 0 || b < a {
+                return Err(format!("empty range {a}..{b} with step {step}"));
+            }
+            Ok((a..=b)
+                .step_by(step as usize)
+                .map(EditValue::Integer)
+                .collect())
+        }
+        (from, to, step) => {
+            let (a, b) = (as_f64(from), as_f64(to));
+            let step = step
+                .map(as_f64)
+                .ok_or("a range of decimals needs a step: a..b:step")?;
+            if step <= 0.0 || b < a {
+                return Err(format!("empty range {a}..{b} with step {step}"));
+            }
+            let count = ((b - a) / step + 1e-9).floor() as usize + 1;
+            Ok((0..count)
+                .map(|i| EditValue::Float(a + step * i as f64))
+                .collect())
+        }
+    }
 }
 
 /// One point of a sweep.
@@ -119,13 +130,22 @@ pub struct Sweep {
 /// Why a sweep failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
-    #[error("at {point}:\n{source}")]
-    Scenario {
-        point: String,
-        source: ScenarioError,
-    },
+    /// The scenario with a point's values set is not valid. (The error is
+    /// part of the message, not a source, so that it is printed once.)
+    #[error("at {point}:\n{error}")]
+    Scenario { point: String, error: ScenarioError },
     #[error(transparent)]
     Experiment(#[from] ExperimentError),
+}
+
+impl SweepError {
+    /// The process exit code: that of the scenario or experiment error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            SweepError::Scenario { error, .. } => error.exit_code(),
+            SweepError::Experiment(e) => e.exit_code(),
+        }
+    }
 }
 
 /// Runs the grid of `params` (one or two) for the variant at `variant`.
@@ -136,47 +156,12 @@ pub fn sweep(
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Sweep, SweepError> {
-    let mut grid: Vec<Vec<EditValue>> = vec![Vec::new()];
-    for param in params {
-        grid = grid
-            .into_iter()
-            .flat_map(|prefix| {
-                param.values.iter().map(move |v| {
-                    let mut point = prefix.clone();
-                    point.push(*v);
-                    point
-                })
-            })
-            .collect();
-    }
-    let mut models = Vec::with_capacity(grid.len());
-    for point in &grid {
-        let edits: Vec<Edit> = params
-            .iter()
-            .zip(point)
-            .map(|(p, v)| Edit {
-                path: p.path.clone(),
-                value: *v,
-            })
-            .collect();
-        let label = edits
-            .iter()
-            .map(|e| format!("{} = {}", e.path, e.value))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rebuilt = scenario
-            .with_edits(&edits)
-            .map_err(|source| SweepError::Scenario {
-                point: label.clone(),
-                source,
-            })?;
-        let mut model = rebuilt.variants[variant].model.clone();
-        model.variant = label;
-        models.push(model);
-    }
+    let grid = grid(params);
+    let models = point_models(scenario, variant, params, &grid)?;
     let start = std::time::Instant::now();
     let refs: Vec<&crate::model::Model> = models.iter().collect();
-    let runs = experiment::run_models(&refs, 0, threads, on_done)?;
+    let settings = &scenario.run;
+    let runs = experiment::run_models(&refs, settings, 0..settings.replications, threads, on_done)?;
     let wall_s = start.elapsed().as_secs_f64();
     let events = runs
         .iter()
@@ -198,7 +183,75 @@ pub fn sweep(
             }
         })
         .collect();
-    // The first point with the highest mean (ties go to the earlier value).
+    let (best, knee) = best_and_knee(&points);
+    Ok(Sweep {
+        variant: scenario.variants[variant].name.clone(),
+        params: params.iter().map(|p| p.path.clone()).collect(),
+        points,
+        best,
+        knee,
+        wall_s,
+        events,
+    })
+}
+
+/// Every combination of the parameters' values, the first parameter
+/// varying slowest.
+fn grid(params: &[Param]) -> Vec<Vec<EditValue>> {
+    let mut grid: Vec<Vec<EditValue>> = vec![Vec::new()];
+    for param in params {
+        grid = grid
+            .into_iter()
+            .flat_map(|prefix| {
+                param.values.iter().map(move |v| {
+                    let mut point = prefix.clone();
+                    point.push(*v);
+                    point
+                })
+            })
+            .collect();
+    }
+    grid
+}
+
+/// The model of the variant at each point, named after the point's values.
+fn point_models(
+    scenario: &Scenario,
+    variant: usize,
+    params: &[Param],
+    grid: &[Vec<EditValue>],
+) -> Result<Vec<crate::model::Model>, SweepError> {
+    let mut models = Vec::with_capacity(grid.len());
+    for point in grid {
+        let edits: Vec<Edit> = params
+            .iter()
+            .zip(point)
+            .map(|(p, v)| Edit {
+                path: p.path.clone(),
+                value: *v,
+            })
+            .collect();
+        let label = edits
+            .iter()
+            .map(|e| format!("{} = {}", e.path, e.value))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rebuilt = scenario
+            .with_edits(&edits)
+            .map_err(|error| SweepError::Scenario {
+                point: label.clone(),
+                error,
+            })?;
+        let mut model = rebuilt.variants[variant].model.clone();
+        model.variant = label;
+        models.push(model);
+    }
+    Ok(models)
+}
+
+/// The first point with the highest mean (ties go to the earlier value),
+/// and the first within 1 % of it.
+fn best_and_knee(points: &[Point]) -> (usize, usize) {
     let best = (0..points.len()).fold(0, |best, i| {
         if points[i].throughput_per_h.mean > points[best].throughput_per_h.mean {
             i
@@ -211,15 +264,7 @@ pub fn sweep(
         .iter()
         .position(|p| p.throughput_per_h.mean >= threshold)
         .unwrap_or(best);
-    Ok(Sweep {
-        variant: scenario.variants[variant].name.clone(),
-        params: params.iter().map(|p| p.path.clone()).collect(),
-        points,
-        best,
-        knee,
-        wall_s,
-        events,
-    })
+    (best, knee)
 }
 
 #[cfg(test)]

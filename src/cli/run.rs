@@ -1,138 +1,114 @@
 //! `alloysim run`: simulate every variant of each scenario and write results.
 
 use super::{RunArgs, UsageError};
-use crate::experiment;
-use crate::report;
-use crate::scenario::Scenario;
-use crate::summary::summarise;
+use alloysim::experiment::{self, ExperimentResult, Precision};
+use alloysim::report;
+use alloysim::scenario::Scenario;
+use alloysim::summary::summarise;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+/// A validated `run`: every scenario loaded with the command line's
+/// overrides applied, and where each one's results go.
+struct RunPlan {
+    scenarios: Vec<(Scenario, PathBuf)>,
+    threads: usize,
+    /// `--precision`: the target half-width, percentage points.
+    precision: Option<f64>,
+    max_replications: u32,
+    charts: bool,
+    quiet: bool,
+}
+
+impl RunPlan {
+    /// Loads everything first: a mistake in the last file stops before any work.
+    fn new(args: &RunArgs) -> anyhow::Result<RunPlan> {
+        let precision = args.precision.as_deref().map(parse_precision).transpose()?;
+        let mut scenarios = Vec::with_capacity(args.scenarios.len());
+        let several = args.scenarios.len() > 1;
+        for path in &args.scenarios {
+            let mut scenario = Scenario::load(path)?;
+            apply_overrides(&mut scenario, args)?;
+            let dir = report::output_dir(args.output.as_deref(), &scenario.name, several);
+            scenarios.push((scenario, dir));
+        }
+        Ok(RunPlan {
+            scenarios,
+            threads: args.threads.unwrap_or_else(rayon::current_num_threads),
+            precision,
+            max_replications: args.max_replications,
+            charts: !args.no_charts,
+            quiet: args.quiet,
+        })
+    }
+}
 
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
-    if args.threads == Some(0) {
-        return Err(UsageError("--threads must be at least 1".into()).into());
-    }
-    if args.replications == Some(0) {
-        return Err(UsageError("--replications must be at least 1".into()).into());
-    }
-    // Load everything first: a mistake in the last file stops before any work.
-    let mut scenarios = Vec::with_capacity(args.scenarios.len());
-    for path in &args.scenarios {
-        let mut scenario = Scenario::load(path)?;
-        apply_overrides(&mut scenario, args)?;
-        scenarios.push(scenario);
-    }
-    let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
-    for scenario in &scenarios {
-        let dir = output_dir(args, scenario);
-        run_one(scenario, args, threads, &dir)?;
+    let plan = RunPlan::new(args)?;
+    for (scenario, dir) in &plan.scenarios {
+        run_one(&plan, scenario, dir)?;
     }
     Ok(())
 }
 
 fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> anyhow::Result<()> {
-    let parse =
-        |scenario: &Scenario, option: &str, text: &Option<String>| -> anyhow::Result<Option<f64>> {
-            match text {
-                None => Ok(None),
-                Some(text) => scenario
-                    .parse_duration(text)
-                    .map(Some)
-                    .map_err(|e| UsageError(format!("{option}: {e}")).into()),
-            }
-        };
-    let horizon = parse(scenario, "--horizon", &args.horizon)?;
-    let warmup = parse(scenario, "--warmup", &args.warmup)?;
+    let parse = |option: &str, text: &Option<String>| -> anyhow::Result<Option<f64>> {
+        match text {
+            None => Ok(None),
+            Some(text) => scenario
+                .parse_duration(text)
+                .map(Some)
+                .map_err(|e| UsageError(format!("{option}: {e}")).into()),
+        }
+    };
+    let horizon = parse("--horizon", &args.horizon)?;
+    let warmup = parse("--warmup", &args.warmup)?;
     if horizon.is_some_and(|h| h <= 0.0) {
         return Err(UsageError("--horizon: expected a positive duration".into()).into());
     }
     if warmup.is_some_and(|w| w < 0.0) {
         return Err(UsageError("--warmup: expected a duration >= 0".into()).into());
     }
-    scenario.override_run(args.replications, args.seed, horizon, warmup);
+    let run = &mut scenario.run;
+    run.replications = args.replications.unwrap_or(run.replications);
+    run.seed = args.seed.unwrap_or(run.seed);
+    run.horizon_min = horizon.unwrap_or(run.horizon_min);
+    run.warmup_min = warmup.unwrap_or(run.warmup_min);
     Ok(())
-}
-
-fn output_dir(args: &RunArgs, scenario: &Scenario) -> PathBuf {
-    match &args.output {
-        Some(dir) if args.scenarios.len() == 1 => dir.clone(),
-        Some(dir) => dir.join(&scenario.name),
-        None => Path::new("output").join(&scenario.name),
-    }
 }
 
 /// Runs expected to take longer than this get a warning first.
 const LONG_RUN_S: f64 = 600.0;
 
-fn run_one(scenario: &Scenario, args: &RunArgs, threads: usize, dir: &Path) -> anyhow::Result<()> {
+fn run_one(plan: &RunPlan, scenario: &Scenario, dir: &std::path::Path) -> anyhow::Result<()> {
+    let threads = plan.threads;
     let (events, seconds) = experiment::estimate(scenario, threads);
-    if seconds > LONG_RUN_S && !args.quiet {
+    if seconds > LONG_RUN_S && !plan.quiet {
         eprintln!(
             "note: {} simulates about {events:.1e} events, roughly {:.0} minutes on {threads} thread(s); for a first look try -r 3 or a shorter --horizon (Ctrl-C stops cleanly)",
             scenario.name,
             seconds / 60.0
         );
     }
-    let jobs: u64 = scenario
-        .variants
-        .iter()
-        .map(|v| u64::from(v.model.replications))
-        .sum();
-    let progress = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new(jobs);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix} [{bar:40}] {pos}/{len} replications, {elapsed} (eta {eta})",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(scenario.name.clone());
-        bar
+    let variants = scenario.variants.len() as u64;
+    let replications = match plan.precision {
+        None => u64::from(scenario.run.replications),
+        Some(_) => u64::from(plan.max_replications),
     };
-    let (result, precision) = match &args.precision {
-        None => (
-            experiment::run(scenario, Some(threads), &|| progress.inc(1)),
-            None,
-        ),
-        Some(text) => {
-            let target = parse_precision(text)?;
-            if args.max_replications < 2 {
-                return Err(UsageError("--max-replications must be at least 2".into()).into());
-            }
-            progress.set_length(u64::from(args.max_replications) * scenario.variants.len() as u64);
-            match experiment::run_to_precision(
-                scenario,
-                target,
-                args.max_replications,
-                Some(threads),
-                &|| progress.inc(1),
-            ) {
-                Ok((result, precision)) => (Ok(result), Some(precision)),
-                Err(e) => (Err(e), None),
-            }
-        }
-    };
+    let progress = progress_bar(plan.quiet, variants * replications, &scenario.name);
+    let (result, precision) = simulate(plan, scenario, &|| progress.inc(1));
     progress.finish_and_clear();
     let result = result?;
-    let mut summary = match precision {
-        Some(p) => {
-            let mut done = scenario.clone();
-            done.override_run(Some(p.replications), None, None, None);
-            summarise(&done, &result, threads)
-        }
-        None => summarise(scenario, &result, threads),
-    };
+    let mut summary = summarise(scenario, &result);
+    summary.set_timing(experiment::timing(&result, threads));
     summary.precision = precision;
-    report::write_results(dir, &summary, &result, !args.no_charts)?;
-    if !args.quiet {
+    report::write_run(dir, &summary, &result, plan.charts)?;
+    if !plan.quiet {
         let style = report::table::Style {
             colour: std::io::stdout().is_terminal(),
         };
-        print!("{}", report::table::summary_table_styled(&summary, style));
+        print!("{}", report::run_table::styled(&summary, style));
         if let Some(p) = &summary.precision {
             println!(
                 "precision: widest gain CI ±{:.2} points after {} replications (target ±{:.2}){}",
@@ -149,6 +125,49 @@ fn run_one(scenario: &Scenario, args: &RunArgs, threads: usize, dir: &Path) -> a
         println!("results: {}", dir.display());
     }
     Ok(())
+}
+
+/// The scenario's replications, or with `--precision` as many as needed.
+fn simulate(
+    plan: &RunPlan,
+    scenario: &Scenario,
+    on_done: &(dyn Fn() + Sync),
+) -> (
+    Result<ExperimentResult, experiment::ExperimentError>,
+    Option<Precision>,
+) {
+    let threads = Some(plan.threads);
+    match plan.precision {
+        None => (experiment::run(scenario, threads, on_done), None),
+        Some(target) => {
+            match experiment::run_to_precision(
+                scenario,
+                target,
+                plan.max_replications,
+                threads,
+                on_done,
+            ) {
+                Ok((result, precision)) => (Ok(result), Some(precision)),
+                Err(e) => (Err(e), None),
+            }
+        }
+    }
+}
+
+fn progress_bar(quiet: bool, jobs: u64, prefix: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(jobs);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix} [{bar:40}] {pos}/{len} replications, {elapsed} (eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(prefix.to_owned());
+    bar
 }
 
 /// "1%" or "1" -> 1.0 (percentage points).

@@ -1,9 +1,9 @@
 //! `alloysim validate`: load, check, print the resolved line and its static
 //! capacity table.
 
-use crate::model::capacity::capacity;
-use crate::model::{Dist, Model, Source, MIN_PER_H};
-use crate::scenario::Scenario;
+use alloysim::model::capacity::capacity;
+use alloysim::model::{Dist, Model, Source, MIN_PER_H};
+use alloysim::scenario::Scenario;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -26,6 +26,7 @@ fn dist_text(dist: &Dist) -> String {
 pub fn describe(scenario: &Scenario) -> String {
     let mut out = String::new();
     let model = scenario.baseline();
+    let run = &scenario.run;
     let _ = writeln!(
         out,
         "{}: ok — {} product(s), {} station(s), {} variant(s) besides the baseline, {} replications, warm-up {:.1} h, horizon {:.1} h",
@@ -33,16 +34,16 @@ pub fn describe(scenario: &Scenario) -> String {
         model.products.len(),
         model.stations.len(),
         scenario.variants.len() - 1,
-        model.replications,
-        model.warmup_min / MIN_PER_H,
-        model.horizon_min / MIN_PER_H,
+        run.replications,
+        run.warmup_min / MIN_PER_H,
+        run.horizon_min / MIN_PER_H,
     );
     for variant in &scenario.variants {
         let _ = writeln!(out, "\nvariant {}:", variant.name);
         describe_model(&mut out, &variant.model);
     }
     let threads = rayon::current_num_threads();
-    let (events, seconds) = crate::experiment::estimate(scenario, threads);
+    let (events, seconds) = alloysim::experiment::estimate(scenario, threads);
     let _ = writeln!(
         out,
         "\nestimated run: about {events:.1e} events, {} on {threads} thread(s)",

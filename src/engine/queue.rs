@@ -36,9 +36,10 @@ pub enum EventKind {
 pub struct Event {
     /// The time's IEEE bits: for non-negative times they order like the times.
     time_bits: u64,
-    /// The sequence number in the upper 56 bits, the kind in the lowest 8.
-    /// Sequence numbers are unique, so this orders like the sequence alone;
-    /// 2^56 events (7e16) is beyond any run.
+    /// The sequence number in the upper 56 bits, the kind in the lowest 8
+    /// (of which the lowest 3 suffice for the 8 kinds, so `kind` masks
+    /// with 0x7). Sequence numbers are unique, so this orders like the
+    /// sequence alone; 2^56 events (7e16) is beyond any run.
     sequence_kind: u64,
     /// The machine, part, station or pool the event concerns.
     pub target: u32,

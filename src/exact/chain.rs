@@ -2,19 +2,20 @@
 //! breadth-first search from the empty line, and the figures read off a
 //! stationary distribution.
 
-use super::solve::Solution;
-use super::{per_hour, ExactStation, ExactVariant, Line};
+use super::Line;
 use crate::model::FailureBasis;
 use std::collections::{HashMap, VecDeque};
 
 /// Fields of a station in the state vector.
-const BUSY_UP: usize = 0;
-const BUSY_DOWN: usize = 1;
-const BLOCKED_UP: usize = 2;
-const BLOCKED_DOWN: usize = 3;
-const IDLE_DOWN: usize = 4;
-const BUFFER: usize = 5;
-const FIELDS: usize = 6;
+pub const BUSY_UP: usize = 0;
+pub const BUSY_DOWN: usize = 1;
+pub const BLOCKED_UP: usize = 2;
+pub const BLOCKED_DOWN: usize = 3;
+pub const IDLE_DOWN: usize = 4;
+pub const BUFFER: usize = 5;
+/// Values per station in the state vector; the release queue follows the
+/// last station.
+pub const FIELDS: usize = 6;
 
 /// A finite continuous-time Markov chain.
 #[derive(Debug)]
@@ -227,6 +228,9 @@ pub fn build(line: &Line, limit: usize) -> Result<Chain, usize> {
     Ok(chain)
 }
 
+/// Every transition out of `state`: completions, failures and repairs of
+/// each station, and arrivals. (One block per kind of event, in a single
+/// function so that the whole generator can be read in one place.)
 fn successors(rules: &Rules<'_>, state: &[u16], moves: &mut Vec<(Vec<u16>, f64)>) {
     let line = rules.line;
     let mut apply = |rate: f64, f: &dyn Fn(&mut [u16])| {
@@ -296,81 +300,5 @@ fn successors(rules: &Rules<'_>, state: &[u16], moves: &mut Vec<(Vec<u16>, f64)>
     }
     if let Some(lambda) = line.arrival_rate {
         apply(lambda, &|s| rules.arrive(s));
-    }
-}
-
-/// Reads the figures of SPEC §5 off the stationary distribution.
-pub fn measures(line: &Line, chain: &Chain, solution: &Solution, variant: &str) -> ExactVariant {
-    let n_stations = line.stations.len();
-    let release = n_stations * FIELDS;
-    let mut busy = vec![0.0; n_stations];
-    let mut down = vec![0.0; n_stations];
-    let mut blocked = vec![0.0; n_stations];
-    let mut idle = vec![0.0; n_stations];
-    let mut buffer = vec![0.0; n_stations];
-    let (mut wip, mut release_queue, mut truncation_mass) = (0.0, 0.0, 0.0);
-    for (i, &p) in solution.pi.iter().enumerate() {
-        let s = chain.state(i);
-        for (k, station) in line.stations.iter().enumerate() {
-            let f = |field: usize| f64::from(s[k * FIELDS + field]);
-            busy[k] += p * f(BUSY_UP);
-            down[k] += p * (f(BUSY_DOWN) + f(BLOCKED_DOWN) + f(IDLE_DOWN));
-            blocked[k] += p * f(BLOCKED_UP);
-            let idle_up = f64::from(station.machines)
-                - f(BUSY_UP)
-                - f(BUSY_DOWN)
-                - f(BLOCKED_UP)
-                - f(BLOCKED_DOWN)
-                - f(IDLE_DOWN);
-            idle[k] += p * idle_up;
-            buffer[k] += p * f(BUFFER);
-            wip += p * (f(BUSY_UP) + f(BUSY_DOWN) + f(BLOCKED_UP) + f(BLOCKED_DOWN) + f(BUFFER));
-            if station.unbounded && s[k * FIELDS + BUFFER] == station.capacity {
-                truncation_mass += p;
-            }
-        }
-        if line.arrival_rate.is_some() {
-            release_queue += p * f64::from(s[release]);
-            if line.release_capacity > 0 && s[release] == line.release_capacity {
-                truncation_mass += p;
-            }
-        }
-    }
-    let stations: Vec<ExactStation> = line
-        .stations
-        .iter()
-        .enumerate()
-        .map(|(k, station)| {
-            let m = f64::from(station.machines);
-            ExactStation {
-                name: station.name.clone(),
-                busy: busy[k] / m,
-                setup: 0.0,
-                blocked: blocked[k] / m,
-                starved: idle[k] / m,
-                waiting_operator: 0.0,
-                off_shift: 0.0,
-                down: down[k] / m,
-                buffer_mean: buffer[k],
-                throughput_per_h: per_hour(busy[k] * station.rate * (1.0 - station.scrap)),
-            }
-        })
-        .collect();
-    let throughput_per_h = stations.last().map_or(0.0, |s| s.throughput_per_h);
-    let no_scrap = line.stations.iter().all(|s| s.scrap == 0.0);
-    ExactVariant {
-        name: variant.to_owned(),
-        throughput_per_h,
-        wip_mean: wip,
-        lead_time_min_mean: (no_scrap && throughput_per_h > 0.0)
-            .then(|| wip / (throughput_per_h / 60.0)),
-        release_queue_mean: release_queue,
-        stations,
-        states: chain.len(),
-        transitions: chain.transitions.len(),
-        method: solution.method.to_owned(),
-        iterations: solution.iterations,
-        residual: solution.residual,
-        truncation_mass,
     }
 }

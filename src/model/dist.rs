@@ -174,34 +174,6 @@ impl Dist {
     pub fn is_exponential(&self) -> bool {
         matches!(self, Dist::Exponential { .. })
     }
-
-    /// Multiplies every duration by `factor` (unit conversion at load time).
-    pub fn scaled(&self, factor: f64) -> Dist {
-        match self {
-            Dist::Deterministic(value) => Dist::Deterministic(value * factor),
-            Dist::Exponential { mean } => Dist::Exponential {
-                mean: mean * factor,
-            },
-            Dist::Uniform { min, max } => Dist::Uniform {
-                min: min * factor,
-                max: max * factor,
-            },
-            Dist::Triangular(_, p) => {
-                Dist::triangular(p.min * factor, p.mode * factor, p.max * factor)
-            }
-            Dist::Normal { mean, sd } => Dist::normal(mean * factor, sd * factor),
-            Dist::LogNormal { mu, sigma, mean } => Dist::LogNormal {
-                mu: mu + factor.ln(),
-                sigma: *sigma,
-                mean: mean * factor,
-            },
-            Dist::Gamma(_, p) => Self::gamma_shape_scale(p.shape, p.scale * factor),
-            Dist::Weibull(sampler, p) => {
-                Dist::weibull(p.shape, p.scale * factor).unwrap_or(Dist::Weibull(*sampler, *p))
-            }
-            Dist::Empirical(values) => Dist::Empirical(values.iter().map(|v| v * factor).collect()),
-        }
-    }
 }
 
 /// The gamma function (statrs' Lanczos approximation), for the Weibull mean.
@@ -266,20 +238,6 @@ mod tests {
                 "{dist:?}: cv {c} vs {cv}"
             );
             assert!((dist.mean() - mean).abs() < 1e-9 * mean, "{dist:?}: mean()");
-        }
-    }
-
-    #[test]
-    fn scaling_scales_the_mean() {
-        let dists = [
-            Dist::Exponential { mean: 2.0 },
-            Dist::lognormal(3.0, 0.5),
-            Dist::weibull(2.0, 3.0).unwrap(),
-            Dist::triangular(1.0, 2.0, 4.0),
-        ];
-        for dist in dists {
-            let scaled = dist.scaled(60.0);
-            assert!((scaled.mean() - 60.0 * dist.mean()).abs() < 1e-9 * scaled.mean());
         }
     }
 }

@@ -48,7 +48,10 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 pub struct Diagnostics<'t> {
     file: String,
     text: &'t str,
+    /// Distinct problems, in the order found.
     pub list: Vec<Diagnostic>,
+    /// Problems reported, repeats included.
+    reported: usize,
 }
 
 impl<'t> Diagnostics<'t> {
@@ -57,12 +60,14 @@ impl<'t> Diagnostics<'t> {
             file: file.to_owned(),
             text,
             list: Vec::new(),
+            reported: 0,
         }
     }
 
     /// Records a problem at `span` for `key_path`. Exact repeats (the same
     /// value checked again for another variant) are kept once.
     pub fn error(&mut self, span: Range<usize>, key_path: &str, message: impl Into<String>) {
+        self.reported += 1;
         let (line, column) = line_column(self.text, span.start);
         let diagnostic = Diagnostic {
             file: self.file.clone(),
@@ -76,12 +81,9 @@ impl<'t> Diagnostics<'t> {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    pub fn count(&self) -> usize {
-        self.list.len()
+    /// Problems reported so far, repeats included.
+    pub fn reported(&self) -> usize {
+        self.reported
     }
 }
 

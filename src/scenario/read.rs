@@ -4,8 +4,7 @@
 //! Every reader returns `Option`: `None` means a diagnostic was recorded and
 //! the caller carries on, so one pass reports every mistake in a file.
 
-use super::diagnostic::{did_you_mean, Diagnostics};
-use crate::model::Dist;
+use super::diagnostic::{did_you_mean, Diagnostic, Diagnostics};
 use std::ops::Range;
 use std::path::PathBuf;
 use toml::de::{DeTable, DeValue};
@@ -86,21 +85,110 @@ pub fn parse_duration(text: &str, minutes_per_unit: f64) -> Result<f64, String> 
     Ok(value * factor)
 }
 
+/// A non-negative number (kW, kg/kWh, price).
+pub fn non_negative(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<f64> {
+    let x = reader.number(value, path)?;
+    if x < 0.0 {
+        reader.error(
+            value.span(),
+            path,
+            format!("expected a number >= 0, got {x}"),
+        );
+        return None;
+    }
+    Some(x)
+}
+
 /// Reads values, recording a diagnostic for each mistake.
 pub struct Reader<'t> {
-    pub diagnostics: Diagnostics<'t>,
+    diagnostics: Diagnostics<'t>,
     /// Minutes per scenario time unit (bare numbers in durations).
     pub minutes_per_unit: f64,
     /// Folder of the scenario file, for relative paths (empirical files).
     pub base_dir: PathBuf,
 }
 
-impl Reader<'_> {
+impl<'t> Reader<'t> {
+    /// A reader of one file, whose problems go to `diagnostics`.
+    pub fn new(diagnostics: Diagnostics<'t>, base_dir: PathBuf) -> Self {
+        Self {
+            diagnostics,
+            minutes_per_unit: 1.0,
+            base_dir,
+        }
+    }
+
     pub fn error(&mut self, span: Range<usize>, path: &str, message: impl Into<String>) {
         self.diagnostics.error(span, path, message);
     }
 
-    fn expected(&mut self, value: &Value<'_>, path: &str, what: &str) {
+    /// Problems reported so far, a repeat of an earlier one included: a
+    /// part of the file read without problems leaves it unchanged.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.reported()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.diagnostics.list.is_empty()
+    }
+
+    /// The distinct problems recorded so far, in order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics.list
+    }
+
+    /// Removes and returns the problems recorded from position `from` on.
+    pub fn take_diagnostics_from(&mut self, from: usize) -> Vec<Diagnostic> {
+        self.diagnostics.list.drain(from..).collect()
+    }
+
+    /// Records a problem built elsewhere, unless it is already recorded.
+    pub fn push_diagnostic(&mut self, diagnostic: Diagnostic) {
+        if !self.diagnostics.list.contains(&diagnostic) {
+            self.diagnostics.list.push(diagnostic);
+        }
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics.list
+    }
+
+    /// The position of `wanted` among `names`; otherwise records
+    /// `unknown {what} "{wanted}"` (with a "did you mean" when a name is
+    /// close) at `span`.
+    pub fn lookup<'n>(
+        &mut self,
+        names: impl Iterator<Item = &'n str> + Clone,
+        wanted: &str,
+        what: &str,
+        span: Range<usize>,
+        path: &str,
+    ) -> Option<usize> {
+        let found = names.clone().position(|n| n == wanted);
+        if found.is_none() {
+            let hint = did_you_mean(wanted, names);
+            self.error(span, path, format!("unknown {what} \"{wanted}\"{hint}"));
+        }
+        found
+    }
+
+    /// Records that `got` is none of the `choices` of a string setting.
+    pub fn unknown_choice(&mut self, span: Range<usize>, path: &str, got: &str, choices: &[&str]) {
+        let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+        let expected = match quoted.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        let hint = did_you_mean(got, choices.iter().copied());
+        self.error(
+            span,
+            path,
+            format!("expected {expected}, got \"{got}\"{hint}"),
+        );
+    }
+
+    pub(super) fn expected(&mut self, value: &Value<'_>, path: &str, what: &str) {
         let message = format!("expected {what}, got {}", describe(value.get_ref()));
         self.error(value.span(), path, message);
     }
@@ -116,20 +204,6 @@ impl Reader<'_> {
                     key.span(),
                     &join(path, name),
                     format!("unknown key \"{name}\"{hint}; expected one of: {expected}"),
-                );
-            }
-        }
-    }
-
-    /// Rejects keys whose feature this version does not simulate yet.
-    pub fn reject_unsupported(&mut self, table: &Table<'_>, path: &str, keys: &[&str]) {
-        for key in table.keys() {
-            let name: &str = key.get_ref();
-            if keys.contains(&name) {
-                self.error(
-                    key.span(),
-                    &join(path, name),
-                    format!("\"{name}\" is not supported yet by this version of alloysim"),
                 );
             }
         }
@@ -226,16 +300,6 @@ impl Reader<'_> {
             return None;
         }
         Some(i)
-    }
-
-    pub fn boolean(&mut self, value: &Value<'_>, path: &str) -> Option<bool> {
-        match value.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
-            _ => {
-                self.expected(value, path, "true or false");
-                None
-            }
-        }
     }
 
     /// A probability in `[0, 1]`.
@@ -340,276 +404,6 @@ impl Reader<'_> {
             );
         }
         value
-    }
-
-    /// A distribution of durations (SPEC §3): a bare number or duration string
-    /// is deterministic; otherwise a table with `dist`.
-    pub fn dist(&mut self, value: &Value<'_>, path: &str) -> Option<Dist> {
-        match value.get_ref() {
-            DeValue::Integer(_) | DeValue::Float(_) | DeValue::String(_) => self
-                .duration_bounded(value, path, false)
-                .map(Dist::Deterministic),
-            DeValue::Table(table) => self.dist_table(table, value.span(), path),
-            _ => {
-                self.expected(
-                    value,
-                    path,
-                    "a distribution: a number, a duration string, or a table with \"dist\"",
-                );
-                None
-            }
-        }
-    }
-
-    fn dist_table(&mut self, table: &Table<'_>, span: Range<usize>, path: &str) -> Option<Dist> {
-        const NAMES: [&str; 10] = [
-            "deterministic",
-            "exponential",
-            "uniform",
-            "triangular",
-            "normal",
-            "lognormal",
-            "gamma",
-            "erlang",
-            "weibull",
-            "empirical",
-        ];
-        let kind_value = self.required(table, span.clone(), path, "dist")?;
-        let kind_path = join(path, "dist");
-        let kind = self.string(kind_value, &kind_path)?;
-        let allowed: &[&str] = match kind.as_str() {
-            "deterministic" => &["dist", "value"],
-            "exponential" => &["dist", "mean"],
-            "uniform" => &["dist", "min", "max"],
-            "triangular" => &["dist", "min", "mode", "max"],
-            "normal" | "lognormal" => &["dist", "mean", "sd", "cv"],
-            "gamma" => &["dist", "mean", "cv"],
-            "erlang" => &["dist", "k", "mean"],
-            "weibull" => &["dist", "shape", "scale"],
-            "empirical" => &["dist", "values", "file"],
-            other => {
-                let hint = did_you_mean(other, NAMES);
-                self.error(
-                    kind_value.span(),
-                    &kind_path,
-                    format!(
-                        "unknown distribution \"{other}\"{hint}; expected one of: {}",
-                        NAMES.join(", ")
-                    ),
-                );
-                return None;
-            }
-        };
-        self.check_keys(table, path, allowed);
-        let get = |reader: &mut Self, key: &str, positive: bool| {
-            let value = reader.required(table, span.clone(), path, key)?;
-            reader.duration_bounded(value, &join(path, key), positive)
-        };
-        match kind.as_str() {
-            "deterministic" => get(self, "value", false).map(Dist::Deterministic),
-            "exponential" => get(self, "mean", true).map(|mean| Dist::Exponential { mean }),
-            "uniform" => {
-                let min = get(self, "min", false);
-                let max = get(self, "max", false);
-                let (min, max) = (min?, max?);
-                if min > max {
-                    self.error(
-                        span,
-                        path,
-                        format!("min ({min} min) is greater than max ({max} min)"),
-                    );
-                    return None;
-                }
-                Some(Dist::Uniform { min, max })
-            }
-            "triangular" => {
-                let min = get(self, "min", false);
-                let mode = get(self, "mode", false);
-                let max = get(self, "max", false);
-                let (min, mode, max) = (min?, mode?, max?);
-                if !(min <= mode && mode <= max) {
-                    self.error(span, path, "expected min <= mode <= max");
-                    return None;
-                }
-                Some(Dist::triangular(min, mode, max))
-            }
-            "normal" | "lognormal" => {
-                let mean = get(self, "mean", true);
-                let sd = self.spread(table, span, path, mean)?;
-                let mean = mean?;
-                Some(if kind == "normal" {
-                    Dist::normal(mean, sd)
-                } else {
-                    Dist::lognormal(mean, sd / mean)
-                })
-            }
-            "gamma" => {
-                let mean = get(self, "mean", true);
-                let cv = self.cv(table, span, path);
-                Some(Dist::gamma(mean?, cv?))
-            }
-            "erlang" => {
-                let k = self
-                    .required(table, span.clone(), path, "k")
-                    .and_then(|v| self.integer_in(v, &join(path, "k"), 1, 1_000_000));
-                let mean = get(self, "mean", true);
-                Some(Dist::erlang(k? as u32, mean?))
-            }
-            "weibull" => {
-                let shape = self
-                    .required(table, span.clone(), path, "shape")
-                    .and_then(|v| {
-                        let shape = self.number(v, &join(path, "shape"))?;
-                        if shape <= 0.0 {
-                            self.error(
-                                v.span(),
-                                &join(path, "shape"),
-                                format!("expected a positive number, got {shape}"),
-                            );
-                            return None;
-                        }
-                        Some(shape)
-                    });
-                let scale = get(self, "scale", true);
-                let dist = Dist::weibull(shape?, scale?);
-                if dist.is_none() {
-                    self.error(span, path, "these Weibull parameters give no finite mean");
-                }
-                dist
-            }
-            "empirical" => self.empirical(table, span, path),
-            _ => unreachable!(),
-        }
-    }
-
-    /// The standard deviation from exactly one of `sd` (a duration) or `cv`.
-    fn spread(
-        &mut self,
-        table: &Table<'_>,
-        span: Range<usize>,
-        path: &str,
-        mean: Option<f64>,
-    ) -> Option<f64> {
-        match (table.get("sd"), table.get("cv")) {
-            (Some(_), Some(cv)) => {
-                self.error(
-                    cv.span(),
-                    &join(path, "cv"),
-                    "give either sd or cv, not both",
-                );
-                None
-            }
-            (Some(sd), None) => self.duration_bounded(sd, &join(path, "sd"), false),
-            (None, Some(_)) => Some(self.cv(table, span, path)? * mean?),
-            (None, None) => {
-                self.error(
-                    span,
-                    &join(path, "sd"),
-                    "missing required key \"sd\" or \"cv\"",
-                );
-                None
-            }
-        }
-    }
-
-    fn cv(&mut self, table: &Table<'_>, span: Range<usize>, path: &str) -> Option<f64> {
-        let value = self.required(table, span, path, "cv")?;
-        let cv = self.number(value, &join(path, "cv"))?;
-        if cv < 0.0 {
-            self.error(
-                value.span(),
-                &join(path, "cv"),
-                format!("expected a cv >= 0, got {cv}"),
-            );
-            return None;
-        }
-        Some(cv)
-    }
-
-    fn empirical(&mut self, table: &Table<'_>, span: Range<usize>, path: &str) -> Option<Dist> {
-        let values = match (table.get("values"), table.get("file")) {
-            (Some(_), Some(file)) => {
-                self.error(
-                    file.span(),
-                    &join(path, "file"),
-                    "give either values or file, not both",
-                );
-                return None;
-            }
-            (Some(values), None) => {
-                let values_path = join(path, "values");
-                let array = self.array(values, &values_path)?;
-                let mut out = Vec::with_capacity(array.len());
-                for (i, v) in array.iter().enumerate() {
-                    out.push(self.duration_bounded(v, &index(&values_path, i), false));
-                }
-                out.into_iter().collect::<Option<Vec<f64>>>()?
-            }
-            (None, Some(file)) => self.empirical_file(file, &join(path, "file"))?,
-            (None, None) => {
-                self.error(
-                    span,
-                    &join(path, "values"),
-                    "missing required key \"values\" or \"file\"",
-                );
-                return None;
-            }
-        };
-        if values.is_empty() {
-            self.error(
-                span,
-                path,
-                "an empirical distribution needs at least one value",
-            );
-            return None;
-        }
-        Some(Dist::Empirical(values.into()))
-    }
-
-    /// One column of observed times (scenario time unit), with or without a
-    /// header line.
-    fn empirical_file(&mut self, value: &Value<'_>, path: &str) -> Option<Vec<f64>> {
-        let name = self.string(value, path)?;
-        let file = self.base_dir.join(&name);
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(e) => {
-                self.error(
-                    value.span(),
-                    path,
-                    format!("cannot read \"{}\": {e}", file.display()),
-                );
-                return None;
-            }
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut values = Vec::new();
-        for (row, record) in reader.records().enumerate() {
-            let field = record
-                .ok()
-                .and_then(|r| r.get(0).map(str::trim).map(str::to_owned));
-            let Some(field) = field else { continue };
-            match field.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => values.push(v * self.minutes_per_unit),
-                _ if row == 0 => {} // a header line
-                _ => {
-                    self.error(
-                        value.span(),
-                        path,
-                        format!(
-                            "{}: line {}: expected a duration >= 0, got \"{field}\"",
-                            file.display(),
-                            row + 1
-                        ),
-                    );
-                    return None;
-                }
-            }
-        }
-        Some(values)
     }
 }
 

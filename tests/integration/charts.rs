@@ -2,7 +2,7 @@
 //! the plot area, reproduced exactly by `alloysim plot`, and no panic on edge
 //! cases.
 
-use assert_cmd::Command;
+use crate::common::alloysim;
 use std::fs;
 use std::path::Path;
 
@@ -17,8 +17,7 @@ fn run_into(dir: &Path, text: &str) -> std::path::PathBuf {
     let scenario = dir.join("s.toml");
     fs::write(&scenario, text).unwrap();
     let out = dir.join("out");
-    Command::cargo_bin("alloysim")
-        .unwrap()
+    alloysim()
         .args(["run", "-q", "-j", "2", "-o"])
         .arg(&out)
         .arg(&scenario)
@@ -93,12 +92,7 @@ fn charts_are_pngs_with_content_and_plot_redraws_them_exactly() {
             "{name}"
         );
     }
-    Command::cargo_bin("alloysim")
-        .unwrap()
-        .arg("plot")
-        .arg(&out)
-        .assert()
-        .success();
+    alloysim().arg("plot").arg(&out).assert().success();
     for (name, bytes) in originals {
         assert_eq!(
             fs::read(out.join(name)).unwrap(),
@@ -119,8 +113,7 @@ fn no_energy_data_means_no_energy_chart_and_no_charts_flag_skips_them() {
     assert!(!out.join("energy.png").exists());
     let scenario = dir.path().join("s.toml");
     let bare = dir.path().join("bare");
-    Command::cargo_bin("alloysim")
-        .unwrap()
+    alloysim()
         .args(["run", "-q", "--no-charts", "-o"])
         .arg(&bare)
         .arg(&scenario)

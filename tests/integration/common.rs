@@ -6,6 +6,11 @@ use alloysim::stats::Estimate;
 use alloysim::summary::{summarise, Summary};
 use std::path::Path;
 
+/// The `alloysim` binary of this build, ready for arguments.
+pub fn alloysim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("alloysim").unwrap()
+}
+
 /// Loads scenario text, panicking with the diagnostics if it is invalid.
 pub fn scenario(text: &str) -> Scenario {
     match Scenario::from_text(text, "test.toml", Path::new(".")) {
@@ -25,25 +30,17 @@ pub fn errors(text: &str) -> String {
 /// Runs every variant on `threads` threads and summarises.
 pub fn run(scenario: &Scenario, threads: usize) -> (Summary, ExperimentResult) {
     let result = experiment::run(scenario, Some(threads), &|| {}).expect("run succeeds");
-    let summary = summarise(scenario, &result, threads);
+    let mut summary = summarise(scenario, &result);
+    summary.set_timing(experiment::timing(&result, threads));
     (summary, result)
 }
 
-/// `summary.json` of a result folder, with the measurements that vary from
-/// run to run (wall time, speed, threads, memory) blanked out.
+/// `summary.json` of a result folder without the run's measurements
+/// (wall time, speed, threads, memory: `Summary::without_timing`).
 pub fn read_summary_without_timing(dir: &Path) -> serde_json::Value {
-    let mut summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-    for key in [
-        "wall_s",
-        "events_per_s",
-        "good_parts_per_s",
-        "threads",
-        "peak_rss_kib",
-    ] {
-        summary[key] = serde_json::Value::Null;
-    }
-    summary
+    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    let summary: Summary = serde_json::from_str(&text).unwrap();
+    serde_json::to_value(summary.without_timing()).unwrap()
 }
 
 /// Asserts that `value` lies inside the estimate's 95 % interval (what the

@@ -2,7 +2,8 @@
 //! conservation laws that hold in every run.
 
 use crate::common::{run, scenario};
-use alloysim::engine::{simulate, STATE_COUNT};
+use alloysim::engine::{simulate, StateShares};
+use alloysim::model::MachineState;
 
 fn line(stations: &str, horizon: f64) -> String {
     format!(
@@ -11,9 +12,9 @@ fn line(stations: &str, horizon: f64) -> String {
 }
 
 /// Shares of (busy, blocked, starved) of each station of replication 0.
-fn shares(text: &str) -> (f64, Vec<[f64; STATE_COUNT]>) {
+fn shares(text: &str) -> (f64, Vec<StateShares>) {
     let s = scenario(text);
-    let r = simulate(&s.variants[0].model, 0);
+    let r = simulate(&s.variants[0].model, &s.run, 0);
     let shares = r.stations.iter().map(|s| s.state_shares()).collect();
     (r.throughput_per_h(), shares)
 }
@@ -45,8 +46,14 @@ process = 1.5
         (throughput - 40.0).abs() <= 60.0 / 3000.0,
         "throughput {throughput}"
     );
-    assert!((shares[2][0] - 1.0).abs() < 1e-9, "C is always busy");
-    assert!((shares[0][0] - 1.5f64.recip()).abs() < 1e-3, "A busy 1/1.5");
+    assert!(
+        (shares[2][MachineState::Busy] - 1.0).abs() < 1e-9,
+        "C is always busy"
+    );
+    assert!(
+        (shares[0][MachineState::Busy] - 1.5f64.recip()).abs() < 1e-3,
+        "A busy 1/1.5"
+    );
 }
 
 #[test]
@@ -77,12 +84,13 @@ process = 1.5
     );
     let [a, b, c] = [shares[0], shares[1], shares[2]];
     assert!(
-        (a[0] - 0.5).abs() < 1e-3 && (a[2] - 0.5).abs() < 1e-3,
+        (a[MachineState::Busy] - 0.5).abs() < 1e-3 && (a[MachineState::Blocked] - 0.5).abs() < 1e-3,
         "A busy/blocked {a:?}"
     );
-    assert!((b[0] - 1.0).abs() < 1e-9, "B {b:?}");
+    assert!((b[MachineState::Busy] - 1.0).abs() < 1e-9, "B {b:?}");
     assert!(
-        (c[0] - 0.75).abs() < 1e-3 && (c[3] - 0.25).abs() < 1e-3,
+        (c[MachineState::Busy] - 0.75).abs() < 1e-3
+            && (c[MachineState::Starved] - 0.25).abs() < 1e-3,
         "C {c:?}"
     );
 }
@@ -116,11 +124,13 @@ process = 3.0
     );
     let [a, b] = [shares[0], shares[1]];
     assert!(
-        (a[0] - 2.0 / 3.0).abs() < 1e-3 && (a[2] - 1.0 / 3.0).abs() < 1e-3,
+        (a[MachineState::Busy] - 2.0 / 3.0).abs() < 1e-3
+            && (a[MachineState::Blocked] - 1.0 / 3.0).abs() < 1e-3,
         "A {a:?}"
     );
     assert!(
-        (b[0] - 1.0 / 6.0).abs() < 1e-3 && (b[2] - 5.0 / 6.0).abs() < 1e-3,
+        (b[MachineState::Busy] - 1.0 / 6.0).abs() < 1e-3
+            && (b[MachineState::Blocked] - 5.0 / 6.0).abs() < 1e-3,
         "B {b:?}"
     );
 }
@@ -143,11 +153,12 @@ process = 1.0
 failures = { ttf = 10.0, ttr = 5.0 }
 "#;
     let s = scenario(text);
-    let r = simulate(&s.variants[0].model, 0);
+    let r = simulate(&s.variants[0].model, &s.run, 0);
     assert!((r.throughput_per_h() - 40.0).abs() <= 60.0 / 3000.0);
     let shares = r.stations[0].state_shares();
     assert!(
-        (shares[0] - 2.0 / 3.0).abs() < 1e-9 && (shares[6] - 1.0 / 3.0).abs() < 1e-9,
+        (shares[MachineState::Busy] - 2.0 / 3.0).abs() < 1e-9
+            && (shares[MachineState::Down] - 1.0 / 3.0).abs() < 1e-9,
         "{shares:?}"
     );
 }
@@ -173,7 +184,7 @@ process = 4.0
 failures = { ttf = 3.0, ttr = 1.0 }
 "#;
     let s = scenario(text);
-    let r = simulate(&s.variants[0].model, 0);
+    let r = simulate(&s.variants[0].model, &s.run, 0);
     assert!(
         (r.throughput_per_h() - 11.25).abs() <= 60.0 / 4000.0,
         "{}",
@@ -330,15 +341,15 @@ buffer = 2
 process = 0.5
 "#;
     let s = scenario(text);
-    let r = simulate(&s.variants[0].model, 0);
+    let r = simulate(&s.variants[0].model, &s.run, 0);
     assert!(r.deadlock.is_none());
     assert!(
         (r.throughput_per_h() - 30.0).abs() <= 60.0 / 3000.0,
         "{}",
         r.throughput_per_h()
     );
-    assert!((r.stations[0].state_shares()[0] - 1.0).abs() < 1e-9);
-    assert!((r.stations[1].state_shares()[0] - 0.25).abs() < 1e-3);
+    assert!((r.stations[0].state_shares()[MachineState::Busy] - 1.0).abs() < 1e-9);
+    assert!((r.stations[1].state_shares()[MachineState::Busy] - 0.25).abs() < 1e-3);
 }
 
 #[test]
@@ -372,7 +383,7 @@ process = 1.0
 failures = { ttf = 10, ttr = 1, basis = "calendar" }
 "#;
     let s = scenario(text);
-    let r = simulate(&s.variants[0].model, 0);
+    let r = simulate(&s.variants[0].model, &s.run, 0);
     let lock = r.deadlock.expect("the lock is reported");
     assert_eq!(lock.time_min, 6.0);
     assert_eq!(lock.stations, vec!["A".to_owned(), "B".to_owned()]);

@@ -1,17 +1,12 @@
 //! Hardening: interrupted runs, runaway WIP, memory that stays flat with the
 //! horizon, extreme values, and properties of the engine on generated lines.
 
-use crate::common::{run, scenario};
+use crate::common::{alloysim, run, scenario};
 use alloysim::engine::simulate;
-use assert_cmd::Command;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::fs;
 use std::time::{Duration, Instant};
-
-fn alloysim() -> Command {
-    Command::cargo_bin("alloysim").unwrap()
-}
 
 const LONG: &str = r#"
 [scenario]
@@ -270,7 +265,7 @@ fn generated_lines_conserve_parts_and_account_for_all_time() {
         let s = scenario(&random_line(seed));
         let model = &s.variants[0].model;
         for replication in 0..2 {
-            let r = simulate(model, replication);
+            let r = simulate(model, &s.run, replication);
             assert!(r.deadlock.is_none(), "seed {seed}");
             assert_eq!(
                 r.wip_at_start + r.released,

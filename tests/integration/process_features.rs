@@ -3,10 +3,11 @@
 
 use crate::common::{run, scenario};
 use alloysim::engine::{simulate, ReplicationResult};
+use alloysim::model::MachineState;
 
 fn one_run(text: &str) -> ReplicationResult {
     let s = scenario(text);
-    let r = simulate(&s.variants[0].model, 0);
+    let r = simulate(&s.variants[0].model, &s.run, 0);
     assert!(r.deadlock.is_none(), "{:?}", r.deadlock);
     r
 }
@@ -40,7 +41,7 @@ batch = { size = 10 }
     );
     assert_eq!(r.stations[1].operations * 10, r.stations[1].finished);
     // The oven is always busy: batches back to back.
-    assert!((r.stations[1].state_shares()[0] - 1.0).abs() < 1e-9);
+    assert!((r.stations[1].state_shares()[MachineState::Busy] - 1.0).abs() < 1e-9);
 }
 
 #[test]
@@ -105,7 +106,7 @@ setup = { time = 2.0, on = "every", every = 4 }
     );
     let shares = r.stations[0].state_shares();
     assert!(
-        (shares[1] - 1.0 / 3.0).abs() < 1e-3,
+        (shares[MachineState::Setup] - 1.0 / 3.0).abs() < 1e-3,
         "setup share {shares:?}"
     );
     assert_eq!(r.stations[0].setups, 1000);
@@ -192,9 +193,12 @@ shifts = [ { days = "mon-fri", start = "06:00", end = "14:00" },
     assert_eq!(r.good_parts, 2 * 5 * 960 - 1);
     // A works exactly the shift time: 4800 of 10080 minutes a week.
     let shares = r.stations[0].state_shares();
-    assert!((shares[0] - 4800.0 / 10080.0).abs() < 1e-9, "{shares:?}");
     assert!(
-        (shares[5] - 5280.0 / 10080.0).abs() < 1e-9,
+        (shares[MachineState::Busy] - 4800.0 / 10080.0).abs() < 1e-9,
+        "{shares:?}"
+    );
+    assert!(
+        (shares[MachineState::OffShift] - 5280.0 / 10080.0).abs() < 1e-9,
         "off shift {shares:?}"
     );
     // Round the clock (no shifts) the same line makes 20160 - 1.
@@ -231,12 +235,13 @@ size = 1
     assert!((r.throughput_per_h() - 20.0).abs() <= 60.0 / 3000.0);
     let (a, b) = (r.stations[0].state_shares(), r.stations[1].state_shares());
     assert!(
-        (a[0] - 1.0 / 3.0).abs() < 1e-3 && (b[0] - 2.0 / 3.0).abs() < 1e-3,
+        (a[MachineState::Busy] - 1.0 / 3.0).abs() < 1e-3
+            && (b[MachineState::Busy] - 2.0 / 3.0).abs() < 1e-3,
         "{a:?} {b:?}"
     );
-    assert!(a[0] + b[0] <= 1.0 + 1e-9);
+    assert!(a[MachineState::Busy] + b[MachineState::Busy] <= 1.0 + 1e-9);
     assert!(
-        (a[4] - 2.0 / 3.0).abs() < 1e-3,
+        (a[MachineState::WaitingOperator] - 2.0 / 3.0).abs() < 1e-3,
         "A waits for the operator {a:?}"
     );
 }
@@ -267,8 +272,8 @@ process = 1.0
         r.throughput_per_h()
     );
     let (a, b) = (r.stations[0].state_shares(), r.stations[1].state_shares());
-    assert!((b[0] - 2.0 / 3.0).abs() < 1e-3, "{b:?}");
-    assert!((a[2] - 1.0 / 3.0).abs() < 1e-3, "{a:?}");
+    assert!((b[MachineState::Busy] - 2.0 / 3.0).abs() < 1e-3, "{b:?}");
+    assert!((a[MachineState::Blocked] - 1.0 / 3.0).abs() < 1e-3, "{a:?}");
     // Parts in transport count as WIP: one part on A always, one on B or on
     // its way 1.5 of every 1.5 min.
     assert!((r.wip_mean - 2.0).abs() < 1e-3, "{}", r.wip_mean);

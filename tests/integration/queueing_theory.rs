@@ -2,6 +2,7 @@
 //! C) and the availability of an unreliable machine.
 
 use crate::common::{assert_in_ci, assert_in_ci95, estimate_of, run, scenario};
+use alloysim::model::MachineState;
 
 fn single_station(source: &str, station: &str, horizon: &str, replications: u32) -> String {
     format!(
@@ -45,7 +46,9 @@ fn mm1_time_in_system_and_utilisation() {
     let (summary, result) = run(&scenario(&text), 2);
     let lead = estimate_of(&result, 0, |r| r.lead_time_mean_min());
     assert_in_ci95("M/M/1 W", &lead, 5.0);
-    let busy = estimate_of(&result, 0, |r| r.stations[0].state_shares()[0]);
+    let busy = estimate_of(&result, 0, |r| {
+        r.stations[0].state_shares()[MachineState::Busy]
+    });
     assert_in_ci95("M/M/1 utilisation", &busy, 0.8);
     let wip = estimate_of(&result, 0, |r| r.wip_mean);
     assert_in_ci("M/M/1 L", &wip, 4.0, 10);
@@ -71,7 +74,9 @@ fn mm3_time_in_system_and_utilisation() {
     let (_, result) = run(&scenario(&text), 2);
     let lead = estimate_of(&result, 0, |r| r.lead_time_mean_min());
     assert_in_ci95("M/M/3 W", &lead, w);
-    let busy = estimate_of(&result, 0, |r| r.stations[0].state_shares()[0]);
+    let busy = estimate_of(&result, 0, |r| {
+        r.stations[0].state_shares()[MachineState::Busy]
+    });
     assert_in_ci95("M/M/3 utilisation", &busy, 0.8);
     // Little's law on the same runs: L = lambda W.
     let wip = estimate_of(&result, 0, |r| r.wip_mean);
@@ -103,9 +108,13 @@ fn availability_of_an_isolated_machine() {
         );
         let text = single_station("", &station, "2000h", 10);
         let (summary, result) = run(&scenario(&text), 2);
-        let busy = estimate_of(&result, 0, |r| r.stations[0].state_shares()[0]);
+        let busy = estimate_of(&result, 0, |r| {
+            r.stations[0].state_shares()[MachineState::Busy]
+        });
         assert_in_ci(&format!("{basis} availability"), &busy, 100.0 / 105.0, 10);
-        let down = estimate_of(&result, 0, |r| r.stations[0].state_shares()[6]);
+        let down = estimate_of(&result, 0, |r| {
+            r.stations[0].state_shares()[MachineState::Down]
+        });
         assert_in_ci(&format!("{basis} down share"), &down, 5.0 / 105.0, 10);
         assert_in_ci(
             &format!("{basis} throughput"),
@@ -128,8 +137,12 @@ fn calendar_failures_strike_idle_machines_too() {
         10,
     );
     let (_, result) = run(&scenario(&text), 2);
-    let down = estimate_of(&result, 0, |r| r.stations[0].state_shares()[6]);
+    let down = estimate_of(&result, 0, |r| {
+        r.stations[0].state_shares()[MachineState::Down]
+    });
     assert_in_ci("calendar down share", &down, 1.0 / 6.0, 10);
-    let busy = estimate_of(&result, 0, |r| r.stations[0].state_shares()[0]);
+    let busy = estimate_of(&result, 0, |r| {
+        r.stations[0].state_shares()[MachineState::Busy]
+    });
     assert_in_ci("busy share", &busy, 0.5, 10);
 }

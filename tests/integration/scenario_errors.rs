@@ -1,7 +1,7 @@
 //! Bad scenario files get messages naming file, line:column, key path and
 //! what was expected; every mistake of a file is reported.
 
-use crate::common::{errors, scenario};
+use crate::common::{alloysim, errors, scenario};
 use crate::error_cases::{self, GOOD};
 
 /// Every hand-built bad input is rejected with its message (docs/ERRORS.md).
@@ -29,12 +29,7 @@ fn the_binary_exits_2_on_every_bad_input() {
     for (i, case) in error_cases::cases().into_iter().enumerate() {
         let path = dir.path().join(format!("case{i}.toml"));
         std::fs::write(&path, &case.text).unwrap();
-        assert_cmd::Command::cargo_bin("alloysim")
-            .unwrap()
-            .arg("validate")
-            .arg(&path)
-            .assert()
-            .code(2);
+        alloysim().arg("validate").arg(&path).assert().code(2);
     }
 }
 
@@ -42,7 +37,7 @@ fn the_binary_exits_2_on_every_bad_input() {
 fn the_fixture_is_valid() {
     let s = scenario(GOOD);
     assert_eq!(s.variants.len(), 1);
-    assert_eq!(s.baseline().horizon_min, 480.0);
+    assert_eq!(s.run.horizon_min, 480.0);
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 use alloysim::exact::{solve_model, ExactVariant};
 use alloysim::experiment;
+use alloysim::model::MachineState;
 use alloysim::scenario::Scenario;
 use alloysim::stats::{self, Estimate};
 use std::path::Path;
@@ -247,7 +248,7 @@ pub fn exact_vs_closed_forms() -> Vec<Row> {
         "M/M/1, rho = 0.8",
         "busy share = rho",
         0.8,
-        mm1.stations[0].busy,
+        mm1.stations[0].shares[MachineState::Busy],
     ));
     // M/M/3, lambda 2.4: L = C(3, 2.4) rho/(1 - rho) + a.
     let mm3 = single(3, 2.4);
@@ -262,7 +263,7 @@ pub fn exact_vs_closed_forms() -> Vec<Row> {
         "M/M/3, rho = 0.8",
         "busy share = rho",
         0.8,
-        mm3.stations[0].busy,
+        mm3.stations[0].shares[MachineState::Busy],
     ));
     // Two-station line, blocking after service, buffer B between them,
     // unlimited source: the number of parts at and in front of station 2,
@@ -378,12 +379,12 @@ pub fn exact_vs_gershwin_berman() -> Vec<Row> {
             (
                 "machine 1 blocked share",
                 gb.blocked_1,
-                exact.stations[0].blocked,
+                exact.stations[0].shares[MachineState::Blocked],
             ),
             (
                 "machine 2 starved share",
                 gb.starved_2,
-                exact.stations[1].starved,
+                exact.stations[1].shares[MachineState::Starved],
             ),
             (
                 "mean buffer level",

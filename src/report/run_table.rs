@@ -1,0 +1,145 @@
+//! The terminal summary of a run: the variants with their gains, then the
+//! station states of each variant, then the speed of the run.
+
+use super::table::{fixed, render, with_ci, Style};
+use crate::model::MachineState;
+use crate::summary::{Summary, VariantSummary};
+use std::fmt::Write;
+
+/// The whole terminal summary, without colour.
+pub fn text(summary: &Summary) -> String {
+    styled(summary, Style { colour: false })
+}
+
+/// [`text`] with colour: gains green or red, the header bold.
+pub fn styled(summary: &Summary, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} replication{} x {:.0} h measured after {:.0} h warm-up, seed {}\n",
+        summary.scenario,
+        summary.replications,
+        if summary.replications == 1 { "" } else { "s" },
+        summary.horizon_h,
+        summary.warmup_h,
+        summary.seed
+    );
+    out.push_str(&variants_table(summary, style));
+    for variant in &summary.variants {
+        out.push_str(&stations_table(variant));
+    }
+    let timing = &summary.timing;
+    let _ = writeln!(
+        out,
+        "\n* bottleneck (largest busy + setup + down + waiting-operator share)\n{} events in {:.2} s on {} thread{}: {:.3e} events/s, {:.3e} good parts/s",
+        summary.events,
+        timing.wall_s,
+        timing.threads,
+        if timing.threads == 1 { "" } else { "s" },
+        timing.events_per_s,
+        timing.good_parts_per_s
+    );
+    out
+}
+
+/// A row per variant: throughput, gain, bottleneck, WIP, lead time, energy.
+fn variants_table(summary: &Summary, style: Style) -> String {
+    let header = [
+        "variant",
+        "good parts/h (95% CI)",
+        "gain % (95% CI)",
+        "bottleneck",
+        "WIP",
+        "lead time min",
+        "kWh/part",
+    ];
+    let mut rows = vec![header.map(str::to_owned).to_vec()];
+    for variant in &summary.variants {
+        let gain = summary
+            .comparisons
+            .iter()
+            .find(|c| c.variant == variant.name)
+            .map(|c| with_ci(&c.gain_pct, 1))
+            .unwrap_or_else(|| "-".to_owned());
+        rows.push(vec![
+            variant.name.clone(),
+            with_ci(&variant.throughput_per_h, 2),
+            gain,
+            if variant.bottleneck_on_shift == variant.bottleneck {
+                variant.bottleneck.clone()
+            } else {
+                format!(
+                    "{} (on shift: {})",
+                    variant.bottleneck, variant.bottleneck_on_shift
+                )
+            },
+            fixed(variant.wip_mean, 1),
+            fixed(variant.lead_time_min_mean, 1),
+            variant
+                .energy_kwh_per_good_part
+                .map(|e| fixed(e, 2))
+                .unwrap_or_else(|| "-".to_owned()),
+        ]);
+    }
+    let table = render(&rows);
+    if style.colour {
+        paint_gains(summary, &table, style)
+    } else {
+        table
+    }
+}
+
+/// Colours the rows after alignment, so widths stay right: a variant whose
+/// gain's CI lies above 0 green, below 0 red; the header bold.
+fn paint_gains(summary: &Summary, table: &str, style: Style) -> String {
+    let mut out = String::new();
+    for (i, line) in table.lines().enumerate() {
+        let painted = match summary.variants.get(i.wrapping_sub(2)) {
+            Some(variant) if i >= 2 => {
+                let gain = summary
+                    .comparisons
+                    .iter()
+                    .find(|c| c.variant == variant.name);
+                match gain.and_then(|c| Some((c.gain_pct.ci95_low?, c.gain_pct.ci95_high?))) {
+                    Some((low, _)) if low > 0.0 => style.paint(line, "32"),
+                    Some((_, high)) if high < 0.0 => style.paint(line, "31"),
+                    _ => line.to_owned(),
+                }
+            }
+            _ if i == 0 => style.paint(line, "1"),
+            _ => line.to_owned(),
+        };
+        out.push_str(&painted);
+        out.push('\n');
+    }
+    out
+}
+
+/// The state shares and flow of every station of one variant.
+fn stations_table(variant: &VariantSummary) -> String {
+    let mut out = format!("\nstations, {} (share of machine time, %):\n", variant.name);
+    let mut header = vec!["station".to_owned()];
+    header.extend(MachineState::ALL.map(|s| s.name().to_owned()));
+    header.extend([
+        "buffer".to_owned(),
+        "good/h".to_owned(),
+        "scrap %".to_owned(),
+    ]);
+    let mut rows = vec![header];
+    for s in &variant.stations {
+        let mut row = vec![if s.name == variant.bottleneck {
+            format!("{} *", s.name)
+        } else {
+            s.name.clone()
+        }];
+        row.extend(s.shares.iter().map(|v| fixed(v * 100.0, 1)));
+        row.extend([
+            fixed(s.buffer_mean, 2),
+            fixed(s.throughput_per_h, 2),
+            fixed(s.scrap_share * 100.0, 1),
+        ]);
+        rows.push(row);
+    }
+    out.push_str(&render(&rows));
+    out
+}

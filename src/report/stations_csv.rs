@@ -1,0 +1,38 @@
+//! `stations.csv`: one row per (variant, station): every state share and
+//! the station's other figures.
+
+use super::csv_bytes;
+use crate::model::MachineState;
+use crate::summary::Summary;
+use std::io;
+
+pub const NAME: &str = "stations.csv";
+
+pub fn bytes(summary: &Summary) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["variant", "station"];
+    header.extend(MachineState::ALL.map(MachineState::name));
+    header.extend([
+        "buffer_mean",
+        "throughput_per_h",
+        "scrap_share",
+        "oee",
+        "energy_kwh",
+    ]);
+    w.write_record(&header)?;
+    for variant in &summary.variants {
+        for s in &variant.stations {
+            let mut record = vec![variant.name.clone(), s.name.clone()];
+            record.extend(s.shares.iter().map(f64::to_string));
+            record.extend([
+                s.buffer_mean.to_string(),
+                s.throughput_per_h.to_string(),
+                s.scrap_share.to_string(),
+                s.oee.to_string(),
+                s.energy_kwh.map(|e| e.to_string()).unwrap_or_default(),
+            ]);
+            w.write_record(record)?;
+        }
+    }
+    csv_bytes(w)
+}

@@ -1,0 +1,440 @@
+//! `[[changes]]` and `[[variants]]`: automation measures as patches over the
+//! baseline's tree, the variants that combine them, and the merge of a
+//! patch into a copy of the tree.
+//!
+//! A variant is validated by building the model of its merged tree exactly
+//! as the baseline's is built, so a patched value is checked like a written
+//! one and its errors point at the patch.
+
+use super::diagnostic::Diagnostic;
+use super::line::build_model;
+use super::read::{describe, index, join, Reader, Table, Value};
+use super::{Change, Variant};
+use std::borrow::Cow;
+use std::ops::Range;
+use toml::de::{DeArray, DeValue};
+use toml::Spanned;
+
+const CHANGE_KEYS: [&str; 8] = [
+    "name",
+    "description",
+    "capex",
+    "stations",
+    "pools",
+    "products",
+    "new_stations",
+    "new_pools",
+];
+
+/// The sections a change patches by entry name, and the array each
+/// addresses in the tree.
+const PATCHED: [&str; 3] = ["stations", "products", "pools"];
+
+/// A change as read, with its patch table kept for merging.
+pub struct ChangeSpec<'a, 'i> {
+    pub change: Change,
+    path: String,
+    table: &'a Table<'i>,
+}
+
+/// A variant as read: its name and the changes it applies, in order.
+pub struct VariantSpec {
+    pub name: String,
+    pub description: String,
+    pub changes: Vec<usize>,
+}
+
+/// Names of the entries of an array of tables (`[[stations]]`, ...).
+fn names_in(value: Option<&Value<'_>>) -> Vec<String> {
+    match value.map(|v| v.get_ref()) {
+        Some(DeValue::Array(entries)) => entries.iter().filter_map(entry_name).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The names a patch of each [`PATCHED`] section may address: the
+/// baseline's, and the stations and pools any change adds.
+fn patchable_names(root: &Table<'_>, changes: &[Value<'_>]) -> [Vec<String>; 3] {
+    let added = |key: &str| -> Vec<String> {
+        changes
+            .iter()
+            .filter_map(|c| match c.get_ref() {
+                DeValue::Table(t) => Some(names_in(t.get(key))),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let mut stations = names_in(root.get("stations"));
+    stations.extend(added("new_stations"));
+    let products = names_in(root.get("products"));
+    let mut pools = names_in(root.get("pools"));
+    pools.extend(added("new_pools"));
+    [stations, products, pools]
+}
+
+pub fn read_changes<'a, 'i>(
+    reader: &mut Reader<'_>,
+    root: &'a Table<'i>,
+) -> Vec<ChangeSpec<'a, 'i>> {
+    let mut changes: Vec<ChangeSpec<'a, 'i>> = Vec::new();
+    let Some(value) = root.get("changes") else {
+        return changes;
+    };
+    let Some(array) = reader.array(value, "changes") else {
+        return changes;
+    };
+    let known = patchable_names(root, array);
+    for (i, change) in array.iter().enumerate() {
+        let path = index("changes", i);
+        let Some(spec) = read_change(reader, change, path, &known) else {
+            continue;
+        };
+        if changes.iter().any(|c| c.change.name == spec.change.name) {
+            reader.error(
+                change.span(),
+                &join(&spec.path, "name"),
+                format!("duplicate change name \"{}\"", spec.change.name),
+            );
+            continue;
+        }
+        changes.push(spec);
+    }
+    changes
+}
+
+/// One `[[changes]]` entry; `None` when it has no usable name.
+fn read_change<'a, 'i>(
+    reader: &mut Reader<'_>,
+    change: &'a Value<'i>,
+    path: String,
+    known: &[Vec<String>; 3],
+) -> Option<ChangeSpec<'a, 'i>> {
+    let table = reader.table(change, &path)?;
+    reader.check_keys(table, &path, &CHANGE_KEYS);
+    let name = reader
+        .required(table, change.span(), &path, "name")
+        .and_then(|v| reader.name(v, &join(&path, "name")));
+    let description = table
+        .get("description")
+        .and_then(|v| reader.string(v, &join(&path, "description")))
+        .unwrap_or_default();
+    let capex = table.get("capex").and_then(|v| {
+        let capex = reader.number(v, &join(&path, "capex"))?;
+        if capex < 0.0 {
+            reader.error(
+                v.span(),
+                &join(&path, "capex"),
+                format!("expected a capex >= 0, got {capex}"),
+            );
+            return None;
+        }
+        Some(capex)
+    });
+    for (key, names) in PATCHED.iter().zip(known) {
+        if let Some(v) = table.get(*key) {
+            check_patch_targets(reader, v, &join(&path, key), key, names);
+        }
+    }
+    for key in ["new_stations", "new_pools"] {
+        if let Some(v) = table.get(key) {
+            reader.array(v, &join(&path, key));
+        }
+    }
+    Some(ChangeSpec {
+        change: Change {
+            name: name?,
+            description,
+            capex,
+        },
+        path,
+        table,
+    })
+}
+
+/// The entries a patch section names must exist, and a patch cannot rename.
+fn check_patch_targets(
+    reader: &mut Reader<'_>,
+    value: &Value<'_>,
+    patch_path: &str,
+    section: &str,
+    known: &[String],
+) {
+    let Some(t) = reader.table(value, patch_path) else {
+        return;
+    };
+    let singular = &section[..section.len() - 1];
+    for (name, patch) in t.iter() {
+        let entry_path = join(patch_path, name.get_ref());
+        reader.lookup(
+            known.iter().map(String::as_str),
+            name.get_ref(),
+            singular,
+            name.span(),
+            &entry_path,
+        );
+        if let Some(p) = reader.table(patch, &entry_path) {
+            if let Some(n) = p.get("name") {
+                reader.error(
+                    n.span(),
+                    &join(&entry_path, "name"),
+                    "a patch cannot rename; add a new station with new_stations instead",
+                );
+            }
+        }
+    }
+}
+
+pub fn read_variants(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    changes: &[ChangeSpec<'_, '_>],
+) -> Vec<VariantSpec> {
+    let change_names: Vec<&str> = changes.iter().map(|c| c.change.name.as_str()).collect();
+    let Some(value) = root.get("variants") else {
+        if changes.is_empty() {
+            return Vec::new();
+        }
+        return vec![VariantSpec {
+            name: "automated".to_owned(),
+            description: "all changes".to_owned(),
+            changes: (0..changes.len()).collect(),
+        }];
+    };
+    let mut variants: Vec<VariantSpec> = Vec::new();
+    let Some(array) = reader.array(value, "variants") else {
+        return variants;
+    };
+    for (i, variant) in array.iter().enumerate() {
+        let path = index("variants", i);
+        let Some(entry) = read_variant(reader, variant, &path, &change_names) else {
+            continue;
+        };
+        let name_path = join(&path, "name");
+        let name = &entry.spec.name;
+        if name == "baseline" {
+            reader.error(
+                entry.name_span,
+                &name_path,
+                "\"baseline\" is reserved for the line without changes",
+            );
+        } else if variants.iter().any(|v| v.name == *name) {
+            let message = format!("duplicate variant name \"{name}\"");
+            reader.error(entry.name_span, &name_path, message);
+        } else if entry.changes_ok {
+            variants.push(entry.spec);
+        }
+    }
+    variants
+}
+
+/// A `[[variants]]` entry as read.
+struct VariantEntry {
+    spec: VariantSpec,
+    name_span: Range<usize>,
+    /// Whether every change it names exists.
+    changes_ok: bool,
+}
+
+/// One `[[variants]]` entry; `None` when it has no usable name.
+fn read_variant(
+    reader: &mut Reader<'_>,
+    variant: &Value<'_>,
+    path: &str,
+    change_names: &[&str],
+) -> Option<VariantEntry> {
+    let table = reader.table(variant, path)?;
+    reader.check_keys(table, path, &["name", "description", "changes"]);
+    let name = reader
+        .required(table, variant.span(), path, "name")
+        .and_then(|v| reader.name(v, &join(path, "name")));
+    let description = table
+        .get("description")
+        .and_then(|v| reader.string(v, &join(path, "description")))
+        .unwrap_or_default();
+    let selected = reader
+        .required(table, variant.span(), path, "changes")
+        .and_then(|v| read_selection(reader, v, &join(path, "changes"), change_names));
+    Some(VariantEntry {
+        spec: VariantSpec {
+            name: name?,
+            description,
+            changes: selected.clone().unwrap_or_default(),
+        },
+        name_span: table["name"].span(),
+        changes_ok: selected.is_some(),
+    })
+}
+
+/// A variant's `changes`: names of changes, `"all"`, or a list of them.
+fn read_selection(
+    reader: &mut Reader<'_>,
+    value: &Value<'_>,
+    path: &str,
+    change_names: &[&str],
+) -> Option<Vec<usize>> {
+    let items: Vec<&Value<'_>> = match value.get_ref() {
+        DeValue::String(_) => vec![value],
+        DeValue::Array(a) => a.iter().collect(),
+        _ => {
+            reader.error(
+                value.span(),
+                path,
+                format!(
+                    "expected an array of change names or \"all\", got {}",
+                    describe(value.get_ref())
+                ),
+            );
+            return None;
+        }
+    };
+    let mut selected = Vec::new();
+    let errors_before = reader.error_count();
+    for (j, item) in items.into_iter().enumerate() {
+        let item_path = index(path, j);
+        match reader.string(item, &item_path).as_deref() {
+            Some("all") => selected.extend(0..change_names.len()),
+            Some(name) => {
+                let found = reader.lookup(
+                    change_names.iter().copied(),
+                    name,
+                    "change",
+                    item.span(),
+                    &item_path,
+                );
+                selected.extend(found);
+            }
+            None => {}
+        }
+    }
+    (reader.error_count() == errors_before).then_some(selected)
+}
+
+/// Builds the model of every variant from a copy of the tree with its
+/// changes merged in. Problems the baseline already has show again in every
+/// variant: they are kept once, and the others name the variant.
+pub fn build_variants(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    changes: &[ChangeSpec<'_, '_>],
+    specs: Vec<VariantSpec>,
+) -> Vec<Variant> {
+    let baseline_diagnostics: Vec<Diagnostic> = reader.diagnostics().to_vec();
+    let mut variants = Vec::new();
+    for spec in specs {
+        let mut merged = root.clone();
+        for &change in &spec.changes {
+            apply_change(reader, &mut merged, &changes[change]);
+        }
+        let before = reader.diagnostics().len();
+        let model = build_model(reader, &merged, &spec.name);
+        let added = reader.take_diagnostics_from(before);
+        for mut d in added {
+            if !baseline_diagnostics.contains(&d) {
+                d.message
+                    .push_str(&format!(" (in variant \"{}\")", spec.name));
+                reader.push_diagnostic(d);
+            }
+        }
+        if let Some(model) = model {
+            variants.push(Variant {
+                name: spec.name,
+                description: spec.description,
+                changes: spec.changes,
+                model,
+            });
+        }
+    }
+    variants
+}
+
+/// Merges a change's patches into a copy of the scenario tree.
+fn apply_change<'i>(reader: &mut Reader<'_>, root: &mut Table<'i>, change: &ChangeSpec<'_, 'i>) {
+    for section in PATCHED {
+        let Some(DeValue::Table(patches)) = change.table.get(section).map(|p| p.get_ref()) else {
+            continue;
+        };
+        for (name, patch) in patches.iter() {
+            patch_entry(reader, root, section, name, patch, &change.path);
+        }
+    }
+    for (key, section) in [("new_stations", "stations"), ("new_pools", "pools")] {
+        let Some(DeValue::Array(additions)) = change.table.get(key).map(|n| n.get_ref()) else {
+            continue;
+        };
+        let entries = root
+            .entry(Spanned::new(0..0, Cow::Borrowed(section)))
+            .or_insert_with(|| Spanned::new(0..0, DeValue::Array(DeArray::new())));
+        if let DeValue::Array(entries) = entries.get_mut() {
+            for entry in additions.iter() {
+                entries.push(entry.clone());
+            }
+        }
+    }
+}
+
+/// Merges one patch into the entry of `section` it names.
+fn patch_entry<'i>(
+    reader: &mut Reader<'_>,
+    root: &mut Table<'i>,
+    section: &str,
+    name: &Spanned<Cow<'i, str>>,
+    patch: &Value<'i>,
+    change_path: &str,
+) {
+    let target: &str = name.get_ref();
+    let Some(DeValue::Array(entries)) = root.get_mut(section).map(|v| v.get_mut()) else {
+        return;
+    };
+    let names: Vec<String> = entries.iter().filter_map(entry_name).collect();
+    match entries
+        .iter_mut()
+        .find(|e| entry_name(e).as_deref() == Some(target))
+    {
+        Some(entry) => merge(entry, patch),
+        None => {
+            let singular = &section[..section.len() - 1];
+            reader.lookup(
+                names.iter().map(String::as_str),
+                target,
+                singular,
+                name.span(),
+                &join(&join(change_path, section), target),
+            );
+        }
+    }
+}
+
+/// The `name` of an entry of an array of tables.
+pub fn entry_name(entry: &Value<'_>) -> Option<String> {
+    match entry.get_ref() {
+        DeValue::Table(t) => t
+            .get("name")
+            .and_then(|n| n.get_ref().as_str())
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Field-by-field merge: tables merge recursively, except distributions
+/// (tables with `dist`), which a patch replaces whole, like every other value.
+fn merge<'i>(base: &mut Value<'i>, patch: &Value<'i>) {
+    let is_dist =
+        |v: &Value<'_>| matches!(v.get_ref(), DeValue::Table(t) if t.contains_key("dist"));
+    if !is_dist(base) && !is_dist(patch) {
+        if let (DeValue::Table(base_table), DeValue::Table(patch_table)) =
+            (base.get_mut(), patch.get_ref())
+        {
+            for (key, value) in patch_table.iter() {
+                match base_table.get_mut(key.get_ref().as_ref()) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        base_table.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            return;
+        }
+    }
+    *base = patch.clone();
+}

@@ -1,0 +1,380 @@
+//! The line of one variant: the `[scenario]` header (name, time unit, run
+//! settings), the source, the products and their routes, and the model
+//! built from them with the stations and pools.
+
+use super::pool::read_pool;
+use super::read::{index, join, non_negative, Reader, Table, Value};
+use super::station::{read_station, resolve_station, Names, RawStation};
+use crate::model::{Model, Pool, Product, RunSettings, Source};
+
+const SCENARIO_KEYS: [&str; 7] = [
+    "name",
+    "description",
+    "time_unit",
+    "warmup",
+    "horizon",
+    "replications",
+    "seed",
+];
+
+/// What `[scenario]` says; shared by every variant.
+pub struct Header {
+    pub name: String,
+    pub description: String,
+    pub run: RunSettings,
+}
+
+/// The longest run simulated: warm-up plus horizon, minutes (about 1900
+/// years).
+pub const MAX_RUN_MIN: f64 = 1e9;
+
+pub fn read_header(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Header> {
+    let Some(value) = root.get("scenario") else {
+        reader.error(0..0, "scenario", "missing required section [scenario]");
+        return None;
+    };
+    let table = reader.table(value, "scenario")?;
+    let span = value.span();
+    reader.check_keys(table, "scenario", &SCENARIO_KEYS);
+    if let Some(unit) = table.get("time_unit") {
+        read_time_unit(reader, unit);
+    }
+    let name = reader
+        .required(table, span.clone(), "scenario", "name")
+        .and_then(|v| reader.name(v, "scenario.name"));
+    let description = match table.get("description") {
+        Some(v) => reader.string(v, "scenario.description").unwrap_or_default(),
+        None => String::new(),
+    };
+    let warmup_min = match table.get("warmup") {
+        Some(v) => reader.duration_bounded(v, "scenario.warmup", false),
+        None => Some(0.0),
+    };
+    let horizon_min = reader
+        .required(table, span, "scenario", "horizon")
+        .and_then(|v| reader.duration_bounded(v, "scenario.horizon", true));
+    if let (Some(w), Some(h)) = (warmup_min, horizon_min) {
+        if w + h > MAX_RUN_MIN {
+            let span = table.get("horizon").map_or(0..0, |v| v.span());
+            reader.error(
+                span,
+                "scenario.horizon",
+                format!(
+                    "warm-up plus horizon is {:.3e} minutes; at most 1e9 (about 1900 years) is simulated",
+                    w + h
+                ),
+            );
+        }
+    }
+    let replications = match table.get("replications") {
+        Some(v) => reader
+            .integer_in(v, "scenario.replications", 1, 1_000_000)
+            .map(|r| r as u32),
+        None => Some(10),
+    };
+    let seed = match table.get("seed") {
+        Some(v) => reader
+            .integer_in(v, "scenario.seed", 0, i64::MAX)
+            .map(|s| s as u64),
+        None => Some(1),
+    };
+    Some(Header {
+        name: name?,
+        description,
+        run: RunSettings {
+            replications: replications?,
+            seed: seed?,
+            warmup_min: warmup_min?,
+            horizon_min: horizon_min?,
+        },
+    })
+}
+
+/// `time_unit`: sets the unit of bare numbers in durations.
+fn read_time_unit(reader: &mut Reader<'_>, unit: &Value<'_>) {
+    let path = "scenario.time_unit";
+    match reader.string(unit, path).as_deref() {
+        Some("s") => reader.minutes_per_unit = 1.0 / 60.0,
+        Some("min") | None => {}
+        Some("h") => reader.minutes_per_unit = 60.0,
+        Some(other) => reader.error(
+            unit.span(),
+            path,
+            format!("expected \"s\", \"min\" or \"h\", got \"{other}\""),
+        ),
+    }
+}
+
+fn read_source(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Source> {
+    let Some(value) = root.get("source") else {
+        return Some(Source::Unlimited);
+    };
+    let table = reader.table(value, "source")?;
+    reader.check_keys(table, "source", &["mode", "interarrival"]);
+    let mode = match table.get("mode") {
+        Some(v) => reader.string(v, "source.mode")?,
+        None => "unlimited".to_owned(),
+    };
+    match mode.as_str() {
+        "unlimited" => {
+            if let Some(v) = table.get("interarrival") {
+                reader.error(
+                    v.span(),
+                    "source.interarrival",
+                    "an interarrival distribution needs mode = \"interarrival\"",
+                );
+                return None;
+            }
+            Some(Source::Unlimited)
+        }
+        "interarrival" => {
+            let dist = reader
+                .required(table, value.span(), "source", "interarrival")
+                .and_then(|v| reader.dist(v, "source.interarrival"))?;
+            if dist.mean() <= 0.0 {
+                reader.error(
+                    table["interarrival"].span(),
+                    "source.interarrival",
+                    "the mean interarrival time must be positive",
+                );
+                return None;
+            }
+            Some(Source::Interarrival(dist))
+        }
+        other => {
+            let choices = ["unlimited", "interarrival"];
+            reader.unknown_choice(table["mode"].span(), "source.mode", other, &choices);
+            None
+        }
+    }
+}
+
+/// The entries of a required array of tables such as `[[stations]]`,
+/// which must have at least one entry (`what`: "a station").
+fn required_entries<'a, 'i>(
+    reader: &mut Reader<'_>,
+    root: &'a Table<'i>,
+    key: &str,
+    what: &str,
+) -> &'a [Value<'i>] {
+    let Some(value) = root.get(key) else {
+        let message = format!("missing required [[{key}]]: a line needs at least one {what}");
+        reader.error(0..0, key, message);
+        return &[];
+    };
+    let Some(array) = reader.array(value, key) else {
+        return &[];
+    };
+    if array.is_empty() {
+        reader.error(
+            value.span(),
+            key,
+            format!("a line needs at least one {what}"),
+        );
+    }
+    array
+}
+
+/// Builds the model of one variant from its (merged) tree; `None` when
+/// anything in it is wrong (every problem is recorded).
+pub fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> Option<Model> {
+    let errors_before = reader.error_count();
+    let source = read_source(reader, root);
+    let raw_stations = read_stations(reader, root);
+    let station_names: Vec<String> = raw_stations
+        .iter()
+        .map(|s| s.name.clone().unwrap_or_default())
+        .collect();
+    let mut products = read_products(reader, root, &station_names);
+    let product_names: Vec<String> = products.iter().map(|p| p.name.clone()).collect();
+    let (pools, pools_ok) = read_pools(reader, root);
+    let names = Names {
+        stations: &station_names,
+        products: &product_names,
+        pools: &pools,
+        pools_ok,
+    };
+    let stations: Vec<_> = raw_stations
+        .iter()
+        .enumerate()
+        .filter_map(|(idx, raw)| resolve_station(reader, raw, idx, &mut products, &names))
+        .collect();
+    let (co2_kg_per_kwh, price_per_kwh) = read_energy_factors(reader, root);
+    if reader.error_count() > errors_before {
+        return None;
+    }
+    Some(Model {
+        variant: variant.to_owned(),
+        source: source?,
+        products,
+        stations,
+        pools,
+        co2_kg_per_kwh,
+        price_per_kwh,
+    })
+}
+
+/// Every `[[stations]]` entry as read; duplicate names are errors.
+fn read_stations<'a, 'i>(reader: &mut Reader<'_>, root: &'a Table<'i>) -> Vec<RawStation<'a, 'i>> {
+    let mut raw_stations: Vec<RawStation<'a, 'i>> = Vec::new();
+    for (i, station) in required_entries(reader, root, "stations", "station")
+        .iter()
+        .enumerate()
+    {
+        if let Some(raw) = read_station(reader, station, index("stations", i)) {
+            raw_stations.push(raw);
+        }
+    }
+    for (i, raw) in raw_stations.iter().enumerate() {
+        let Some(name) = &raw.name else {
+            continue;
+        };
+        if raw_stations[..i]
+            .iter()
+            .any(|s| s.name.as_ref() == Some(name))
+        {
+            let message = format!("duplicate station name \"{name}\"");
+            reader.error(raw.span.clone(), &join(&raw.path, "name"), message);
+        }
+    }
+    raw_stations
+}
+
+fn read_products(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    station_names: &[String],
+) -> Vec<Product> {
+    let mut products: Vec<Product> = Vec::new();
+    for (i, product) in required_entries(reader, root, "products", "product")
+        .iter()
+        .enumerate()
+    {
+        let path = index("products", i);
+        if let Some(p) = read_product(reader, product, &path, station_names) {
+            if products.iter().any(|q| q.name == p.name) {
+                reader.error(
+                    product.span(),
+                    &join(&path, "name"),
+                    format!("duplicate product name \"{}\"", p.name),
+                );
+            }
+            products.push(p);
+        }
+    }
+    products
+}
+
+/// Every `[[pools]]` entry, and whether each one could be read (if not,
+/// references to pools are not checked: the missing one would be named
+/// unknown for no fault of the reference).
+fn read_pools(reader: &mut Reader<'_>, root: &Table<'_>) -> (Vec<Pool>, bool) {
+    let mut pools: Vec<Pool> = Vec::new();
+    let Some(array) = root.get("pools").and_then(|v| reader.array(v, "pools")) else {
+        return (pools, true);
+    };
+    for (i, pool) in array.iter().enumerate() {
+        let path = index("pools", i);
+        if let Some(p) = read_pool(reader, pool, &path) {
+            if pools.iter().any(|q| q.name == p.name) {
+                reader.error(
+                    pool.span(),
+                    &join(&path, "name"),
+                    format!("duplicate pool name \"{}\"", p.name),
+                );
+            }
+            pools.push(p);
+        }
+    }
+    let all_read = pools.len() == array.len();
+    (pools, all_read)
+}
+
+fn read_energy_factors(reader: &mut Reader<'_>, root: &Table<'_>) -> (Option<f64>, Option<f64>) {
+    let Some(value) = root.get("energy") else {
+        return (None, None);
+    };
+    let Some(table) = reader.table(value, "energy") else {
+        return (None, None);
+    };
+    reader.check_keys(table, "energy", &["co2_kg_per_kwh", "price_per_kwh"]);
+    let co2 = table
+        .get("co2_kg_per_kwh")
+        .and_then(|v| non_negative(reader, v, "energy.co2_kg_per_kwh"));
+    let price = table
+        .get("price_per_kwh")
+        .and_then(|v| non_negative(reader, v, "energy.price_per_kwh"));
+    (co2, price)
+}
+
+fn read_product(
+    reader: &mut Reader<'_>,
+    value: &Value<'_>,
+    path: &str,
+    station_names: &[String],
+) -> Option<Product> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["name", "mix", "route", "description"]);
+    let name = reader
+        .required(table, value.span(), path, "name")
+        .and_then(|v| reader.name(v, &join(path, "name")));
+    let mix = match table.get("mix") {
+        None => Some(1.0),
+        Some(v) => reader.number(v, &join(path, "mix")).and_then(|m| {
+            if m > 0.0 {
+                Some(m)
+            } else {
+                reader.error(
+                    v.span(),
+                    &join(path, "mix"),
+                    format!("expected a positive mix share, got {m}"),
+                );
+                None
+            }
+        }),
+    };
+    let route = reader
+        .required(table, value.span(), path, "route")
+        .and_then(|v| read_route(reader, v, &join(path, "route"), station_names))?;
+    let rework_target = vec![None; route.len()];
+    Some(Product {
+        name: name?,
+        mix: mix?,
+        route,
+        rework_target,
+    })
+}
+
+/// A route: station names resolved to indices; `None` on any mistake.
+fn read_route(
+    reader: &mut Reader<'_>,
+    value: &Value<'_>,
+    route_path: &str,
+    station_names: &[String],
+) -> Option<Vec<usize>> {
+    let array = reader.array(value, route_path)?;
+    let errors_before = reader.error_count();
+    if array.is_empty() {
+        reader.error(
+            value.span(),
+            route_path,
+            "a route needs at least one station",
+        );
+    }
+    if array.len() > usize::from(u16::MAX) {
+        reader.error(
+            value.span(),
+            route_path,
+            "a route may have at most 65535 steps",
+        );
+    }
+    let mut route = Vec::with_capacity(array.len());
+    for (i, step) in array.iter().enumerate() {
+        let step_path = index(route_path, i);
+        if let Some(station) = reader.string(step, &step_path) {
+            let names = station_names.iter().map(String::as_str);
+            route.extend(reader.lookup(names, &station, "station", step.span(), &step_path));
+        }
+    }
+    (reader.error_count() == errors_before).then_some(route)
+}

@@ -1,0 +1,619 @@
+//! `[[stations]]`: a station as written ([`RawStation`], read before the
+//! products are known) and its resolution into a model [`Station`] once the
+//! products, routes and pools are (per-product tables, the default buffer,
+//! rework targets, operators, batch checks).
+
+use super::read::{describe, join, non_negative, Reader, Value};
+use crate::model::{
+    Batch, Dist, Energy, FailureBasis, Failures, Operators, Pool, Product, Rework, Setup,
+    SetupRule, Station,
+};
+use std::borrow::Cow;
+use std::ops::Range;
+use toml::de::DeValue;
+use toml::Spanned;
+
+const STATION_KEYS: [&str; 16] = [
+    "name",
+    "machines",
+    "buffer",
+    "process",
+    "process_by_product",
+    "failures",
+    "scrap",
+    "scrap_by_product",
+    "rework",
+    "batch",
+    "setup",
+    "operators",
+    "transfer",
+    "energy",
+    "description",
+    "comment",
+];
+
+/// A per-product override as read: the product key (resolved later), its
+/// key path, and the value if it read.
+pub struct ByProduct<'a, 'i, T> {
+    key: &'a Spanned<Cow<'i, str>>,
+    path: String,
+    value: Option<T>,
+}
+
+/// `rework = { prob, to }` as read.
+pub struct ReworkSpec {
+    prob: f64,
+    to: String,
+    prob_span: Range<usize>,
+    to_span: Range<usize>,
+}
+
+/// `operators = { pool, count }` as read.
+pub struct OperatorsSpec {
+    pool: String,
+    count: u32,
+    pool_span: Range<usize>,
+}
+
+/// A station as read, before products are known.
+pub struct RawStation<'a, 'i> {
+    pub path: String,
+    pub span: Range<usize>,
+    pub name: Option<String>,
+    machines: Option<u32>,
+    /// Outer `None`: not given; inner `None`: unbounded.
+    buffer: Option<Option<u32>>,
+    process: Option<Dist>,
+    by_product: Vec<ByProduct<'a, 'i, Dist>>,
+    failures: Option<Failures>,
+    scrap: Option<f64>,
+    scrap_by_product: Vec<ByProduct<'a, 'i, f64>>,
+    rework: Option<ReworkSpec>,
+    batch: Option<(Batch, Range<usize>)>,
+    setup: Option<Setup>,
+    operators: Option<OperatorsSpec>,
+    transfer: Option<Dist>,
+    energy: Option<Energy>,
+    /// Whether it read without any problem.
+    clean: bool,
+}
+
+/// Reads one `[[stations]]` entry. (One read per key, in the order of the
+/// key list: the function is long because the table is, and splitting it
+/// would only move the list.)
+pub fn read_station<'a, 'i>(
+    reader: &mut Reader<'_>,
+    value: &'a Value<'i>,
+    path: String,
+) -> Option<RawStation<'a, 'i>> {
+    let table = reader.table(value, &path)?;
+    let errors_before = reader.error_count();
+    let span = value.span();
+    reader.check_keys(table, &path, &STATION_KEYS);
+    let at = |key: &str| join(&path, key);
+    let name = reader
+        .required(table, span.clone(), &path, "name")
+        .and_then(|v| reader.name(v, &at("name")));
+    let machines = match table.get("machines") {
+        Some(v) => reader
+            .integer_in(v, &at("machines"), 1, 100_000)
+            .map(|m| m as u32),
+        None => Some(1),
+    };
+    let buffer = table
+        .get("buffer")
+        .map(|v| read_buffer(reader, v, &at("buffer")));
+    let process = reader
+        .required(table, span.clone(), &path, "process")
+        .and_then(|v| reader.dist(v, &at("process")));
+    let process_by_product = by_product(
+        reader,
+        table.get("process_by_product"),
+        &at("process_by_product"),
+        |r, v, p| r.dist(v, p),
+    );
+    let failures = table
+        .get("failures")
+        .and_then(|v| read_failures(reader, v, &at("failures")));
+    let scrap = match table.get("scrap") {
+        Some(v) => reader.probability(v, &at("scrap")),
+        None => Some(0.0),
+    };
+    let scrap_by_product = by_product(
+        reader,
+        table.get("scrap_by_product"),
+        &at("scrap_by_product"),
+        |r, v, p| r.probability(v, p),
+    );
+    let rework = table
+        .get("rework")
+        .and_then(|v| read_rework(reader, v, &at("rework")));
+    let batch = table
+        .get("batch")
+        .and_then(|v| read_batch(reader, v, &at("batch")).map(|b| (b, v.span())));
+    let setup = table
+        .get("setup")
+        .and_then(|v| read_setup(reader, v, &at("setup")));
+    let operators = table
+        .get("operators")
+        .and_then(|v| read_operators(reader, v, &at("operators")));
+    let transfer = table
+        .get("transfer")
+        .and_then(|v| reader.dist(v, &at("transfer")));
+    let energy = table
+        .get("energy")
+        .and_then(|v| read_energy(reader, v, &at("energy")));
+    let clean = reader.error_count() == errors_before;
+    Some(RawStation {
+        path,
+        span,
+        name,
+        machines,
+        buffer,
+        process,
+        by_product: process_by_product,
+        failures,
+        scrap,
+        scrap_by_product,
+        rework,
+        batch,
+        setup,
+        operators,
+        transfer,
+        energy,
+        clean,
+    })
+}
+
+/// `buffer`: an integer >= 0 or `"inf"` (`None`, unbounded).
+fn read_buffer(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<u32> {
+    let parsed = match value.get_ref() {
+        DeValue::String(s) if s == "inf" => Some(None),
+        DeValue::Integer(_) => reader
+            .integer(value, path)
+            .filter(|&b| (0..=1_000_000_000).contains(&b))
+            .map(|b| Some(b as u32)),
+        _ => None,
+    };
+    if parsed.is_none() {
+        reader.error(
+            value.span(),
+            path,
+            format!(
+                "expected an integer >= 0 or \"inf\", got {}",
+                describe(value.get_ref())
+            ),
+        );
+    }
+    parsed.unwrap_or(Some(0))
+}
+
+/// A `*_by_product` table: one value per product key, read by `read`.
+fn by_product<'a, 'i, T>(
+    reader: &mut Reader<'_>,
+    value: Option<&'a Value<'i>>,
+    path: &str,
+    read: impl Fn(&mut Reader<'_>, &Value<'_>, &str) -> Option<T>,
+) -> Vec<ByProduct<'a, 'i, T>> {
+    let Some(table) = value.and_then(|v| reader.table(v, path)) else {
+        return Vec::new();
+    };
+    table
+        .iter()
+        .map(|(key, v)| {
+            let path = join(path, key.get_ref());
+            let value = read(reader, v, &path);
+            ByProduct { key, path, value }
+        })
+        .collect()
+}
+
+fn read_rework(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<ReworkSpec> {
+    let t = reader.table(value, path)?;
+    reader.check_keys(t, path, &["prob", "to"]);
+    let prob_value = reader.required(t, value.span(), path, "prob");
+    let prob = prob_value.and_then(|p| reader.probability(p, &join(path, "prob")));
+    let to_value = reader.required(t, value.span(), path, "to");
+    let to = to_value.and_then(|p| reader.name(p, &join(path, "to")));
+    Some(ReworkSpec {
+        prob: prob?,
+        to: to?,
+        prob_span: prob_value?.span(),
+        to_span: to_value?.span(),
+    })
+}
+
+fn read_batch(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Batch> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["size", "min", "max_wait"]);
+    let size = reader
+        .required(table, value.span(), path, "size")
+        .and_then(|v| reader.integer_in(v, &join(path, "size"), 1, 1_000_000))?
+        as u32;
+    let min = match table.get("min") {
+        Some(v) => reader.integer_in(v, &join(path, "min"), 1, i64::from(size))? as u32,
+        None => size,
+    };
+    let max_wait_min = match table.get("max_wait") {
+        Some(v) => reader.duration_bounded(v, &join(path, "max_wait"), true)?,
+        None => f64::INFINITY,
+    };
+    Some(Batch {
+        size,
+        min,
+        max_wait_min,
+    })
+}
+
+fn read_setup(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Setup> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["time", "on", "every"]);
+    let time = reader
+        .required(table, value.span(), path, "time")
+        .and_then(|v| reader.dist(v, &join(path, "time")));
+    let on = match table.get("on") {
+        None => Some("product_change".to_owned()),
+        Some(v) => reader.string(v, &join(path, "on")),
+    };
+    let rule = match on.as_deref() {
+        Some("product_change") => {
+            if let Some(v) = table.get("every") {
+                reader.error(
+                    v.span(),
+                    &join(path, "every"),
+                    "\"every\" needs on = \"every\"",
+                );
+                return None;
+            }
+            Some(SetupRule::ProductChange)
+        }
+        Some("every") => reader
+            .required(table, value.span(), path, "every")
+            .and_then(|v| reader.integer_in(v, &join(path, "every"), 1, 1_000_000_000))
+            .map(|n| SetupRule::Every(n as u32)),
+        Some(other) => {
+            let choices = ["product_change", "every"];
+            reader.unknown_choice(table["on"].span(), &join(path, "on"), other, &choices);
+            None
+        }
+        None => None,
+    };
+    Some(Setup {
+        time: time?,
+        rule: rule?,
+    })
+}
+
+fn read_operators(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<OperatorsSpec> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["pool", "count"]);
+    let pool_value = reader.required(table, value.span(), path, "pool");
+    let pool = pool_value.and_then(|v| reader.name(v, &join(path, "pool")));
+    let count = match table.get("count") {
+        Some(v) => reader
+            .integer_in(v, &join(path, "count"), 0, 1_000_000)
+            .map(|c| c as u32),
+        None => Some(1),
+    };
+    Some(OperatorsSpec {
+        pool: pool?,
+        count: count?,
+        pool_span: pool_value?.span(),
+    })
+}
+
+fn read_energy(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Energy> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["busy_kw", "idle_kw", "down_kw", "setup_kw"]);
+    let mut get = |key: &str, required: bool| -> Option<Option<f64>> {
+        match table.get(key) {
+            Some(v) => non_negative(reader, v, &join(path, key)).map(Some),
+            None if required => {
+                reader.required(table, value.span(), path, key);
+                None
+            }
+            None => Some(None),
+        }
+    };
+    let busy = get("busy_kw", true);
+    let idle = get("idle_kw", true);
+    let down = get("down_kw", false);
+    let setup = get("setup_kw", false);
+    let (busy_kw, idle_kw) = (busy??, idle??);
+    Some(Energy {
+        busy_kw,
+        idle_kw,
+        down_kw: down?.unwrap_or(idle_kw),
+        setup_kw: setup?.unwrap_or(busy_kw),
+    })
+}
+
+fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Failures> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, &["ttf", "ttr", "basis"]);
+    let ttf = reader
+        .required(table, value.span(), path, "ttf")
+        .and_then(|v| reader.dist(v, &join(path, "ttf")));
+    let ttr = reader
+        .required(table, value.span(), path, "ttr")
+        .and_then(|v| reader.dist(v, &join(path, "ttr")));
+    let basis = match table.get("basis") {
+        None => Some(FailureBasis::Operating),
+        Some(v) => match reader.string(v, &join(path, "basis")).as_deref() {
+            Some("operating") => Some(FailureBasis::Operating),
+            Some("calendar") => Some(FailureBasis::Calendar),
+            Some(other) => {
+                let choices = ["operating", "calendar"];
+                reader.unknown_choice(v.span(), &join(path, "basis"), other, &choices);
+                None
+            }
+            None => None,
+        },
+    };
+    let (ttf, ttr, basis) = (ttf?, ttr?, basis?);
+    if ttf.mean() <= 0.0 {
+        reader.error(
+            table["ttf"].span(),
+            &join(path, "ttf"),
+            "the mean time to failure must be positive",
+        );
+        return None;
+    }
+    Some(Failures { ttf, ttr, basis })
+}
+
+/// What a station's references resolve against.
+pub struct Names<'a> {
+    pub stations: &'a [String],
+    pub products: &'a [String],
+    pub pools: &'a [Pool],
+    /// False when a pool could not be read (unknown pools are then not
+    /// reported: the unreadable one would be named unknown).
+    pub pools_ok: bool,
+}
+
+/// A visit of a station: (product, position in its route).
+type Visit = (usize, usize);
+
+/// Resolves a station once products and pools are known; `None` when it
+/// read with problems or does not fit the line (every problem is recorded).
+pub fn resolve_station(
+    reader: &mut Reader<'_>,
+    raw: &RawStation<'_, '_>,
+    station_idx: usize,
+    products: &mut [Product],
+    names: &Names<'_>,
+) -> Option<Station> {
+    let errors_before = reader.error_count();
+    let name = raw.name.clone()?;
+    let process = per_product(reader, raw.process.clone(), &raw.by_product, names.products);
+    // Without a valid station scrap the rework check still sees the valid
+    // overrides (over a default of 0).
+    let scrap_or_zero = per_product(
+        reader,
+        Some(raw.scrap.unwrap_or(0.0)),
+        &raw.scrap_by_product,
+        names.products,
+    )
+    .unwrap_or_default();
+    let visits = visits_of(products, station_idx);
+    let buffer = resolve_buffer(reader, raw, &name, &visits);
+    let rework = raw.rework.as_ref().and_then(|spec| {
+        let scrap = &scrap_or_zero;
+        resolve_rework(
+            reader,
+            raw,
+            spec,
+            &name,
+            &visits,
+            products,
+            names.stations,
+            scrap,
+        )
+    });
+    let operators = raw
+        .operators
+        .as_ref()
+        .and_then(|spec| resolve_operators(reader, raw, spec, names));
+    if let Some((batch, span)) = &raw.batch {
+        check_batch(reader, raw, batch, span, buffer, &visits);
+    }
+    if !raw.clean || reader.error_count() > errors_before {
+        return None;
+    }
+    Some(Station {
+        name,
+        machines: raw.machines?,
+        buffer,
+        process: process?,
+        failures: raw.failures.clone(),
+        scrap: raw.scrap.and(Some(scrap_or_zero))?,
+        rework,
+        batch: raw.batch.as_ref().map(|(b, _)| b.clone()),
+        setup: raw.setup.clone(),
+        operators,
+        transfer: raw.transfer.clone(),
+        energy: raw.energy,
+    })
+}
+
+/// Every visit of the station by a product's route.
+fn visits_of(products: &[Product], station_idx: usize) -> Vec<Visit> {
+    products
+        .iter()
+        .enumerate()
+        .flat_map(|(p, product)| {
+            product
+                .route
+                .iter()
+                .enumerate()
+                .filter(move |(_, &s)| s == station_idx)
+                .map(move |(pos, _)| (p, pos))
+        })
+        .collect()
+}
+
+/// A value per product: the station's default, overridden where a
+/// `*_by_product` entry names the product. `None` if any is missing.
+fn per_product<T: Clone>(
+    reader: &mut Reader<'_>,
+    default: Option<T>,
+    overrides: &[ByProduct<'_, '_, T>],
+    product_names: &[String],
+) -> Option<Vec<T>> {
+    let mut values: Vec<Option<T>> = vec![default; product_names.len()];
+    for entry in overrides {
+        let wanted: &str = entry.key.get_ref();
+        let names = product_names.iter().map(String::as_str);
+        let product = reader.lookup(names, wanted, "product", entry.key.span(), &entry.path);
+        if let (Some(p), Some(v)) = (product, &entry.value) {
+            values[p] = Some(v.clone());
+        }
+    }
+    values.into_iter().collect()
+}
+
+/// The buffer capacity; may be left out only at a station that only starts
+/// routes (it is then unbounded).
+fn resolve_buffer(
+    reader: &mut Reader<'_>,
+    raw: &RawStation<'_, '_>,
+    name: &str,
+    visits: &[Visit],
+) -> Option<u32> {
+    if let Some(buffer) = raw.buffer {
+        return buffer;
+    }
+    let reworks_to_itself = raw.rework.as_ref().is_some_and(|r| r.to == name);
+    if visits.iter().any(|&(_, pos)| pos > 0) || reworks_to_itself {
+        reader.error(
+            raw.span.clone(),
+            &join(&raw.path, "buffer"),
+            "missing required key \"buffer\" (only a station that only starts routes may leave it out)",
+        );
+    }
+    None
+}
+
+/// Rework's target station, and the route position it sends each visit
+/// back to (recorded in the products).
+#[allow(clippy::too_many_arguments)] // the pieces a rework check needs, each used once
+fn resolve_rework(
+    reader: &mut Reader<'_>,
+    raw: &RawStation<'_, '_>,
+    spec: &ReworkSpec,
+    name: &str,
+    visits: &[Visit],
+    products: &mut [Product],
+    station_names: &[String],
+    scrap: &[f64],
+) -> Option<Rework> {
+    let rework_path = join(&raw.path, "rework");
+    let names = station_names.iter().map(String::as_str);
+    let to_path = join(&rework_path, "to");
+    let to_idx = reader.lookup(names, &spec.to, "station", spec.to_span.clone(), &to_path)?;
+    for &(p, pos) in visits {
+        let product = &mut products[p];
+        match product.route[..=pos].iter().rposition(|&s| s == to_idx) {
+            Some(target) => product.rework_target[pos] = Some(target),
+            None => reader.error(
+                spec.to_span.clone(),
+                &to_path,
+                format!(
+                    "station \"{}\" is not on the route of product \"{}\" at or before station \"{name}\"",
+                    spec.to, product.name
+                ),
+            ),
+        }
+        if scrap[p] + spec.prob > 1.0 {
+            reader.error(
+                spec.prob_span.clone(),
+                &join(&rework_path, "prob"),
+                format!(
+                    "scrap ({}) + rework ({}) exceed 1 for product \"{}\"",
+                    scrap[p], spec.prob, product.name
+                ),
+            );
+        }
+    }
+    Some(Rework {
+        prob: spec.prob,
+        to: to_idx,
+    })
+}
+
+/// The pool and count of a station's operators (`None` with count 0).
+fn resolve_operators(
+    reader: &mut Reader<'_>,
+    raw: &RawStation<'_, '_>,
+    spec: &OperatorsSpec,
+    names: &Names<'_>,
+) -> Option<Operators> {
+    let operators_path = join(&raw.path, "operators");
+    let pool_names = names.pools.iter().map(|p| p.name.as_str());
+    let pool = if names.pools_ok {
+        let path = join(&operators_path, "pool");
+        reader.lookup(
+            pool_names,
+            &spec.pool,
+            "pool",
+            spec.pool_span.clone(),
+            &path,
+        )?
+    } else {
+        pool_names.clone().position(|p| p == spec.pool)?
+    };
+    let size = names.pools[pool].size;
+    if spec.count > size {
+        reader.error(
+            spec.pool_span.clone(),
+            &join(&operators_path, "count"),
+            format!(
+                "needs {} operators but pool \"{}\" has only {size}",
+                spec.count, spec.pool
+            ),
+        );
+        return None;
+    }
+    (spec.count > 0).then_some(Operators {
+        pool,
+        count: spec.count,
+    })
+}
+
+/// A batch must be able to gather in the station's buffer.
+fn check_batch(
+    reader: &mut Reader<'_>,
+    raw: &RawStation<'_, '_>,
+    batch: &Batch,
+    span: &Range<usize>,
+    buffer: Option<u32>,
+    visits: &[Visit],
+) {
+    let Some(capacity) = buffer else {
+        return;
+    };
+    let batch_path = join(&raw.path, "batch");
+    if capacity < batch.min {
+        reader.error(
+            span.clone(),
+            &batch_path,
+            format!(
+                "the buffer ({capacity}) must hold at least batch.min ({}) parts",
+                batch.min
+            ),
+        );
+    } else if capacity < batch.size
+        && !batch.max_wait_min.is_finite()
+        && !visits.iter().all(|&(_, pos)| pos == 0)
+    {
+        reader.error(
+            span.clone(),
+            &batch_path,
+            format!(
+                "a full batch of {} can never gather in a buffer of {capacity}: give batch.max_wait, or a larger buffer",
+                batch.size
+            ),
+        );
+    }
+}
