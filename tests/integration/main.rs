@@ -3,6 +3,7 @@
 //! (closed forms, hand computations, conservation laws) or pins an invariant
 //! of the contract (determinism, common random numbers, error messages).
 
+mod architecture;
 mod charts;
 mod cli;
 mod common;
