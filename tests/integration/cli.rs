@@ -1,12 +1,8 @@
-//! The `alloysim` binary: commands, result files and exit codes (SPEC §4-5).
+//! The `alloysim` binary: commands, result files and exit codes.
 
-use assert_cmd::Command;
+use crate::common::alloysim;
 use std::fs;
 use std::path::Path;
-
-fn alloysim() -> Command {
-    Command::cargo_bin("alloysim").unwrap()
-}
 
 const SMALL: &str = r#"
 [scenario]
@@ -423,4 +419,55 @@ fn precision_is_recorded_and_identical_on_one_and_two_threads() {
     let precision = &summaries[0]["precision"];
     assert_eq!(precision["target_pct"], 5.0);
     assert_eq!(summaries[0]["replications"], precision["replications"]);
+}
+
+/// Two changes that are only consistent together: one adds a station, the
+/// other routes the product through it.
+const DEPENDENT_CHANGES: &str = r#"
+[scenario]
+name = "dependent"
+horizon = "10h"
+replications = 2
+
+[[products]]
+name = "p"
+route = ["A"]
+
+[[stations]]
+name = "A"
+process = 1.0
+
+[[changes]]
+name = "add-wash"
+new_stations = [ { name = "wash", buffer = 2, process = 0.5 } ]
+
+[[changes]]
+name = "route-wash"
+products.p = { route = ["A", "wash"] }
+
+[[variants]]
+name = "both"
+changes = ["add-wash", "route-wash"]
+"#;
+
+/// Regression: `attribute` on a subset of changes that is no valid
+/// scenario printed the scenario error but exited 1.
+#[test]
+fn attribute_on_inconsistent_changes_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "dependent.toml", DEPENDENT_CHANGES);
+    let assert = alloysim()
+        .args(["attribute", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("unknown station \"wash\""), "{stderr}");
+    // The scenario itself is valid.
+    alloysim()
+        .args(["validate"])
+        .arg(&scenario)
+        .assert()
+        .success();
 }
