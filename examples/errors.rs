@@ -39,4 +39,5 @@ fn main() {
     println!("field); `alloysim exact` on a line it cannot solve exactly (the reason is named).");
     println!("A line that locks up stops with exit code 3 and names the simulated time and the");
     println!("stations whose blocked machines wait on each other.");
+    print!("{}", include_str!("errors_trailer.md"));
 }

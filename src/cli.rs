@@ -29,6 +29,9 @@ pub enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Treat warnings (inputs that look wrong) as errors.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Solve a Markovian line exactly (continuous-time Markov chain); write exact.json.
     Exact {
@@ -115,6 +118,9 @@ pub struct RunArgs {
     /// Upper limit on replications with --precision (at least 2).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..))]
     pub max_replications: u32,
+    /// Treat warnings (inputs that look wrong, a warm-up too short) as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// Options shared by `sweep` and `attribute`.
@@ -135,6 +141,41 @@ pub struct StudyOptions {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Treat warnings (inputs that look wrong) as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// The reader of the output went away (`alloysim run ... | head`): the
+/// command stops quietly, exit code 0.
+#[derive(Debug, thiserror::Error)]
+#[error("standard output closed")]
+pub struct OutputClosed;
+
+/// Writes `text` to standard output; a closed pipe becomes [`OutputClosed`].
+pub fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(OutputClosed.into()),
+        other => Ok(other?),
+    }
+}
+
+/// Prints warnings on stderr (`warning: ...`); with `deny`, they are errors.
+pub fn report_warnings(warnings: &[alloysim::scenario::Warning], deny: bool) -> anyhow::Result<()> {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    if deny && !warnings.is_empty() {
+        return Err(UsageError(format!(
+            "{} warning{} denied by --deny-warnings",
+            warnings.len(),
+            if warnings.len() == 1 { "" } else { "s" }
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// A mistake in the command's arguments (exit code 2).
@@ -146,10 +187,14 @@ pub struct UsageError(pub String);
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
-        Command::Validate { scenarios } => validate::validate(&scenarios),
+        Command::Validate {
+            scenarios,
+            deny_warnings,
+        } => validate::validate(&scenarios, deny_warnings),
         Command::Plot { result_dir } => {
-            for path in alloysim::report::redraw(&result_dir)? {
-                println!("{}", path.display());
+            let folder = alloysim::report::OutputFolder::check(&result_dir)?;
+            for path in alloysim::report::redraw(&folder)? {
+                print_out(&format!("{}\n", path.display()))?;
             }
             Ok(())
         }

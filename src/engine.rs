@@ -73,7 +73,10 @@ pub struct ReplicationResult {
     /// The run was stopped from outside (Ctrl-C) before its end.
     pub interrupted: bool,
     /// The run stopped because more than [`WIP_LIMIT`] parts were in the line.
-    pub overflow: bool,
+    pub overflow: Option<Overflow>,
+    /// The run stopped because simulated time stood still for
+    /// [`STALL_EVENTS`] events.
+    pub stalled: Option<Stall>,
 }
 
 impl ReplicationResult {
@@ -97,6 +100,9 @@ pub struct StationResult {
     pub buffer_mean: f64,
     /// Operations finished (parts, scrapped or not).
     pub finished: u64,
+    /// Parts that finished here and moved on along their route (not
+    /// scrapped, not reworked): the station's good output.
+    pub passed: u64,
     /// Parts scrapped at this station.
     pub scrapped: u64,
     /// Setups started.
@@ -119,6 +125,27 @@ impl StationResult {
         }
         shares
     }
+}
+
+/// Where the parts piled up when the line held more than [`WIP_LIMIT`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overflow {
+    /// Simulated time, minutes.
+    pub time_min: f64,
+    /// The station whose buffer held the most parts, and how many.
+    pub station: String,
+    pub parts: usize,
+    /// Its buffer's capacity (`None`: unbounded).
+    pub capacity: Option<u32>,
+}
+
+/// Simulated time that stopped advancing: events without end at one instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stall {
+    /// Simulated time, minutes.
+    pub time_min: f64,
+    /// Stations whose machines changed state at that instant.
+    pub stations: Vec<String>,
 }
 
 /// A lock-up: no part can move any more.
@@ -349,15 +376,29 @@ pub fn simulate_until(
     replication: u32,
     stop: &AtomicBool,
 ) -> ReplicationResult {
-    Simulation::new(model, *run, replication).run(stop)
+    Simulation::new(model, *run, replication).run(stop, u64::MAX)
 }
 
-/// How often the event loop looks at the stop flag.
-pub const STOP_CHECK_EVENTS: u64 = 1 << 16;
+/// The first `events` events (about: the count is checked every
+/// [`STOP_CHECK_EVENTS`]) of replication 0, for forecasting a run: the
+/// result's `end_min` says how far the simulation got.
+pub fn probe(model: &Model, run: &RunSettings, events: u64) -> ReplicationResult {
+    static NEVER: AtomicBool = AtomicBool::new(false);
+    Simulation::new(model, *run, 0).run(&NEVER, events)
+}
+
+/// How often the event loop looks at the stop flag: at the slowest a few
+/// milliseconds of simulation between two looks.
+pub const STOP_CHECK_EVENTS: u64 = 1 << 14;
 
 /// Parts in the line beyond which a run stops: only an unbounded buffer
 /// that fills without end gets there (memory would follow).
 pub const WIP_LIMIT: usize = 1_000_000;
+
+/// Events at one instant after which a run stops as stalled: well above
+/// any burst a line of at most [`WIP_LIMIT`] parts makes at one time
+/// (about two seconds of simulation), far below "never".
+pub const STALL_EVENTS: u64 = 20_000_000;
 
 struct Simulation<'m> {
     model: &'m Model,
@@ -382,7 +423,8 @@ struct Simulation<'m> {
     /// Set when a set of blocked machines waits on itself.
     locked: Option<Deadlock>,
     interrupted: bool,
-    overflow: bool,
+    overflow: Option<Overflow>,
+    stalled: Option<Stall>,
     /// Scratch space of the lock search (sized once, never reallocated).
     visited: Vec<bool>,
     stack: Vec<usize>,
@@ -453,7 +495,8 @@ impl<'m> Simulation<'m> {
             in_transit: 0,
             locked: None,
             interrupted: false,
-            overflow: false,
+            overflow: None,
+            stalled: None,
             visited: vec![false; model.stations.len()],
             stack: Vec::with_capacity(model.stations.len()),
             seed,
@@ -470,7 +513,7 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    fn run(mut self, stop: &AtomicBool) -> ReplicationResult {
+    fn run(mut self, stop: &AtomicBool, event_limit: u64) -> ReplicationResult {
         self.initialise();
         let warmup = self.settings.warmup_min;
         let end = self.settings.end_min();
@@ -480,6 +523,7 @@ impl<'m> Simulation<'m> {
             measuring = true;
         }
         let mut deadlock = None;
+        let mut same_instant = 0u64;
         loop {
             let Some(event) = self.queue.pop() else {
                 // Nothing left to happen before the end: the line is locked.
@@ -495,6 +539,15 @@ impl<'m> Simulation<'m> {
             if time > end {
                 break;
             }
+            if time == self.now {
+                same_instant += 1;
+                if same_instant > STALL_EVENTS {
+                    self.stalled = Some(self.stall());
+                    break;
+                }
+            } else {
+                same_instant = 0;
+            }
             self.now = time;
             if !self.handle(event) {
                 continue;
@@ -508,10 +561,12 @@ impl<'m> Simulation<'m> {
                 break;
             }
             if self.parts.len() > WIP_LIMIT {
-                self.overflow = true;
+                self.overflow = Some(self.overflow());
                 break;
             }
-            if self.events.is_multiple_of(STOP_CHECK_EVENTS) && stop.load(Ordering::Relaxed) {
+            if self.events.is_multiple_of(STOP_CHECK_EVENTS)
+                && (stop.load(Ordering::Relaxed) || self.events >= event_limit)
+            {
                 self.interrupted = true;
                 break;
             }
@@ -520,7 +575,10 @@ impl<'m> Simulation<'m> {
             self.now = warmup;
             self.start_measuring();
         }
-        let ended_early = deadlock.is_some() || self.overflow || self.interrupted;
+        let ended_early = deadlock.is_some()
+            || self.overflow.is_some()
+            || self.stalled.is_some()
+            || self.interrupted;
         self.now = if ended_early { self.now.min(end) } else { end };
         self.finish(deadlock)
     }
@@ -589,6 +647,37 @@ impl<'m> Simulation<'m> {
             }
         }
         true
+    }
+
+    /// Where the parts are when the line holds too many.
+    fn overflow(&self) -> Overflow {
+        let (station, fullest) = self
+            .stations
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, s)| s.buffer.len() + s.release.len())
+            .expect("a line has stations");
+        Overflow {
+            time_min: self.now,
+            station: self.model.stations[station].name.clone(),
+            parts: fullest.buffer.len(),
+            capacity: self.model.stations[station].buffer,
+        }
+    }
+
+    /// The stations that act at the instant time stands still.
+    fn stall(&self) -> Stall {
+        let mut stations: Vec<String> = Vec::new();
+        for machine in self.machines.iter().filter(|m| m.since_min == self.now) {
+            let name = &self.model.stations[machine.station as usize].name;
+            if !stations.contains(name) {
+                stations.push(name.clone());
+            }
+        }
+        Stall {
+            time_min: self.now,
+            stations,
+        }
     }
 
     fn deadlock(&self) -> Deadlock {
@@ -713,6 +802,7 @@ impl<'m> Simulation<'m> {
             deadlock,
             interrupted: self.interrupted,
             overflow: self.overflow,
+            stalled: self.stalled,
         }
     }
 
@@ -1279,6 +1369,9 @@ impl<'m> Simulation<'m> {
                     }
                 }
             }
+            if next_position == position + 1 {
+                self.stations[station].result.passed += 1;
+            }
             self.parts[part as usize].position = next_position as u16;
             self.machines[machine].parts[kept] = part;
             kept += 1;
@@ -1315,16 +1408,23 @@ impl<'m> Simulation<'m> {
                 continue;
             }
             let next = route[p.position as usize];
+            if next == station && !self.stations[station].is_batch {
+                // Rework at its own station: an exchange with the buffer,
+                // never a move, so no transfer time either.
+                self.rework_in_place(machine, station, part);
+                return;
+            }
             if let Some(place) = self.find_place(next) {
                 self.machines[machine].unload_head += 1;
-                self.hand_over(machine, part, next, place);
+                if next == station {
+                    // Back into its own batch station's buffer: no move.
+                    self.place(station, part, place);
+                } else {
+                    self.hand_over(machine, part, next, place);
+                }
                 continue;
             }
-            if next == station && !self.stations[station].is_batch {
-                self.rework_in_place(machine, station, part);
-            } else {
-                self.block(machine, next);
-            }
+            self.block(machine, next);
             return;
         }
         let m = &mut self.machines[machine];
@@ -1338,10 +1438,10 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    /// Rework at its own station with a full buffer: the part goes to the
-    /// back of the buffer as the machine takes the head, an exchange that
-    /// needs no free slot (without waiting room the machine simply starts
-    /// it again). Blocking on itself would lock the station for ever.
+    /// Rework at its own station: the part goes to the back of the buffer
+    /// as the machine takes the head, an exchange that needs no free slot
+    /// and takes no time (with an empty buffer the machine starts the part
+    /// again). Blocking on itself would lock a full station for ever.
     fn rework_in_place(&mut self, machine: usize, station: usize, part: u32) {
         let s = &mut self.stations[station];
         let work = match s.buffer.pop_front() {

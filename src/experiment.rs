@@ -30,13 +30,41 @@ pub enum ExperimentError {
     #[error("interrupted: no results were written; earlier results are unchanged")]
     Interrupted,
     #[error(
-        "variant \"{variant}\", replication {replication}: more than {limit} parts piled up in the line by simulated time {time_h:.1} h; an unbounded buffer behind the unlimited source fills without end (give it a capacity, or use an interarrival source)"
+        "variant \"{variant}\", replication {replication}: more than {limit} parts piled up in the line by simulated time {time_h:.1} h, {parts} of them waiting at station \"{station}\", {}",
+        match capacity {
+            None => "whose buffer is unbounded (give it a capacity, or release parts with an interarrival source no faster than the line)".to_owned(),
+            Some(c) => format!("whose buffer holds up to {c} (alloysim keeps at most {limit} parts in the line: give it a smaller buffer)"),
+        }
     )]
     Overflow {
         variant: String,
         replication: u32,
         time_h: f64,
         limit: usize,
+        station: String,
+        parts: usize,
+        capacity: Option<u32>,
+    },
+    #[error(
+        "variant \"{variant}\", replication {replication}: simulated time stopped at {time_h:.3} h: more than {events} events happened at that instant at {} without time passing (a loop of operations that take no time, such as rework with probability 1 at a station whose processing time is 0)",
+        stations.join(", ")
+    )]
+    Stalled {
+        variant: String,
+        replication: u32,
+        time_h: f64,
+        events: u64,
+        stations: Vec<String>,
+    },
+    #[error(
+        "{runs} runs ({variants} variant{} x {replications} replications): each run keeps its WIP curve and lead-time histogram in memory (about 10 KB), so at most {limit} are simulated at once; use fewer replications, or a --precision target",
+        if *variants == 1 { "" } else { "s" }
+    )]
+    TooManyRuns {
+        runs: u64,
+        variants: usize,
+        replications: u64,
+        limit: u64,
     },
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool { threads: usize, message: String },
@@ -46,13 +74,17 @@ impl ExperimentError {
     /// The process exit code: 3 for a line that locked up, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            ExperimentError::Deadlock { .. } => 3,
+            ExperimentError::Deadlock { .. } | ExperimentError::Stalled { .. } => 3,
+            ExperimentError::TooManyRuns { .. } => 2,
             ExperimentError::Interrupted
             | ExperimentError::Overflow { .. }
             | ExperimentError::ThreadPool { .. } => 1,
         }
     }
 }
+
+/// The most replication results one experiment holds at once (about 1 GB).
+pub const MAX_RUNS: u64 = 100_000;
 
 /// Replications of one variant, in replication order.
 #[derive(Clone, Debug)]
@@ -119,6 +151,15 @@ pub fn run_models(
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<VariantRuns>, ExperimentError> {
+    let runs = models.len() as u64 * replications.len() as u64;
+    if runs > MAX_RUNS {
+        return Err(ExperimentError::TooManyRuns {
+            runs,
+            variants: models.len(),
+            replications: replications.len() as u64,
+            limit: MAX_RUNS,
+        });
+    }
     let jobs: Vec<(usize, u32)> = (0..models.len())
         .flat_map(|m| replications.clone().map(move |r| (m, r)))
         .collect();
@@ -130,18 +171,25 @@ pub fn run_models(
         threads: threads.unwrap_or(0),
         message: e.to_string(),
     })?;
-    let results: Vec<ReplicationResult> = pool.install(|| {
+    // A replication that has not started when a stop is asked for does not
+    // start: the run ends within one replication's check interval.
+    let results: Vec<Option<ReplicationResult>> = pool.install(|| {
         jobs.par_iter()
             .map(|&(m, r)| {
+                if STOP.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let result = engine::simulate_until(models[m], settings, r, &STOP);
                 on_done();
-                result
+                Some(result)
             })
             .collect()
     });
-    if STOP.load(Ordering::Relaxed) || results.iter().any(|r| r.interrupted) {
+    let stopped = |r: &Option<ReplicationResult>| r.as_ref().is_none_or(|r| r.interrupted);
+    if STOP.load(Ordering::Relaxed) || results.iter().any(stopped) {
         return Err(ExperimentError::Interrupted);
     }
+    let results = results.into_iter().flatten();
     let mut runs: Vec<VariantRuns> = models
         .iter()
         .map(|m| VariantRuns {
@@ -150,12 +198,24 @@ pub fn run_models(
         })
         .collect();
     for (&(m, _), result) in jobs.iter().zip(results) {
-        if result.overflow {
+        if let Some(overflow) = &result.overflow {
             return Err(ExperimentError::Overflow {
                 variant: runs[m].name.clone(),
                 replication: result.replication,
-                time_h: result.end_min / 60.0,
+                time_h: overflow.time_min / 60.0,
                 limit: engine::WIP_LIMIT,
+                station: overflow.station.clone(),
+                parts: overflow.parts,
+                capacity: overflow.capacity,
+            });
+        }
+        if let Some(stall) = &result.stalled {
+            return Err(ExperimentError::Stalled {
+                variant: runs[m].name.clone(),
+                replication: result.replication,
+                time_h: stall.time_min / 60.0,
+                events: engine::STALL_EVENTS,
+                stations: stall.stations.clone(),
             });
         }
         if let Some(deadlock) = &result.deadlock {
@@ -227,6 +287,15 @@ pub fn run_to_precision(
     on_done: &(dyn Fn() + Sync),
 ) -> Result<(ExperimentResult, Precision), ExperimentError> {
     let start = Instant::now();
+    let most = u64::from(max_replications) * scenario.variants.len() as u64;
+    if most > MAX_RUNS {
+        return Err(ExperimentError::TooManyRuns {
+            runs: most,
+            variants: scenario.variants.len(),
+            replications: u64::from(max_replications),
+            limit: MAX_RUNS,
+        });
+    }
     let batch = scenario.run.replications.max(2);
     let models: Vec<&Model> = scenario.variants.iter().map(|v| &v.model).collect();
     let mut runs: Vec<VariantRuns> = Vec::new();
@@ -265,35 +334,33 @@ pub fn run_to_precision(
     ))
 }
 
-/// A rough forecast of a run's events and wall time: parts released per
-/// minute (the arrival rate, or the static capacity bound of the line under
-/// the unlimited source) × stations on the route × about three events per
-/// operation, at five million events per second and thread. Used to warn
-/// before runs that would take long.
+/// A forecast of a run's events and wall time, from a probe of each
+/// variant: its first [`PROBE_EVENTS`] events give the events per
+/// simulated minute and the wall time per event on this machine, which
+/// are extrapolated to the whole run (replications spread over `threads`).
+/// A line whose pace changes after its start (a long transient) is
+/// forecast from its start; the forecast is meant to within a factor of
+/// two, to warn before runs that would take long.
 pub fn estimate(scenario: &Scenario, threads: usize) -> (f64, f64) {
-    let events: f64 = scenario
-        .variants
-        .iter()
-        .map(|v| {
-            let m = &v.model;
-            let capacity = crate::model::capacity::capacity(m);
-            let releases_per_min = match &m.source {
-                crate::model::Source::Interarrival(d) => 1.0 / d.mean().max(1e-12),
-                crate::model::Source::Unlimited => {
-                    capacity.bound_per_h / 60.0 / capacity.good_per_release.max(1e-9)
-                }
-            };
-            let route: f64 = m
-                .products
-                .iter()
-                .map(|p| p.route.len() as f64)
-                .fold(0.0, f64::max);
-            let per_replication = releases_per_min.min(1e12) * route * 3.0 * scenario.run.end_min();
-            per_replication * f64::from(scenario.run.replications)
-        })
-        .sum();
-    (events, events / (5e6 * threads.max(1) as f64))
+    let run = &scenario.run;
+    let (mut events, mut seconds) = (0.0, 0.0);
+    for variant in &scenario.variants {
+        let start = Instant::now();
+        let probe = engine::probe(&variant.model, run, PROBE_EVENTS);
+        let wall_s = start.elapsed().as_secs_f64();
+        let per_min = probe.events as f64 / probe.end_min.max(1e-9);
+        let per_replication = per_min * run.end_min();
+        events += per_replication * f64::from(run.replications);
+        seconds +=
+            per_replication * f64::from(run.replications) * wall_s / (probe.events.max(1) as f64);
+    }
+    let jobs = (run.replications as usize * scenario.variants.len()).max(1);
+    let parallel = threads.clamp(1, jobs) as f64;
+    (events, seconds / parallel)
 }
+
+/// Events a forecast simulates of each variant.
+pub const PROBE_EVENTS: u64 = 1 << 17;
 
 /// The measurements of a run: they vary from run to run and machine to
 /// machine, unlike every other figure of the summary.

@@ -53,6 +53,7 @@ pub mod scenario;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod warmup;
 
 /// The process exit code an error of this library calls for, if `error` is
 /// one: 2 for an invalid scenario or a request the command cannot serve, 3
@@ -64,6 +65,8 @@ pub fn exit_code(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
     } else if let Some(e) = error.downcast_ref::<experiment::ExperimentError>() {
         Some(e.exit_code())
     } else if let Some(e) = error.downcast_ref::<exact::ExactError>() {
+        Some(e.exit_code())
+    } else if let Some(e) = error.downcast_ref::<report::OutputError>() {
         Some(e.exit_code())
     } else if let Some(e) = error.downcast_ref::<sweep::SweepError>() {
         Some(e.exit_code())

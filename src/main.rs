@@ -5,16 +5,58 @@
 mod cli;
 
 use clap::Parser;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 fn main() {
     let args = cli::Cli::parse();
-    // Ctrl-C: workers stop promptly; nothing half-written is left, since
-    // result files are only renamed into place after a complete run.
-    let _ = ctrlc::set_handler(alloysim::experiment::request_stop);
+    // Ctrl-C: workers stop within a second and nothing is written (result
+    // sets are swapped in whole, and not at all once a stop is asked for);
+    // a second Ctrl-C exits at once.
+    let _ = ctrlc::set_handler(|| {
+        static PRESSED: AtomicBool = AtomicBool::new(false);
+        if PRESSED.swap(true, Ordering::SeqCst) {
+            std::process::exit(1);
+        }
+        alloysim::experiment::request_stop();
+        alloysim::report::atomic::request_stop();
+    });
+    inject_fault_for_tests();
     if let Err(error) = cli::execute(args) {
-        eprintln!("{error:#}");
+        if error.downcast_ref::<cli::OutputClosed>().is_some() {
+            return;
+        }
+        let text = format!("{error:#}");
+        if text.starts_with("error:") {
+            eprintln!("{text}");
+        } else {
+            eprintln!("error: {text}");
+        }
         std::process::exit(exit_code(&error));
     }
+}
+
+/// `ALLOYSIM_FAULT=<step>[:abort]` makes writing results fail (or the
+/// process die) at that step: the hook of the tests that results appear
+/// whole or not at all. Steps: stage, carry, swap, cleanup.
+fn inject_fault_for_tests() {
+    use alloysim::report::atomic::{inject_fault, Fault, Step};
+    let Ok(text) = std::env::var("ALLOYSIM_FAULT") else {
+        return;
+    };
+    let (step, kind) = text.split_once(':').unwrap_or((&text, "fail"));
+    let step = match step {
+        "stage" => Step::Stage,
+        "carry" => Step::Carry,
+        "swap" => Step::Swap,
+        "cleanup" => Step::Cleanup,
+        _ => return,
+    };
+    let fault = if kind == "abort" {
+        Fault::Abort
+    } else {
+        Fault::Fail
+    };
+    inject_fault(step, fault);
 }
 
 /// The exit code of the first error in the chain that knows its own: a

@@ -4,9 +4,10 @@
 //! `wip.png`, and so on.
 //!
 //! Every command writes its result set through [`write_set`], into the
-//! folder [`output_dir`] chooses: all files at once or none (see
-//! [`atomic`]). Charts are drawn from the files' content, never from the
-//! engine, so `alloysim plot` redraws exactly what `run` drew.
+//! folder [`output_dir`] chooses and [`OutputFolder::check`] checked before
+//! any work: all files at once or none (see [`atomic`]). Charts are drawn
+//! from the files' content, never from the engine, so `alloysim plot`
+//! redraws exactly what `run` drew.
 
 pub mod atomic;
 pub mod attribution_csv;
@@ -30,8 +31,34 @@ use crate::experiment::ExperimentResult;
 use crate::summary::Summary;
 use crate::sweep::Sweep;
 use atomic::ResultSet;
+pub use atomic::{OutputError, OutputFolder};
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// The files `run` writes (the data files, then every chart it may draw).
+pub const RUN_FILES: &[&str] = &[
+    summary_json::NAME,
+    replications_csv::NAME,
+    stations_csv::NAME,
+    timeseries_csv::NAME,
+    lead_times_csv::NAME,
+    "throughput.png",
+    "station_states.png",
+    "wip.png",
+    "lead_time.png",
+    "energy.png",
+];
+/// The charts `plot` redraws.
+pub const RUN_CHARTS: &[&str] = &[
+    "throughput.png",
+    "station_states.png",
+    "wip.png",
+    "lead_time.png",
+    "energy.png",
+];
+pub const SWEEP_FILES: &[&str] = &[sweep_csv::NAME, charts::sweep::NAME];
+pub const ATTRIBUTION_FILES: &[&str] = &[attribution_csv::NAME, charts::attribution::NAME];
+pub const EXACT_FILES: &[&str] = &[exact_json::NAME];
 
 /// The result folder of a command: `-o DIR` as given, or
 /// `output/<scenario name>/` without it. When one command writes several
@@ -44,16 +71,27 @@ pub fn output_dir(option: Option<&Path>, scenario: &str, several_scenarios: bool
     }
 }
 
-/// Writes one command's result set into `dir`: `stage` puts every file
-/// into the set, which then appears as a whole, or not at all if staging
-/// fails. Returns the paths written.
+/// Writes one command's result set, among the files `owned`, into
+/// `folder`: `stage` puts every file into the set, which then appears as a
+/// whole, or not at all if staging fails. Returns the paths written.
 pub fn write_set(
-    dir: &Path,
-    stage: impl FnOnce(&mut ResultSet) -> io::Result<()>,
-) -> io::Result<Vec<PathBuf>> {
-    let mut set = ResultSet::new(dir)?;
+    folder: &OutputFolder,
+    owned: &'static [&'static str],
+    stage: impl FnOnce(&mut ResultSet) -> Result<(), OutputError>,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let mut set = ResultSet::new(folder, owned)?;
     stage(&mut set)?;
     set.commit()
+}
+
+/// An error of producing a file's content (not of writing it), named by
+/// the file.
+fn content_error(name: &'static str) -> impl FnOnce(io::Error) -> OutputError {
+    move |source| OutputError::Io {
+        action: "produce",
+        path: PathBuf::from(name),
+        source,
+    }
 }
 
 /// The data files of a run: name and content.
@@ -73,13 +111,13 @@ pub fn run_files(
 /// Writes every result file of a run into `dir`, and its charts unless
 /// `charts` is false.
 pub fn write_run(
-    dir: &Path,
+    folder: &OutputFolder,
     summary: &Summary,
     result: &ExperimentResult,
     charts: bool,
-) -> io::Result<Vec<PathBuf>> {
-    let files = run_files(summary, result)?;
-    write_set(dir, |set| {
+) -> Result<Vec<PathBuf>, OutputError> {
+    let files = run_files(summary, result).map_err(content_error("the run's files"))?;
+    write_set(folder, RUN_FILES, |set| {
         for (name, bytes) in &files {
             set.stage(name, bytes)?;
         }
@@ -96,7 +134,8 @@ pub fn write_run(
                 content(summary_json::NAME),
                 content(timeseries_csv::NAME),
                 content(lead_times_csv::NAME),
-            )?;
+            )
+            .map_err(content_error("the charts' data"))?;
             charts::stage_run_charts(set, &data)?;
         }
         Ok(())
@@ -104,20 +143,23 @@ pub fn write_run(
 }
 
 /// Redraws the charts of a run's result folder from its files.
-pub fn redraw(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let data = charts::ChartData::load(dir)?;
-    write_set(dir, |set| charts::stage_run_charts(set, &data))
+pub fn redraw(folder: &OutputFolder) -> Result<Vec<PathBuf>, OutputError> {
+    let data = charts::ChartData::load(folder.path())?;
+    write_set(folder, RUN_CHARTS, |set| {
+        charts::stage_run_charts(set, &data)
+    })
 }
 
 /// Writes `sweep.csv` and, unless `charts` is false, `sweep.png`.
 pub fn write_sweep(
-    dir: &Path,
+    folder: &OutputFolder,
     scenario: &str,
     sweep: &Sweep,
     charts: bool,
-) -> io::Result<Vec<PathBuf>> {
-    write_set(dir, |set| {
-        set.stage(sweep_csv::NAME, &sweep_csv::bytes(sweep)?)?;
+) -> Result<Vec<PathBuf>, OutputError> {
+    let csv = sweep_csv::bytes(sweep).map_err(content_error(sweep_csv::NAME))?;
+    write_set(folder, SWEEP_FILES, |set| {
+        set.stage(sweep_csv::NAME, &csv)?;
         if charts {
             charts::sweep::stage_chart(set, scenario, sweep)?;
         }
@@ -127,13 +169,14 @@ pub fn write_sweep(
 
 /// Writes `attribution.csv` and, unless `charts` is false, `attribution.png`.
 pub fn write_attribution(
-    dir: &Path,
+    folder: &OutputFolder,
     scenario: &str,
     attribution: &Attribution,
     charts: bool,
-) -> io::Result<Vec<PathBuf>> {
-    write_set(dir, |set| {
-        set.stage(attribution_csv::NAME, &attribution_csv::bytes(attribution)?)?;
+) -> Result<Vec<PathBuf>, OutputError> {
+    let csv = attribution_csv::bytes(attribution).map_err(content_error(attribution_csv::NAME))?;
+    write_set(folder, ATTRIBUTION_FILES, |set| {
+        set.stage(attribution_csv::NAME, &csv)?;
         if charts {
             charts::attribution::stage_chart(set, scenario, attribution)?;
         }
@@ -143,12 +186,14 @@ pub fn write_attribution(
 
 /// Writes `exact.json`.
 pub fn write_exact(
-    dir: &Path,
+    folder: &OutputFolder,
     scenario: &str,
     solved: &[ExactVariant],
-) -> io::Result<Vec<PathBuf>> {
-    let bytes = exact_json::bytes(scenario, solved)?;
-    write_set(dir, |set| set.stage(exact_json::NAME, &bytes))
+) -> Result<Vec<PathBuf>, OutputError> {
+    let bytes = exact_json::bytes(scenario, solved).map_err(content_error(exact_json::NAME))?;
+    write_set(folder, EXACT_FILES, |set| {
+        set.stage(exact_json::NAME, &bytes)
+    })
 }
 
 /// Finishes a CSV writer into its bytes.

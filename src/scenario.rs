@@ -23,9 +23,11 @@
 //! Not here: anything the engine does with the model, and any output.
 
 mod change;
+mod checks;
 pub mod diagnostic;
 mod dist;
 mod edit;
+pub mod keys;
 mod line;
 mod pool;
 pub mod read;
@@ -33,8 +35,9 @@ mod station;
 
 use crate::model::{Model, RunSettings};
 use change::VariantSpec;
-pub use diagnostic::Diagnostic;
 use diagnostic::Diagnostics;
+pub use diagnostic::{Diagnostic, Warning};
+pub use dist::FAMILIES;
 pub use edit::{Edit, EditValue};
 use read::Reader;
 use std::path::{Path, PathBuf};
@@ -44,11 +47,16 @@ use toml::de::DeTable;
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario file {path}: {source}")]
+    /// The file could not be read (the cause follows as the source).
+    #[error("cannot read scenario file {path}")]
     Io {
         path: String,
+        #[source]
         source: std::io::Error,
     },
+    /// The file is no scenario text: not a regular file, too large.
+    #[error("scenario file {path}: {problem}")]
+    NotText { path: String, problem: String },
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
 }
@@ -58,11 +66,14 @@ impl ScenarioError {
     /// valid, 1 for a file that cannot be read.
     pub fn exit_code(&self) -> i32 {
         match self {
-            ScenarioError::Invalid(_) => 2,
+            ScenarioError::Invalid(_) | ScenarioError::NotText { .. } => 2,
             ScenarioError::Io { .. } => 1,
         }
     }
 }
+
+/// The largest scenario file read.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 fn render(diagnostics: &[Diagnostic]) -> String {
     let mut text: Vec<String> = diagnostics.iter().map(|d| format!("error: {d}")).collect();
@@ -107,6 +118,9 @@ pub struct Scenario {
     /// The baseline first, then every variant.
     pub variants: Vec<Variant>,
     pub changes: Vec<Change>,
+    /// Legal inputs of the file and the command line that look wrong, in
+    /// the order found (see [`Scenario::warnings`]).
+    input_warnings: Vec<Warning>,
     /// The text and folder the scenario was read from, for rebuilding it
     /// with edits (sweeps) or with other sets of changes (attribution).
     source: Arc<Source>,
@@ -134,9 +148,26 @@ impl Scenario {
 
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            path: path.display().to_string(),
-            source,
+        let shown = path.display().to_string();
+        let text = read::read_text(path, MAX_SCENARIO_BYTES).map_err(|e| match e {
+            read::TextFileError::Io(source) => ScenarioError::Io {
+                path: shown.clone(),
+                source,
+            },
+            read::TextFileError::NotUtf8 { line, column } => {
+                ScenarioError::Invalid(vec![Diagnostic {
+                    file: shown.clone(),
+                    line,
+                    column,
+                    key_path: String::new(),
+                    message: "not UTF-8 text (a file saved as Latin-1 or Windows-1252 must be converted to UTF-8)".to_owned(),
+                    offset: 0,
+                }])
+            }
+            other => ScenarioError::NotText {
+                path: shown.clone(),
+                problem: other.to_string(),
+            },
         })?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_text(&text, &path.display().to_string(), &base_dir)
@@ -181,6 +212,8 @@ impl Scenario {
         let scenario = build(&mut reader, &root, file, wanted);
         match scenario {
             Some(mut scenario) if !reader.has_errors() => {
+                scenario.input_warnings = reader.warnings().to_vec();
+                drop(reader);
                 scenario.source = source;
                 Ok(scenario)
             }
@@ -217,15 +250,82 @@ impl Scenario {
             .collect())
     }
 
+    /// Every warning: the file's and the command line's, and those of the
+    /// run as now set up (a horizon too short for the slowest operation, a
+    /// source faster than the line can work).
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = self.input_warnings.clone();
+        for variant in &self.variants {
+            warnings.extend(checks::run_warnings(
+                &variant.name,
+                &variant.model,
+                &self.run,
+            ));
+        }
+        let mut unique: Vec<Warning> = Vec::new();
+        for w in warnings {
+            if !unique.contains(&w) {
+                unique.push(w);
+            }
+        }
+        unique
+    }
+
     /// Parses a duration given on the command line (same rules as the file).
     pub fn parse_duration(&self, text: &str) -> Result<f64, String> {
         read::parse_duration(text, self.minutes_per_unit)
     }
+
+    /// Overrides run settings from the command line, by the rules of the
+    /// file: durations as there (a bare number in the scenario's time unit,
+    /// which gets a warning), within the same bounds. The error names the
+    /// option.
+    pub fn override_run(&mut self, overrides: &RunOverrides) -> Result<(), String> {
+        let mut duration = |option: &str,
+                            text: &Option<String>,
+                            positive: bool|
+         -> Result<Option<f64>, String> {
+            let Some(text) = text else {
+                return Ok(None);
+            };
+            let minutes = self
+                .parse_duration(text)
+                .map_err(|e| format!("{option}: {e}"))?;
+            let minutes = read::check_duration(minutes, positive)
+                .map_err(|e| format!("{option}: {e}, got \"{text}\""))?;
+            if text.trim().parse::<f64>().is_ok() {
+                self.input_warnings.push(Warning::general(format!(
+                    "{option} {text} is read in the scenario's time unit: {minutes} min; write a unit (\"{text}h\", \"{text}d\") to be explicit"
+                )));
+            }
+            Ok(Some(minutes))
+        };
+        let horizon = duration("--horizon", &overrides.horizon, true)?;
+        let warmup = duration("--warmup", &overrides.warmup, false)?;
+        let run = &mut self.run;
+        run.horizon_min = horizon.unwrap_or(run.horizon_min);
+        run.warmup_min = warmup.unwrap_or(run.warmup_min);
+        if run.end_min() > line::MAX_RUN_MIN {
+            return Err(format!(
+                "--horizon/--warmup: warm-up plus horizon is {:.3e} minutes; at most 1e9 (about 1900 years) is simulated",
+                run.end_min()
+            ));
+        }
+        run.replications = overrides.replications.unwrap_or(run.replications);
+        run.seed = overrides.seed.unwrap_or(run.seed);
+        Ok(())
+    }
 }
 
-const TOP_KEYS: [&str; 8] = [
-    "scenario", "source", "products", "stations", "pools", "energy", "changes", "variants",
-];
+/// Run settings given on the command line; `None` keeps the file's.
+#[derive(Clone, Debug, Default)]
+pub struct RunOverrides {
+    pub replications: Option<u32>,
+    pub seed: Option<u64>,
+    /// Durations as written (`"20d"`, or a number in the time unit).
+    pub horizon: Option<String>,
+    pub warmup: Option<String>,
+}
 
 /// Builds the baseline and every wanted variant from the parsed tree.
 fn build(
@@ -234,11 +334,12 @@ fn build(
     file: &str,
     wanted: Wanted<'_>,
 ) -> Option<Scenario> {
-    reader.check_keys(root, "", &TOP_KEYS);
+    reader.check_keys(root, "", keys::TOP);
     let header = line::read_header(reader, root);
     let baseline = line::build_model(reader, root, "baseline");
     let changes = change::read_changes(reader, root);
     let mut specs = change::read_variants(reader, root, &changes);
+    let file_variants = matches!(wanted, Wanted::FileVariants);
     if let Wanted::ChangeSets(sets) = wanted {
         specs = sets
             .iter()
@@ -258,6 +359,9 @@ fn build(
             model,
         });
     }
+    if file_variants {
+        change::check_unused(reader, root, &changes, &specs);
+    }
     variants.extend(change::build_variants(reader, root, &changes, specs));
     let header = header?;
     Some(Scenario {
@@ -268,6 +372,7 @@ fn build(
         run: header.run,
         variants,
         changes: changes.into_iter().map(|c| c.change).collect(),
+        input_warnings: Vec::new(),
         source: Arc::default(),
     })
 }

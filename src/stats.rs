@@ -44,6 +44,13 @@ pub fn t_quantile(p: f64, df: usize) -> f64 {
         .inverse_cdf(p)
 }
 
+/// The two-sided p-value of Student's t statistic `t` with `df` degrees of
+/// freedom.
+pub fn t_two_sided_p(t: f64, df: usize) -> f64 {
+    let dist = StudentsT::new(0.0, 1.0, df as f64).expect("df >= 1");
+    (2.0 * (1.0 - dist.cdf(t.abs()))).clamp(0.0, 1.0)
+}
+
 /// Mean and Student-t 95 % interval of independent observations. NaN values
 /// (a replication without any observation) are left out.
 pub fn estimate(values: &[f64]) -> Estimate {
@@ -98,6 +105,14 @@ mod tests {
         ] {
             assert!((t_quantile_975(df) - t).abs() < 1e-3, "df {df}");
         }
+    }
+
+    #[test]
+    fn t_p_values_match_tables() {
+        // t(0.975; 9) = 2.262: two-sided p = 0.05.
+        assert!((t_two_sided_p(2.262, 9) - 0.05).abs() < 1e-3);
+        assert!((t_two_sided_p(-2.262, 9) - 0.05).abs() < 1e-3);
+        assert_eq!(t_two_sided_p(0.0, 5), 1.0);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use crate::engine::ReplicationResult;
 use crate::experiment::{ExperimentResult, Timing};
 use crate::model::{MachineState, StateShares, MIN_PER_H};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Warning};
 use crate::stats::{self, Estimate};
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +45,9 @@ pub struct Summary {
     threads: usize,
     pub variants: Vec<VariantSummary>,
     pub comparisons: Vec<Comparison>,
+    /// Inputs that look wrong and lines that did not settle in the warm-up.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
     /// Deprecated: `timing.peak_rss_kib`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     peak_rss_kib: Option<u64>,
@@ -111,7 +114,21 @@ pub struct VariantSummary {
     pub bottleneck_on_shift: String,
     #[serde(with = "stats::nan_as_null")]
     pub events_mean: f64,
+    /// Whether the line settled by the end of the warm-up (see
+    /// [`crate::warmup`]); `null` when the measured period is too short to
+    /// tell.
+    #[serde(default)]
+    pub warmup_check: Option<WarmupSummary>,
     pub stations: Vec<StationSummary>,
+}
+
+/// The warm-up check of a variant, as written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WarmupSummary {
+    pub settled: bool,
+    /// Measured time the check would cut, hours (0 when settled).
+    pub cut_h: f64,
+    pub p_value: Option<f64>,
 }
 
 /// One station's results in one variant (means over replications).
@@ -123,7 +140,8 @@ pub struct StationSummary {
     pub shares: StateShares,
     #[serde(with = "stats::nan_as_null")]
     pub buffer_mean: f64,
-    /// Parts leaving the station not scrapped, per hour.
+    /// Parts that finished at the station and moved on along their route
+    /// (not scrapped, not reworked), per hour.
     #[serde(with = "stats::nan_as_null")]
     pub throughput_per_h: f64,
     /// Scrapped share of the parts the station finished.
@@ -172,6 +190,7 @@ pub struct Comparison {
 /// Summarises an experiment of `scenario` (with an empty [`Timing`]: see
 /// [`Summary::set_timing`]).
 pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
+    let mut warnings = scenario.warnings();
     let variants: Vec<VariantSummary> = scenario
         .variants
         .iter()
@@ -179,6 +198,19 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
         .map(|(variant, runs)| {
             let reps = &runs.replications;
             let mut summary = summarise_variant(&variant.model, reps);
+            let check = crate::warmup::check(&variant.model, &scenario.run, reps);
+            if let Some(c) = &check {
+                warnings.extend(crate::warmup::warning(&variant.name, &scenario.run, c));
+            }
+            summary.warmup_check = check.map(|c| WarmupSummary {
+                settled: !c.unsettled,
+                cut_h: if c.unsettled {
+                    c.cut_min / MIN_PER_H
+                } else {
+                    0.0
+                },
+                p_value: c.p_value,
+            });
             summary.name = variant.name.clone();
             summary.description = variant.description.clone();
             summary.changes = variant
@@ -228,6 +260,7 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
         threads: 0,
         variants,
         comparisons,
+        warnings,
         peak_rss_kib: None,
         precision: None,
         timing: Timing::default(),
@@ -292,6 +325,7 @@ pub fn summarise_variant(
         bottleneck,
         bottleneck_on_shift,
         events_mean: stats::mean(reps.iter().map(|r| r.events as f64)),
+        warmup_check: None,
         stations: station_summaries,
     }
 }
@@ -316,10 +350,7 @@ fn summarise_station(
         0.0
     };
     let per_hour = |count: u64, r: &ReplicationResult| count as f64 / r.measured_min * MIN_PER_H;
-    let throughput_per_h = stats::mean(
-        reps.iter()
-            .map(|r| per_hour(r.stations[s].finished - r.stations[s].scrapped, r)),
-    );
+    let throughput_per_h = stats::mean(reps.iter().map(|r| per_hour(r.stations[s].passed, r)));
     StationSummary {
         name: station.name.clone(),
         shares,

@@ -3,7 +3,7 @@
 
 use alloysim::exact;
 use alloysim::experiment;
-use alloysim::report;
+use alloysim::report::{self, OutputFolder};
 use alloysim::scenario::Scenario;
 use alloysim::summary::summarise;
 use std::path::Path;
@@ -15,13 +15,13 @@ pub fn exact(
     iterative: bool,
 ) -> anyhow::Result<()> {
     let scenario = Scenario::load(path)?;
+    let folder = OutputFolder::check(&report::output_dir(output, &scenario.name, false))?;
     let solved = scenario
         .variants
         .iter()
         .map(|variant| exact::solve_model(&variant.model, iterative))
         .collect::<Result<Vec<_>, _>>()?;
-    let dir = report::output_dir(output, &scenario.name, false);
-    report::write_exact(&dir, &scenario.name, &solved)?;
+    report::write_exact(&folder, &scenario.name, &solved)?;
     let simulated = if compare {
         let threads = rayon::current_num_threads();
         let result = experiment::run(&scenario, Some(threads), &|| {})?;
@@ -29,7 +29,7 @@ pub fn exact(
     } else {
         None
     };
-    print!("{}", report::exact_table::text(&solved, simulated.as_ref()));
-    println!("written: {}", dir.join(report::exact_json::NAME).display());
-    Ok(())
+    let written = folder.path().join(report::exact_json::NAME);
+    let table = report::exact_table::text(&solved, simulated.as_ref());
+    super::print_out(&format!("{table}written: {}\n", written.display()))
 }

@@ -2,36 +2,42 @@
 
 use super::{RunArgs, UsageError};
 use alloysim::experiment::{self, ExperimentResult, Precision};
-use alloysim::report;
-use alloysim::scenario::Scenario;
+use alloysim::report::{self, OutputFolder};
+use alloysim::scenario::{RunOverrides, Scenario};
 use alloysim::summary::summarise;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
-use std::path::PathBuf;
 
 /// A validated `run`: every scenario loaded with the command line's
-/// overrides applied, and where each one's results go.
+/// overrides applied, and the checked folder each one's results go to.
 struct RunPlan {
-    scenarios: Vec<(Scenario, PathBuf)>,
+    scenarios: Vec<(Scenario, OutputFolder)>,
     threads: usize,
     /// `--precision`: the target half-width, percentage points.
     precision: Option<f64>,
     max_replications: u32,
     charts: bool,
     quiet: bool,
+    deny_warnings: bool,
 }
 
 impl RunPlan {
-    /// Loads everything first: a mistake in the last file stops before any work.
+    /// Loads and checks everything first: a mistake in the last file, or an
+    /// output folder that cannot be written, stops before any work.
     fn new(args: &RunArgs) -> anyhow::Result<RunPlan> {
         let precision = args.precision.as_deref().map(parse_precision).transpose()?;
         let mut scenarios = Vec::with_capacity(args.scenarios.len());
         let several = args.scenarios.len() > 1;
+        let overrides = RunOverrides {
+            replications: args.replications,
+            seed: args.seed,
+            horizon: args.horizon.clone(),
+            warmup: args.warmup.clone(),
+        };
         for path in &args.scenarios {
             let mut scenario = Scenario::load(path)?;
-            apply_overrides(&mut scenario, args)?;
+            scenario.override_run(&overrides).map_err(UsageError)?;
             let dir = report::output_dir(args.output.as_deref(), &scenario.name, several);
-            scenarios.push((scenario, dir));
+            scenarios.push((scenario, OutputFolder::check(&dir)?));
         }
         Ok(RunPlan {
             scenarios,
@@ -40,48 +46,26 @@ impl RunPlan {
             max_replications: args.max_replications,
             charts: !args.no_charts,
             quiet: args.quiet,
+            deny_warnings: args.deny_warnings,
         })
     }
 }
 
 pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     let plan = RunPlan::new(args)?;
-    for (scenario, dir) in &plan.scenarios {
-        run_one(&plan, scenario, dir)?;
+    for (scenario, _) in &plan.scenarios {
+        super::report_warnings(&scenario.warnings(), plan.deny_warnings)?;
     }
-    Ok(())
-}
-
-fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> anyhow::Result<()> {
-    let parse = |option: &str, text: &Option<String>| -> anyhow::Result<Option<f64>> {
-        match text {
-            None => Ok(None),
-            Some(text) => scenario
-                .parse_duration(text)
-                .map(Some)
-                .map_err(|e| UsageError(format!("{option}: {e}")).into()),
-        }
-    };
-    let horizon = parse("--horizon", &args.horizon)?;
-    let warmup = parse("--warmup", &args.warmup)?;
-    if horizon.is_some_and(|h| h <= 0.0) {
-        return Err(UsageError("--horizon: expected a positive duration".into()).into());
+    for (scenario, folder) in &plan.scenarios {
+        run_one(&plan, scenario, folder)?;
     }
-    if warmup.is_some_and(|w| w < 0.0) {
-        return Err(UsageError("--warmup: expected a duration >= 0".into()).into());
-    }
-    let run = &mut scenario.run;
-    run.replications = args.replications.unwrap_or(run.replications);
-    run.seed = args.seed.unwrap_or(run.seed);
-    run.horizon_min = horizon.unwrap_or(run.horizon_min);
-    run.warmup_min = warmup.unwrap_or(run.warmup_min);
     Ok(())
 }
 
 /// Runs expected to take longer than this get a warning first.
 const LONG_RUN_S: f64 = 600.0;
 
-fn run_one(plan: &RunPlan, scenario: &Scenario, dir: &std::path::Path) -> anyhow::Result<()> {
+fn run_one(plan: &RunPlan, scenario: &Scenario, folder: &OutputFolder) -> anyhow::Result<()> {
     let threads = plan.threads;
     let (events, seconds) = experiment::estimate(scenario, threads);
     if seconds > LONG_RUN_S && !plan.quiet {
@@ -103,28 +87,37 @@ fn run_one(plan: &RunPlan, scenario: &Scenario, dir: &std::path::Path) -> anyhow
     let mut summary = summarise(scenario, &result);
     summary.set_timing(experiment::timing(&result, threads));
     summary.precision = precision;
-    report::write_run(dir, &summary, &result, plan.charts)?;
-    if !plan.quiet {
-        let style = report::table::Style {
-            colour: std::io::stdout().is_terminal(),
-        };
-        print!("{}", report::run_table::styled(&summary, style));
-        if let Some(p) = &summary.precision {
-            println!(
-                "precision: widest gain CI ±{:.2} points after {} replications (target ±{:.2}){}",
-                p.achieved_pct,
-                p.replications,
-                p.target_pct,
-                if p.met {
-                    ""
-                } else {
-                    " — NOT met: raise --max-replications"
-                }
-            );
-        }
-        println!("results: {}", dir.display());
+    // Warnings found by the run itself (the warm-up check): those of the
+    // input were reported before it.
+    let known = scenario.warnings();
+    let found: Vec<_> = summary
+        .warnings
+        .iter()
+        .filter(|w| !known.contains(w))
+        .cloned()
+        .collect();
+    super::report_warnings(&found, plan.deny_warnings)?;
+    report::write_run(folder, &summary, &result, plan.charts)?;
+    if plan.quiet {
+        return Ok(());
     }
-    Ok(())
+    let style = report::table::Style::for_stdout();
+    let mut text = report::run_table::styled(&summary, style);
+    if let Some(p) = &summary.precision {
+        text += &format!(
+            "precision: widest gain CI ±{:.2} points after {} replications (target ±{:.2}){}\n",
+            p.achieved_pct,
+            p.replications,
+            p.target_pct,
+            if p.met {
+                ""
+            } else {
+                " — NOT met: raise --max-replications"
+            }
+        );
+    }
+    text += &format!("results: {}\n", folder.path().display());
+    super::print_out(&text)
 }
 
 /// The scenario's replications, or with `--precision` as many as needed.

@@ -3,11 +3,11 @@
 
 use super::{StudyOptions, UsageError};
 use alloysim::attribution;
-use alloysim::report;
+use alloysim::report::{self, OutputFolder};
 use alloysim::scenario::Scenario;
 use alloysim::sweep::{self, Param};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Limits of a sweep: grid points, and points × replications.
 const MAX_POINTS: u64 = 5_000;
@@ -19,7 +19,7 @@ pub struct StudyPlan {
     scenario: Scenario,
     /// The `--variant` asked for, if any.
     variant: Option<String>,
-    dir: PathBuf,
+    folder: OutputFolder,
     threads: Option<usize>,
     charts: bool,
     quiet: bool,
@@ -35,11 +35,12 @@ impl StudyPlan {
         if let Some(r) = options.replications {
             scenario.run.replications = r;
         }
+        super::report_warnings(&scenario.warnings(), options.deny_warnings)?;
         let dir = report::output_dir(options.output.as_deref(), &scenario.name, false);
         Ok(StudyPlan {
             scenario,
             variant,
-            dir,
+            folder: OutputFolder::check(&dir)?,
             threads: options.threads,
             charts: !options.no_charts,
             quiet: options.quiet,
@@ -114,10 +115,13 @@ pub fn sweep(plan: &StudyPlan, params: &[Param]) -> anyhow::Result<()> {
     let result = sweep::sweep(scenario, variant, params, plan.threads, &|| bar.inc(1));
     bar.finish_and_clear();
     let result = result?;
-    report::write_sweep(&plan.dir, &scenario.name, &result, plan.charts)?;
+    report::write_sweep(&plan.folder, &scenario.name, &result, plan.charts)?;
     if !plan.quiet {
-        print!("{}", report::sweep_table::text(&result));
-        println!("results: {}", plan.dir.display());
+        let table = report::sweep_table::text(&result);
+        super::print_out(&format!(
+            "{table}results: {}\n",
+            plan.folder.path().display()
+        ))?;
     }
     Ok(())
 }
@@ -135,10 +139,13 @@ pub fn attribute(plan: &StudyPlan) -> anyhow::Result<()> {
     let result = attribution::attribute(scenario, variant, plan.threads, &|| bar.inc(1));
     bar.finish_and_clear();
     let result = result?;
-    report::write_attribution(&plan.dir, &scenario.name, &result, plan.charts)?;
+    report::write_attribution(&plan.folder, &scenario.name, &result, plan.charts)?;
     if !plan.quiet {
-        print!("{}", report::attribution_table::text(&result));
-        println!("results: {}", plan.dir.display());
+        let table = report::attribution_table::text(&result);
+        super::print_out(&format!(
+            "{table}results: {}\n",
+            plan.folder.path().display()
+        ))?;
     }
     Ok(())
 }

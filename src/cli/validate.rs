@@ -7,10 +7,11 @@ use alloysim::scenario::Scenario;
 use std::fmt::Write;
 use std::path::PathBuf;
 
-pub fn validate(paths: &[PathBuf]) -> anyhow::Result<()> {
+pub fn validate(paths: &[PathBuf], deny_warnings: bool) -> anyhow::Result<()> {
     for path in paths {
         let scenario = Scenario::load(path)?;
-        print!("{}", describe(&scenario));
+        super::print_out(&describe(&scenario))?;
+        super::report_warnings(&scenario.warnings(), deny_warnings)?;
     }
     Ok(())
 }

@@ -170,6 +170,16 @@ impl Dist {
         }
     }
 
+    /// True when every draw is 0: no time passes.
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Dist::Deterministic(value) => *value == 0.0,
+            Dist::Uniform { max, .. } => *max == 0.0,
+            Dist::Empirical(values) => values.iter().all(|&v| v == 0.0),
+            _ => false,
+        }
+    }
+
     /// True for the exponential distribution (the Markovian case).
     pub fn is_exponential(&self) -> bool {
         matches!(self, Dist::Exponential { .. })

@@ -61,6 +61,15 @@ impl MachineState {
         }
     }
 
+    /// A short label for narrow table columns and legends.
+    pub const fn label(self) -> &'static str {
+        match self {
+            MachineState::WaitingOperator => "wait op",
+            MachineState::OffShift => "off shift",
+            other => other.name(),
+        }
+    }
+
     /// The state of a name, if it is one.
     pub fn from_name(name: &str) -> Option<MachineState> {
         MachineState::ALL.into_iter().find(|s| s.name() == name)

@@ -16,7 +16,7 @@ pub mod sweep;
 pub mod throughput;
 pub mod wip;
 
-use super::atomic::ResultSet;
+use super::atomic::{io_error, OutputError, ResultSet};
 use crate::model::MachineState;
 use crate::summary::Summary;
 use plotters::coord::Shift;
@@ -84,16 +84,17 @@ impl ChartData {
     }
 
     /// Reads a result folder written by `run`.
-    pub fn load(dir: &Path) -> io::Result<ChartData> {
+    pub fn load(dir: &Path) -> Result<ChartData, OutputError> {
         let read = |name: &str| {
-            std::fs::read(dir.join(name))
-                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.join(name).display())))
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(io_error("read", &path))
         };
         Self::parse(
             &read("summary.json")?,
             &read("timeseries.csv")?,
             &read("lead_times.csv")?,
         )
+        .map_err(io_error("read the results in", dir))
     }
 
     /// Index of the variant named `name`.
@@ -119,8 +120,8 @@ fn register_fonts() {
     });
 }
 
-/// Draws every chart of a run into `set` (PNG files under temporary names).
-pub fn stage_run_charts(set: &mut ResultSet, data: &ChartData) -> io::Result<()> {
+/// Draws every chart of a run into `set`.
+pub fn stage_run_charts(set: &mut ResultSet, data: &ChartData) -> Result<(), OutputError> {
     stage(set, "throughput.png", HEIGHT, &|root| {
         throughput::draw(root, data)
     })?;
@@ -139,18 +140,21 @@ pub fn stage_run_charts(set: &mut ResultSet, data: &ChartData) -> io::Result<()>
 }
 
 /// Draws one chart of `height` pixels into `set` as `name`.
-fn stage(set: &mut ResultSet, name: &str, height: u32, draw: DrawFn<'_>) -> io::Result<()> {
+fn stage(
+    set: &mut ResultSet,
+    name: &str,
+    height: u32,
+    draw: DrawFn<'_>,
+) -> Result<(), OutputError> {
     register_fonts();
     let path = set.stage_path(name);
     let root = BitMapBackend::new(&path, (WIDTH, height)).into_drawing_area();
-    root.fill(&WHITE).map_err(to_io)?;
-    draw(&root).map_err(|e| io::Error::other(format!("{name}: {e}")))?;
-    root.present().map_err(to_io)?;
-    Ok(())
-}
-
-fn to_io<E: std::fmt::Display>(e: E) -> io::Error {
-    io::Error::other(e.to_string())
+    let drawn = root
+        .fill(&WHITE)
+        .map_err(err)
+        .and_then(|()| draw(&root))
+        .and_then(|()| root.present().map_err(err));
+    drawn.map_err(|e| io_error("draw", &path)(io::Error::other(e)))
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> String {

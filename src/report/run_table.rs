@@ -1,7 +1,9 @@
-//! The terminal summary of a run: the variants with their gains, then the
-//! station states of each variant, then the speed of the run.
+//! The terminal summary of a run: the station states of each variant, then
+//! the answer, the variants with their gains (last, so that it is on the
+//! screen when the run ends), then the speed of the run. Lines fit 100
+//! columns for names of up to 24 characters.
 
-use super::table::{fixed, render, with_ci, Style};
+use super::table::{duration, fixed, render, with_ci, Style};
 use crate::model::MachineState;
 use crate::summary::{Summary, VariantSummary};
 use std::fmt::Write;
@@ -16,22 +18,23 @@ pub fn styled(summary: &Summary, style: Style) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: {} replication{} x {:.0} h measured after {:.0} h warm-up, seed {}\n",
+        "{}: {} replication{} x {} measured after {} warm-up, seed {}\n",
         summary.scenario,
         summary.replications,
         if summary.replications == 1 { "" } else { "s" },
-        summary.horizon_h,
-        summary.warmup_h,
+        duration(summary.horizon_h),
+        duration(summary.warmup_h),
         summary.seed
     );
-    out.push_str(&variants_table(summary, style));
     for variant in &summary.variants {
         out.push_str(&stations_table(variant));
     }
+    out.push('\n');
+    out.push_str(&variants_table(summary, style));
     let timing = &summary.timing;
     let _ = writeln!(
         out,
-        "\n* bottleneck (largest busy + setup + down + waiting-operator share)\n{} events in {:.2} s on {} thread{}: {:.3e} events/s, {:.3e} good parts/s",
+        "\n* bottleneck (largest busy + setup + down + waiting-operator share)\n{} events in {:.2} s on {} thread{}: {:.2e} events/s, {:.2e} good parts/s",
         summary.events,
         timing.wall_s,
         timing.threads,
@@ -46,11 +49,11 @@ pub fn styled(summary: &Summary, style: Style) -> String {
 fn variants_table(summary: &Summary, style: Style) -> String {
     let header = [
         "variant",
-        "good parts/h (95% CI)",
+        "good/h (95% CI)",
         "gain % (95% CI)",
         "bottleneck",
         "WIP",
-        "lead time min",
+        "lead time h",
         "kWh/part",
     ];
     let mut rows = vec![header.map(str::to_owned).to_vec()];
@@ -74,7 +77,7 @@ fn variants_table(summary: &Summary, style: Style) -> String {
                 )
             },
             fixed(variant.wip_mean, 1),
-            fixed(variant.lead_time_min_mean, 1),
+            fixed(variant.lead_time_min_mean / 60.0, 1),
             variant
                 .energy_kwh_per_good_part
                 .map(|e| fixed(e, 2))
@@ -95,6 +98,7 @@ fn paint_gains(summary: &Summary, table: &str, style: Style) -> String {
     let mut out = String::new();
     for (i, line) in table.lines().enumerate() {
         let painted = match summary.variants.get(i.wrapping_sub(2)) {
+            // The header and its rule come first; rows follow in order.
             Some(variant) if i >= 2 => {
                 let gain = summary
                     .comparisons

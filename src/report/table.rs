@@ -5,10 +5,27 @@ use crate::stats::Estimate;
 
 /// `mean ± half-width` (the mean alone without an interval).
 pub fn with_ci(e: &Estimate, decimals: usize) -> String {
-    match e.half_width() {
+    if !e.mean.is_finite() {
+        return "-".to_owned();
+    }
+    match e.half_width().filter(|h| h.is_finite()) {
         Some(h) => format!("{:.*} ± {:.*}", decimals, e.mean, decimals, h),
         None => format!("{:.*}", decimals, e.mean),
     }
+}
+
+/// A duration in hours as "20 min", "8 h" or "28 d" (one decimal where it
+/// is not whole).
+pub fn duration(hours: f64) -> String {
+    let (value, unit) = if hours < 1.0 {
+        (hours * 60.0, "min")
+    } else if hours < 48.0 {
+        (hours, "h")
+    } else {
+        (hours / 24.0, "d")
+    };
+    let text = format!("{value:.1}");
+    format!("{} {unit}", text.strip_suffix(".0").unwrap_or(&text))
 }
 
 /// A number with `decimals` decimals, `-` when it is not finite.
@@ -65,6 +82,15 @@ pub struct Style {
 }
 
 impl Style {
+    /// Colour when standard output is a terminal and `NO_COLOR` is not set.
+    pub fn for_stdout() -> Style {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            colour: std::io::stdout().is_terminal() && !no_color,
+        }
+    }
+
     /// `text` in the ANSI style `code` when colour is on.
     pub fn paint(&self, text: &str, code: &str) -> String {
         if self.colour {

@@ -9,22 +9,11 @@
 use super::diagnostic::Diagnostic;
 use super::line::build_model;
 use super::read::{describe, index, join, Reader, Table, Value};
-use super::{Change, Variant};
+use super::{keys, Change, Variant};
 use std::borrow::Cow;
 use std::ops::Range;
 use toml::de::{DeArray, DeValue};
 use toml::Spanned;
-
-const CHANGE_KEYS: [&str; 8] = [
-    "name",
-    "description",
-    "capex",
-    "stations",
-    "pools",
-    "products",
-    "new_stations",
-    "new_pools",
-];
 
 /// The sections a change patches by entry name, and the array each
 /// addresses in the tree.
@@ -35,6 +24,68 @@ pub struct ChangeSpec<'a, 'i> {
     pub change: Change,
     path: String,
     table: &'a Table<'i>,
+    /// Where each part of the patch is in the file, with the key path a
+    /// problem found there is reported under.
+    parts: Vec<PatchPart>,
+}
+
+/// A part of a change's patch: an entry patched by name, or an entry
+/// added, and the section of the tree it lands in.
+struct PatchPart {
+    span: Range<usize>,
+    /// `stations`, `products` or `pools`.
+    section: &'static str,
+    /// `changes[1].stations.die_cast` or `changes[1].new_stations[0]`.
+    path: String,
+}
+
+impl ChangeSpec<'_, '_> {
+    /// The problem with its key path in the change, when it lies inside
+    /// one of the change's parts and names the entry it patches
+    /// (`stations[4].bufer` becomes `changes[1].stations.xray.bufer`).
+    fn locate(&self, diagnostic: &Diagnostic) -> Option<Diagnostic> {
+        let part = self
+            .parts
+            .iter()
+            .find(|p| p.span.contains(&diagnostic.offset))?;
+        let rest = diagnostic
+            .key_path
+            .strip_prefix(part.section)?
+            .strip_prefix('[')?;
+        let rest = &rest[rest.find(']')? + 1..];
+        let mut located = diagnostic.clone();
+        located.key_path = format!("{}{rest}", part.path);
+        Some(located)
+    }
+}
+
+/// Where the patched and added entries of a change's table are.
+fn patch_parts(table: &Table<'_>, path: &str) -> Vec<PatchPart> {
+    let mut parts = Vec::new();
+    for section in PATCHED {
+        if let Some(DeValue::Table(patches)) = table.get(section).map(|v| v.get_ref()) {
+            for (name, patch) in patches.iter() {
+                let name: &str = name.get_ref();
+                parts.push(PatchPart {
+                    span: patch.span(),
+                    section,
+                    path: join(&join(path, section), name),
+                });
+            }
+        }
+    }
+    for (key, section) in [("new_stations", "stations"), ("new_pools", "pools")] {
+        if let Some(DeValue::Array(added)) = table.get(key).map(|v| v.get_ref()) {
+            for (j, entry) in added.iter().enumerate() {
+                parts.push(PatchPart {
+                    span: entry.span(),
+                    section,
+                    path: index(&join(path, key), j),
+                });
+            }
+        }
+    }
+    parts
 }
 
 /// A variant as read: its name and the changes it applies, in order.
@@ -111,7 +162,7 @@ fn read_change<'a, 'i>(
     known: &[Vec<String>; 3],
 ) -> Option<ChangeSpec<'a, 'i>> {
     let table = reader.table(change, &path)?;
-    reader.check_keys(table, &path, &CHANGE_KEYS);
+    reader.check_keys(table, &path, keys::CHANGE);
     let name = reader
         .required(table, change.span(), &path, "name")
         .and_then(|v| reader.name(v, &join(&path, "name")));
@@ -147,6 +198,7 @@ fn read_change<'a, 'i>(
             description,
             capex,
         },
+        parts: patch_parts(table, &path),
         path,
         table,
     })
@@ -244,7 +296,7 @@ fn read_variant(
     change_names: &[&str],
 ) -> Option<VariantEntry> {
     let table = reader.table(variant, path)?;
-    reader.check_keys(table, path, &["name", "description", "changes"]);
+    reader.check_keys(table, path, keys::VARIANT);
     let name = reader
         .required(table, variant.span(), path, "name")
         .and_then(|v| reader.name(v, &join(path, "name")));
@@ -311,8 +363,9 @@ fn read_selection(
 }
 
 /// Builds the model of every variant from a copy of the tree with its
-/// changes merged in. Problems the baseline already has show again in every
-/// variant: they are kept once, and the others name the variant.
+/// changes merged in. A problem inside a change's patch is reported once,
+/// under the change's key path; a problem the baseline already has shows
+/// again in every variant and is kept once; any other names the variant.
 pub fn build_variants(
     reader: &mut Reader<'_>,
     root: &Table<'_>,
@@ -322,20 +375,8 @@ pub fn build_variants(
     let baseline_diagnostics: Vec<Diagnostic> = reader.diagnostics().to_vec();
     let mut variants = Vec::new();
     for spec in specs {
-        let mut merged = root.clone();
-        for &change in &spec.changes {
-            apply_change(reader, &mut merged, &changes[change]);
-        }
-        let before = reader.diagnostics().len();
-        let model = build_model(reader, &merged, &spec.name);
-        let added = reader.take_diagnostics_from(before);
-        for mut d in added {
-            if !baseline_diagnostics.contains(&d) {
-                d.message
-                    .push_str(&format!(" (in variant \"{}\")", spec.name));
-                reader.push_diagnostic(d);
-            }
-        }
+        let label = format!("in variant \"{}\"", spec.name);
+        let model = build_with(reader, root, changes, &spec, &label, &baseline_diagnostics);
         if let Some(model) = model {
             variants.push(Variant {
                 name: spec.name,
@@ -346,6 +387,56 @@ pub fn build_variants(
         }
     }
     variants
+}
+
+/// Checks every change no variant uses, applied alone to the baseline, so
+/// that a mistake in it is found although no run would apply it.
+pub fn check_unused(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    changes: &[ChangeSpec<'_, '_>],
+    used: &[VariantSpec],
+) {
+    let baseline_diagnostics: Vec<Diagnostic> = reader.diagnostics().to_vec();
+    for (c, change) in changes.iter().enumerate() {
+        if used.iter().any(|v| v.changes.contains(&c)) {
+            continue;
+        }
+        let spec = VariantSpec {
+            name: change.change.name.clone(),
+            description: String::new(),
+            changes: vec![c],
+        };
+        let label = format!("with change \"{}\" alone", spec.name);
+        build_with(reader, root, changes, &spec, &label, &baseline_diagnostics);
+    }
+}
+
+/// The model of the baseline with the changes of `spec`, its problems
+/// reported as [`build_variants`] says (`label` names the combination).
+fn build_with(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    changes: &[ChangeSpec<'_, '_>],
+    spec: &VariantSpec,
+    label: &str,
+    baseline_diagnostics: &[Diagnostic],
+) -> Option<crate::model::Model> {
+    let mut merged = root.clone();
+    for &change in &spec.changes {
+        apply_change(reader, &mut merged, &changes[change]);
+    }
+    let before = reader.diagnostics().len();
+    let model = build_model(reader, &merged, &spec.name);
+    for mut d in reader.take_diagnostics_from(before) {
+        if let Some(located) = spec.changes.iter().find_map(|&c| changes[c].locate(&d)) {
+            reader.push_diagnostic(located);
+        } else if !baseline_diagnostics.contains(&d) {
+            d.message.push_str(&format!(" ({label})"));
+            reader.push_diagnostic(d);
+        }
+    }
+    model
 }
 
 /// Merges a change's patches into a copy of the scenario tree.

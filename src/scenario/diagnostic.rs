@@ -14,11 +14,56 @@ pub struct Diagnostic {
     /// Key path such as `stations[2].buffer`; empty for syntax errors.
     pub key_path: String,
     pub message: String,
+    /// Byte offset of the position in the file.
+    pub offset: usize,
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.key_path.is_empty() {
+            write!(f, "{}: ", self.key_path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Something legal that looks wrong (a CV written as a percentage, a
+/// station on no route): reported, recorded in `summary.json`, an error
+/// with `--deny-warnings`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Warning {
+    /// File, line and column (1-based) it points at, where there is one.
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// Key path such as `stations[2].process.cv`; empty when none.
+    pub key_path: String,
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning about the run as a whole, with no place in a file.
+    pub fn general(message: impl Into<String>) -> Warning {
+        Warning {
+            file: None,
+            line: None,
+            column: None,
+            key_path: String::new(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}:")?;
+            if let (Some(line), Some(column)) = (self.line, self.column) {
+                write!(f, "{line}:{column}:")?;
+            }
+            f.write_str(" ")?;
+        }
         if !self.key_path.is_empty() {
             write!(f, "{}: ", self.key_path)?;
         }
@@ -52,6 +97,8 @@ pub struct Diagnostics<'t> {
     pub list: Vec<Diagnostic>,
     /// Problems reported, repeats included.
     reported: usize,
+    /// Warnings, each once, in the order found.
+    pub warnings: Vec<Warning>,
 }
 
 impl<'t> Diagnostics<'t> {
@@ -61,6 +108,7 @@ impl<'t> Diagnostics<'t> {
             text,
             list: Vec::new(),
             reported: 0,
+            warnings: Vec::new(),
         }
     }
 
@@ -75,9 +123,25 @@ impl<'t> Diagnostics<'t> {
             column,
             key_path: key_path.to_owned(),
             message: message.into(),
+            offset: span.start,
         };
         if !self.list.contains(&diagnostic) {
             self.list.push(diagnostic);
+        }
+    }
+
+    /// Records a warning at `span` for `key_path`, once.
+    pub fn warn(&mut self, span: Range<usize>, key_path: &str, message: impl Into<String>) {
+        let (line, column) = line_column(self.text, span.start);
+        let warning = Warning {
+            file: Some(self.file.clone()),
+            line: Some(line),
+            column: Some(column),
+            key_path: key_path.to_owned(),
+            message: message.into(),
+        };
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
         }
     }
 

@@ -213,6 +213,15 @@ impl Reader<'_> {
             );
             return None;
         }
+        if cv > MAX_PLAUSIBLE_CV {
+            self.warn(
+                value.span(),
+                &join(path, "cv"),
+                format!(
+                    "a coefficient of variation of {cv} is very large; cv is a ratio (0.25 for 25 %): is it written as a percentage?"
+                ),
+            );
+        }
         Some(cv)
     }
 
@@ -256,45 +265,50 @@ impl Reader<'_> {
         Some(Dist::Empirical(values.into()))
     }
 
-    /// One column of observed times (scenario time unit), with or without a
-    /// header line.
+    /// One column of observed times (scenario time unit), with or without
+    /// a header line: one value per line; a blank line or the header is
+    /// skipped with a warning, anything else that is no duration >= 0 is an
+    /// error naming its line and column.
     fn empirical_file(&mut self, value: &Value<'_>, path: &str) -> Option<Vec<f64>> {
         let name = self.string(value, path)?;
         let file = self.base_dir.join(&name);
-        let text = match std::fs::read_to_string(&file) {
+        let text = match super::read::read_text(&file, MAX_EMPIRICAL_BYTES) {
             Ok(text) => text,
             Err(e) => {
-                self.error(
-                    value.span(),
-                    path,
-                    format!("cannot read \"{}\": {e}", file.display()),
-                );
+                let message = format!("cannot read \"{}\": {e}", file.display());
+                self.error(value.span(), path, message);
                 return None;
             }
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let shown = file.display().to_string();
         let mut values = Vec::new();
-        for (row, record) in reader.records().enumerate() {
-            let field = record
-                .ok()
-                .and_then(|r| r.get(0).map(str::trim).map(str::to_owned));
-            let Some(field) = field else { continue };
+        for (index, line) in text.lines().enumerate() {
+            let at = |column: usize| format!("{shown}:{}:{column}", index + 1);
+            let field = line.trim();
+            if field.is_empty() {
+                self.warn(value.span(), path, format!("{}: blank line skipped", at(1)));
+                continue;
+            }
+            let column = line.len() - line.trim_start().len() + 1;
+            if let Some(comma) = field.find([',', ';', '\t']) {
+                let fields = field.split([',', ';', '\t']).count();
+                let message = format!(
+                    "{}: expected one value per line (a single column of observed times), got {fields} fields",
+                    at(column + comma)
+                );
+                self.error(value.span(), path, message);
+                return None;
+            }
             match field.parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= 0.0 => values.push(v * self.minutes_per_unit),
-                _ if row == 0 => {} // a header line
+                Err(_) if values.is_empty() && index == 0 => {
+                    let message = format!("{}: header \"{field}\" skipped", at(column));
+                    self.warn(value.span(), path, message);
+                }
                 _ => {
-                    self.error(
-                        value.span(),
-                        path,
-                        format!(
-                            "{}: line {}: expected a duration >= 0, got \"{field}\"",
-                            file.display(),
-                            row + 1
-                        ),
-                    );
+                    let message =
+                        format!("{}: expected a duration >= 0, got \"{field}\"", at(column));
+                    self.error(value.span(), path, message);
                     return None;
                 }
             }
@@ -302,3 +316,10 @@ impl Reader<'_> {
         Some(values)
     }
 }
+
+/// A cv above this gets a warning: as a ratio it is rare in a production
+/// line, as a percentage (`cv = 10` for 10 %) a common slip.
+const MAX_PLAUSIBLE_CV: f64 = 2.0;
+
+/// The largest file of observed times read.
+const MAX_EMPIRICAL_BYTES: u64 = 64 << 20;

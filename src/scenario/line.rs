@@ -2,20 +2,12 @@
 //! settings), the source, the products and their routes, and the model
 //! built from them with the stations and pools.
 
+use super::keys;
 use super::pool::read_pool;
 use super::read::{index, join, non_negative, Reader, Table, Value};
 use super::station::{read_station, resolve_station, Names, RawStation};
 use crate::model::{Model, Pool, Product, RunSettings, Source};
-
-const SCENARIO_KEYS: [&str; 7] = [
-    "name",
-    "description",
-    "time_unit",
-    "warmup",
-    "horizon",
-    "replications",
-    "seed",
-];
+use std::ops::Range;
 
 /// What `[scenario]` says; shared by every variant.
 pub struct Header {
@@ -35,13 +27,14 @@ pub fn read_header(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Header> 
     };
     let table = reader.table(value, "scenario")?;
     let span = value.span();
-    reader.check_keys(table, "scenario", &SCENARIO_KEYS);
+    reader.check_keys(table, "scenario", keys::SCENARIO);
     if let Some(unit) = table.get("time_unit") {
         read_time_unit(reader, unit);
     }
     let name = reader
         .required(table, span.clone(), "scenario", "name")
-        .and_then(|v| reader.name(v, "scenario.name"));
+        .and_then(|v| reader.name(v, "scenario.name").map(|n| (n, v.span())))
+        .and_then(|(name, span)| check_folder_name(reader, name, span));
     let description = match table.get("description") {
         Some(v) => reader.string(v, "scenario.description").unwrap_or_default(),
         None => String::new(),
@@ -90,6 +83,34 @@ pub fn read_header(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Header> 
     })
 }
 
+/// The longest scenario name: it names the output folder.
+const MAX_SCENARIO_NAME: usize = 100;
+
+/// The scenario's name names its output folder: it must not lead out of
+/// `output/` (`..`) or hide it (`.name`), and must fit a file name.
+fn check_folder_name(reader: &mut Reader<'_>, name: String, span: Range<usize>) -> Option<String> {
+    if name.starts_with('.') {
+        reader.error(
+            span,
+            "scenario.name",
+            format!("expected a name that does not start with '.' (it names the output folder), got \"{name}\""),
+        );
+        return None;
+    }
+    if name.chars().count() > MAX_SCENARIO_NAME {
+        reader.error(
+            span,
+            "scenario.name",
+            format!(
+                "expected a name of at most {MAX_SCENARIO_NAME} characters (it names the output folder), got {}",
+                name.chars().count()
+            ),
+        );
+        return None;
+    }
+    Some(name)
+}
+
 /// `time_unit`: sets the unit of bare numbers in durations.
 fn read_time_unit(reader: &mut Reader<'_>, unit: &Value<'_>) {
     let path = "scenario.time_unit";
@@ -110,7 +131,7 @@ fn read_source(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Source> {
         return Some(Source::Unlimited);
     };
     let table = reader.table(value, "source")?;
-    reader.check_keys(table, "source", &["mode", "interarrival"]);
+    reader.check_keys(table, "source", keys::SOURCE);
     let mode = match table.get("mode") {
         Some(v) => reader.string(v, "source.mode")?,
         None => "unlimited".to_owned(),
@@ -187,10 +208,21 @@ pub fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> 
         .collect();
     let mut products = read_products(reader, root, &station_names);
     let product_names: Vec<String> = products.iter().map(|p| p.name.clone()).collect();
+    // Products named in the file that could not be read: references to them
+    // are not reported again.
+    let unread_products: Vec<String> = match root.get("products").map(|v| v.get_ref()) {
+        Some(toml::de::DeValue::Array(entries)) => entries
+            .iter()
+            .filter_map(super::change::entry_name)
+            .filter(|n| !product_names.contains(n))
+            .collect(),
+        _ => Vec::new(),
+    };
     let (pools, pools_ok) = read_pools(reader, root);
     let names = Names {
         stations: &station_names,
         products: &product_names,
+        unread_products: &unread_products,
         pools: &pools,
         pools_ok,
     };
@@ -203,6 +235,12 @@ pub fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> 
     if reader.error_count() > errors_before {
         return None;
     }
+    if matches!(source, Some(Source::Unlimited)) {
+        check_time_passes(reader, root, &products, &stations);
+    }
+    if reader.error_count() > errors_before {
+        return None;
+    }
     Some(Model {
         variant: variant.to_owned(),
         source: source?,
@@ -212,6 +250,50 @@ pub fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> 
         co2_kg_per_kwh,
         price_per_kwh,
     })
+}
+
+/// Under the unlimited source a route on which no time passes would make
+/// parts without end at one instant: at least one of its steps must take
+/// time (processing, a setup or a transfer).
+fn check_time_passes(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    products: &[Product],
+    stations: &[crate::model::Station],
+) {
+    for (p, product) in products.iter().enumerate() {
+        let timeless = product.route.iter().all(|&s| {
+            let station = &stations[s];
+            station.process[p].is_zero()
+                && station
+                    .setup
+                    .as_ref()
+                    .is_none_or(|setup| setup.time.is_zero())
+                && station.transfer.as_ref().is_none_or(|t| t.is_zero())
+        });
+        if timeless {
+            let span = route_span(root, p);
+            reader.error(
+                span,
+                &join(&index("products", p), "route"),
+                format!(
+                    "no time passes on the route of product \"{}\" (every step takes 0): the unlimited source would make parts without end at one instant; give a step a processing time > 0",
+                    product.name
+                ),
+            );
+        }
+    }
+}
+
+/// The span of `products[p].route` in the tree.
+fn route_span(root: &Table<'_>, p: usize) -> Range<usize> {
+    let Some(toml::de::DeValue::Array(entries)) = root.get("products").map(|v| v.get_ref()) else {
+        return 0..0;
+    };
+    match entries.get(p).map(|e| e.get_ref()) {
+        Some(toml::de::DeValue::Table(t)) => t.get("route").map_or(0..0, |r| r.span()),
+        _ => 0..0,
+    }
 }
 
 /// Every `[[stations]]` entry as read; duplicate names are errors.
@@ -297,7 +379,7 @@ fn read_energy_factors(reader: &mut Reader<'_>, root: &Table<'_>) -> (Option<f64
     let Some(table) = reader.table(value, "energy") else {
         return (None, None);
     };
-    reader.check_keys(table, "energy", &["co2_kg_per_kwh", "price_per_kwh"]);
+    reader.check_keys(table, "energy", keys::ENERGY);
     let co2 = table
         .get("co2_kg_per_kwh")
         .and_then(|v| non_negative(reader, v, "energy.co2_kg_per_kwh"));
@@ -314,7 +396,7 @@ fn read_product(
     station_names: &[String],
 ) -> Option<Product> {
     let table = reader.table(value, path)?;
-    reader.check_keys(table, path, &["name", "mix", "route", "description"]);
+    reader.check_keys(table, path, keys::PRODUCT);
     let name = reader
         .required(table, value.span(), path, "name")
         .and_then(|v| reader.name(v, &join(path, "name")));

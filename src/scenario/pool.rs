@@ -2,6 +2,7 @@
 //! in minutes from Monday 00:00, merged and sorted).
 
 use super::diagnostic::did_you_mean;
+use super::keys;
 use super::read::{index, join, Reader, Value};
 use crate::model::{Pool, WEEK_MIN};
 
@@ -55,7 +56,7 @@ fn parse_clock(text: &str) -> Result<f64, String> {
 
 pub fn read_pool(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Pool> {
     let table = reader.table(value, path)?;
-    reader.check_keys(table, path, &["name", "size", "shifts", "description"]);
+    reader.check_keys(table, path, keys::POOL);
     let name = reader
         .required(table, value.span(), path, "name")
         .and_then(|v| reader.name(v, &join(path, "name")));
@@ -95,7 +96,7 @@ fn read_shifts(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option
 /// The weekly windows of one shift entry.
 fn read_shift(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Vec<(f64, f64)>> {
     let table = reader.table(value, path)?;
-    reader.check_keys(table, path, &["days", "start", "end"]);
+    reader.check_keys(table, path, keys::SHIFT);
     let mut field = |key: &str, parse: fn(&str) -> Result<f64, String>| -> Option<f64> {
         let v = reader.required(table, value.span(), path, key)?;
         let text = reader.string(v, &join(path, key))?;

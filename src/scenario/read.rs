@@ -46,6 +46,23 @@ pub fn describe(value: &DeValue<'_>) -> String {
 /// stay finite and precise in minutes.
 pub const MAX_DURATION_MIN: f64 = 1e10;
 
+/// A duration in minutes that is finite, at most [`MAX_DURATION_MIN`], and
+/// `> 0` (`positive`) or `>= 0`; otherwise what was expected.
+pub fn check_duration(minutes: f64, positive: bool) -> Result<f64, String> {
+    // Also catches NaN and infinity (never finite and bounded).
+    if !minutes.is_finite() || minutes.abs() > MAX_DURATION_MIN {
+        Err(format!(
+            "expected a duration of at most {MAX_DURATION_MIN:e} minutes"
+        ))
+    } else if positive && minutes <= 0.0 {
+        Err("expected a positive duration".to_owned())
+    } else if minutes < 0.0 {
+        Err("expected a duration >= 0".to_owned())
+    } else {
+        Ok(minutes)
+    }
+}
+
 /// Parses a duration string with a unit: `"45s"`, `"1.5min"`, `"8h"`, `"2d"`;
 /// returns minutes. A bare number is in `minutes_per_unit` units.
 pub fn parse_duration(text: &str, minutes_per_unit: f64) -> Result<f64, String> {
@@ -85,6 +102,59 @@ pub fn parse_duration(text: &str, minutes_per_unit: f64) -> Result<f64, String> 
     Ok(value * factor)
 }
 
+/// Why a text file (a scenario, a column of observed times) was not read.
+#[derive(Debug)]
+pub enum TextFileError {
+    /// The operating system's error (no such file, no permission).
+    Io(std::io::Error),
+    /// A device, a pipe or a folder: reading it could block or never end.
+    NotRegular,
+    /// Larger than the limit, bytes.
+    TooLarge(u64),
+    /// Not UTF-8: where the first bad byte is (1-based line, column).
+    NotUtf8 { line: usize, column: usize },
+}
+
+impl std::fmt::Display for TextFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextFileError::Io(e) => write!(f, "{e}"),
+            TextFileError::NotRegular => f.write_str("not a regular file (a device, pipe or folder)"),
+            TextFileError::TooLarge(limit) => {
+                write!(f, "larger than {} MiB, the most read", limit >> 20)
+            }
+            TextFileError::NotUtf8 { line, column } => write!(
+                f,
+                "{line}:{column}: not UTF-8 text (a file saved as Latin-1 or Windows-1252 must be converted to UTF-8)"
+            ),
+        }
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes as UTF-8 text.
+pub fn read_text(path: &std::path::Path, limit: u64) -> Result<String, TextFileError> {
+    use std::io::Read;
+    // Looked at before opening: opening a pipe blocks until a writer comes.
+    let meta = std::fs::metadata(path).map_err(TextFileError::Io)?;
+    if !meta.is_file() {
+        return Err(TextFileError::NotRegular);
+    }
+    let file = std::fs::File::open(path).map_err(TextFileError::Io)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(TextFileError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(TextFileError::TooLarge(limit));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let (line, column) = super::diagnostic::line_column(&text, text.len());
+        TextFileError::NotUtf8 { line, column }
+    })
+}
+
 /// A non-negative number (kW, kg/kWh, price).
 pub fn non_negative(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<f64> {
     let x = reader.number(value, path)?;
@@ -120,6 +190,16 @@ impl<'t> Reader<'t> {
 
     pub fn error(&mut self, span: Range<usize>, path: &str, message: impl Into<String>) {
         self.diagnostics.error(span, path, message);
+    }
+
+    /// Records something legal that looks wrong.
+    pub fn warn(&mut self, span: Range<usize>, path: &str, message: impl Into<String>) {
+        self.diagnostics.warn(span, path, message);
+    }
+
+    /// The warnings recorded so far.
+    pub fn warnings(&self) -> &[super::diagnostic::Warning] {
+        &self.diagnostics.warnings
     }
 
     /// Problems reported so far, a repeat of an earlier one included: a
@@ -350,41 +430,14 @@ impl<'t> Reader<'t> {
         positive: bool,
     ) -> Option<f64> {
         let minutes = self.duration(value, path)?;
-        // Also catches NaN and infinity (never finite and bounded).
-        if !minutes.is_finite() || minutes.abs() > MAX_DURATION_MIN {
-            self.error(
-                value.span(),
-                path,
-                format!(
-                    "expected a duration of at most {MAX_DURATION_MIN:e} minutes, got {}",
-                    describe(value.get_ref())
-                ),
-            );
-            return None;
+        match check_duration(minutes, positive) {
+            Ok(minutes) => Some(minutes),
+            Err(expected) => {
+                let message = format!("{expected}, got {}", describe(value.get_ref()));
+                self.error(value.span(), path, message);
+                None
+            }
         }
-        if positive && minutes <= 0.0 {
-            self.error(
-                value.span(),
-                path,
-                format!(
-                    "expected a positive duration, got {}",
-                    describe(value.get_ref())
-                ),
-            );
-            return None;
-        }
-        if minutes < 0.0 {
-            self.error(
-                value.span(),
-                path,
-                format!(
-                    "expected a duration >= 0, got {}",
-                    describe(value.get_ref())
-                ),
-            );
-            return None;
-        }
-        Some(minutes)
     }
 
     /// A required key of a table; missing is an error at the table.

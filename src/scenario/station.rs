@@ -3,6 +3,7 @@
 //! products, routes and pools are (per-product tables, the default buffer,
 //! rework targets, operators, batch checks).
 
+use super::keys;
 use super::read::{describe, join, non_negative, Reader, Value};
 use crate::model::{
     Batch, Dist, Energy, FailureBasis, Failures, Operators, Pool, Product, Rework, Setup,
@@ -12,25 +13,6 @@ use std::borrow::Cow;
 use std::ops::Range;
 use toml::de::DeValue;
 use toml::Spanned;
-
-const STATION_KEYS: [&str; 16] = [
-    "name",
-    "machines",
-    "buffer",
-    "process",
-    "process_by_product",
-    "failures",
-    "scrap",
-    "scrap_by_product",
-    "rework",
-    "batch",
-    "setup",
-    "operators",
-    "transfer",
-    "energy",
-    "description",
-    "comment",
-];
 
 /// A per-product override as read: the product key (resolved later), its
 /// key path, and the value if it read.
@@ -89,7 +71,7 @@ pub fn read_station<'a, 'i>(
     let table = reader.table(value, &path)?;
     let errors_before = reader.error_count();
     let span = value.span();
-    reader.check_keys(table, &path, &STATION_KEYS);
+    reader.check_keys(table, &path, keys::STATION);
     let at = |key: &str| join(&path, key);
     let name = reader
         .required(table, span.clone(), &path, "name")
@@ -165,25 +147,29 @@ pub fn read_station<'a, 'i>(
     })
 }
 
+/// The largest finite buffer.
+const MAX_BUFFER: u32 = 1_000_000_000;
+
 /// `buffer`: an integer >= 0 or `"inf"` (`None`, unbounded).
 fn read_buffer(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<u32> {
     let parsed = match value.get_ref() {
         DeValue::String(s) if s == "inf" => Some(None),
         DeValue::Integer(_) => reader
             .integer(value, path)
-            .filter(|&b| (0..=1_000_000_000).contains(&b))
+            .filter(|&b| (0..=i64::from(MAX_BUFFER)).contains(&b))
             .map(|b| Some(b as u32)),
         _ => None,
     };
     if parsed.is_none() {
-        reader.error(
-            value.span(),
-            path,
-            format!(
-                "expected an integer >= 0 or \"inf\", got {}",
-                describe(value.get_ref())
-            ),
-        );
+        let too_large =
+            matches!(value.get_ref(), DeValue::Integer(i) if !i.as_str().starts_with('-'));
+        let expected = if too_large {
+            format!("an integer from 0 to {MAX_BUFFER} or \"inf\"")
+        } else {
+            "an integer >= 0 or \"inf\"".to_owned()
+        };
+        let message = format!("expected {expected}, got {}", describe(value.get_ref()));
+        reader.error(value.span(), path, message);
     }
     parsed.unwrap_or(Some(0))
 }
@@ -210,7 +196,7 @@ fn by_product<'a, 'i, T>(
 
 fn read_rework(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<ReworkSpec> {
     let t = reader.table(value, path)?;
-    reader.check_keys(t, path, &["prob", "to"]);
+    reader.check_keys(t, path, keys::REWORK);
     let prob_value = reader.required(t, value.span(), path, "prob");
     let prob = prob_value.and_then(|p| reader.probability(p, &join(path, "prob")));
     let to_value = reader.required(t, value.span(), path, "to");
@@ -225,7 +211,7 @@ fn read_rework(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option
 
 fn read_batch(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Batch> {
     let table = reader.table(value, path)?;
-    reader.check_keys(table, path, &["size", "min", "max_wait"]);
+    reader.check_keys(table, path, keys::BATCH);
     let size = reader
         .required(table, value.span(), path, "size")
         .and_then(|v| reader.integer_in(v, &join(path, "size"), 1, 1_000_000))?
@@ -247,7 +233,7 @@ fn read_batch(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<
 
 fn read_setup(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Setup> {
     let table = reader.table(value, path)?;
-    reader.check_keys(table, path, &["time", "on", "every"]);
+    reader.check_keys(table, path, keys::SETUP);
     let time = reader
         .required(table, value.span(), path, "time")
         .and_then(|v| reader.dist(v, &join(path, "time")));
@@ -286,7 +272,7 @@ fn read_setup(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<
 
 fn read_operators(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<OperatorsSpec> {
     let table = reader.table(value, path)?;
-    reader.check_keys(table, path, &["pool", "count"]);
+    reader.check_keys(table, path, keys::OPERATORS);
     let pool_value = reader.required(table, value.span(), path, "pool");
     let pool = pool_value.and_then(|v| reader.name(v, &join(path, "pool")));
     let count = match table.get("count") {
@@ -304,7 +290,7 @@ fn read_operators(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opt
 
 fn read_energy(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Energy> {
     let table = reader.table(value, path)?;
-    reader.check_keys(table, path, &["busy_kw", "idle_kw", "down_kw", "setup_kw"]);
+    reader.check_keys(table, path, keys::STATION_ENERGY);
     let mut get = |key: &str, required: bool| -> Option<Option<f64>> {
         match table.get(key) {
             Some(v) => non_negative(reader, v, &join(path, key)).map(Some),
@@ -330,7 +316,7 @@ fn read_energy(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option
 
 fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Failures> {
     let table = reader.table(value, path)?;
-    reader.check_keys(table, path, &["ttf", "ttr", "basis"]);
+    reader.check_keys(table, path, keys::FAILURES);
     let ttf = reader
         .required(table, value.span(), path, "ttf")
         .and_then(|v| reader.dist(v, &join(path, "ttf")));
@@ -366,6 +352,8 @@ fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
 pub struct Names<'a> {
     pub stations: &'a [String],
     pub products: &'a [String],
+    /// Products named in the file that could not be read.
+    pub unread_products: &'a [String],
     pub pools: &'a [Pool],
     /// False when a pool could not be read (unknown pools are then not
     /// reported: the unreadable one would be named unknown).
@@ -386,17 +374,18 @@ pub fn resolve_station(
 ) -> Option<Station> {
     let errors_before = reader.error_count();
     let name = raw.name.clone()?;
-    let process = per_product(reader, raw.process.clone(), &raw.by_product, names.products);
+    let process = per_product(reader, raw.process.clone(), &raw.by_product, names);
     // Without a valid station scrap the rework check still sees the valid
     // overrides (over a default of 0).
     let scrap_or_zero = per_product(
         reader,
         Some(raw.scrap.unwrap_or(0.0)),
         &raw.scrap_by_product,
-        names.products,
+        names,
     )
     .unwrap_or_default();
     let visits = visits_of(products, station_idx);
+    warn_about_visits(reader, raw, &name, &visits, products);
     let buffer = resolve_buffer(reader, raw, &name, &visits);
     let rework = raw.rework.as_ref().and_then(|spec| {
         let scrap = &scrap_or_zero;
@@ -437,6 +426,53 @@ pub fn resolve_station(
     })
 }
 
+/// Warnings about how the routes use the station: none at all, a
+/// per-product value for a product that never comes, rework that never
+/// lets a part go.
+fn warn_about_visits(
+    reader: &mut Reader<'_>,
+    raw: &RawStation<'_, '_>,
+    name: &str,
+    visits: &[Visit],
+    products: &[Product],
+) {
+    if visits.is_empty() && !products.is_empty() {
+        reader.warn(
+            raw.span.clone(),
+            &join(&raw.path, "name"),
+            format!("station \"{name}\" is on no product's route: it never works"),
+        );
+    }
+    for entry in raw
+        .by_product
+        .iter()
+        .map(|e| (e.key, &e.path))
+        .chain(raw.scrap_by_product.iter().map(|e| (e.key, &e.path)))
+    {
+        let (key, path) = entry;
+        let wanted: &str = key.get_ref();
+        let visited = visits.iter().any(|&(p, _)| products[p].name == wanted);
+        if products.iter().any(|p| p.name == wanted) && !visited {
+            reader.warn(
+                key.span(),
+                path,
+                format!("product \"{wanted}\" never visits station \"{name}\": this value is never used"),
+            );
+        }
+    }
+    if let Some(rework) = raw
+        .rework
+        .as_ref()
+        .filter(|r| r.prob >= 1.0 && r.to == name)
+    {
+        reader.warn(
+            rework.prob_span.clone(),
+            &join(&join(&raw.path, "rework"), "prob"),
+            format!("every part station \"{name}\" finishes is reworked at the station itself: no part ever leaves it"),
+        );
+    }
+}
+
 /// Every visit of the station by a product's route.
 fn visits_of(products: &[Product], station_idx: usize) -> Vec<Visit> {
     products
@@ -459,11 +495,15 @@ fn per_product<T: Clone>(
     reader: &mut Reader<'_>,
     default: Option<T>,
     overrides: &[ByProduct<'_, '_, T>],
-    product_names: &[String],
+    names: &Names<'_>,
 ) -> Option<Vec<T>> {
+    let product_names = names.products;
     let mut values: Vec<Option<T>> = vec![default; product_names.len()];
     for entry in overrides {
         let wanted: &str = entry.key.get_ref();
+        if names.unread_products.iter().any(|p| p == wanted) {
+            continue;
+        }
         let names = product_names.iter().map(String::as_str);
         let product = reader.lookup(names, wanted, "product", entry.key.span(), &entry.path);
         if let (Some(p), Some(v)) = (product, &entry.value) {

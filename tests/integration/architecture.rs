@@ -6,16 +6,24 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each top-level module and the modules it may use.
-const LAYERS: [(&str, &[&str]); 11] = [
+const LAYERS: [(&str, &[&str]); 12] = [
     ("model", &[]),
     ("stats", &[]),
     ("engine", &["model", "stats"]),
     ("exact", &["model"]),
     ("scenario", &["model"]),
     ("experiment", &["engine", "model", "scenario", "stats"]),
+    ("warmup", &["engine", "model", "scenario", "stats"]),
     (
         "summary",
-        &["engine", "experiment", "model", "scenario", "stats"],
+        &[
+            "engine",
+            "experiment",
+            "model",
+            "scenario",
+            "stats",
+            "warmup",
+        ],
     ),
     (
         "sweep",
@@ -51,6 +59,7 @@ const LAYERS: [(&str, &[&str]); 11] = [
             "stats",
             "summary",
             "sweep",
+            "warmup",
         ],
     ),
     (

@@ -107,7 +107,7 @@ pub fn cases() -> Vec<Case> {
         append("negative CO2 factor", "\n[energy]\nco2_kg_per_kwh = -1\n", &["energy.co2_kg_per_kwh: expected a number >= 0, got -1"]),
         append("change of an unknown station", "\n[[changes]]\nname = \"c\"\nstations.X = { machines = 2 }\n", &["changes[0].stations.X: unknown station \"X\""]),
         append("change renaming a station", "\n[[changes]]\nname = \"c\"\nstations.B = { name = \"C\" }\n", &["changes[0].stations.B.name: a patch cannot rename"]),
-        append("change with a bad value", "\n[[changes]]\nname = \"c\"\nstations.B = { scrap = 2 }\n", &["stations[1].scrap: expected a probability from 0 to 1, got 2 (in variant \"automated\")"]),
+        append("change with a bad value", "\n[[changes]]\nname = \"c\"\nstations.B = { scrap = 2 }\n", &["changes[0].stations.B.scrap: expected a probability from 0 to 1, got 2"]),
         append("variant with an unknown change", "\n[[changes]]\nname = \"c\"\nstations.B = { buffer = 3 }\n\n[[variants]]\nname = \"v\"\nchanges = [\"d\"]\n", &["variants[0].changes[0]: unknown change \"d\""]),
         append("variant called baseline", "\n[[changes]]\nname = \"c\"\nstations.B = { buffer = 3 }\n\n[[variants]]\nname = \"baseline\"\nchanges = \"all\"\n", &["variants[0].name: \"baseline\" is reserved"]),
         append("duplicate change", "\n[[changes]]\nname = \"c\"\nstations.B = { buffer = 3 }\n\n[[changes]]\nname = \"c\"\nstations.B = { buffer = 4 }\n", &["changes[1].name: duplicate change name \"c\""]),

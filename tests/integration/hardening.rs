@@ -90,7 +90,8 @@ fn an_unbounded_buffer_that_fills_without_end_is_stopped() {
         .code(1);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(
-        stderr.contains("parts piled up") && stderr.contains("unbounded buffer"),
+        stderr.contains("parts piled up")
+            && stderr.contains("station \"B\", whose buffer is unbounded"),
         "{stderr}"
     );
 }

@@ -16,6 +16,7 @@ mod hardening;
 mod loader_fuzz;
 mod process_features;
 mod queueing_theory;
+mod regressions;
 mod scenario_errors;
 mod studies;
 mod validation_cases;

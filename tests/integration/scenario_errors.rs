@@ -85,7 +85,12 @@ fn a_patch_error_points_at_the_patch() {
     let message = errors(&text);
     let line = text.lines().position(|l| l.contains("scrap = 2")).unwrap() + 1;
     assert!(message.contains(&format!("test.toml:{line}:")), "{message}");
-    assert!(message.contains("(in variant \"automated\")"), "{message}");
+    // Under the change's own key path, once, whatever the variants using it.
+    assert!(
+        message.contains("changes[0].stations.B.scrap: expected a probability"),
+        "{message}"
+    );
+    assert!(message.contains("1 error in scenario"), "{message}");
 }
 
 #[test]

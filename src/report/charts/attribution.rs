@@ -4,18 +4,21 @@
 
 use super::{category_label, err, finite_or, label_above, stage, Area, FONT, HEIGHT};
 use crate::attribution::Attribution;
-use crate::report::atomic::ResultSet;
+use crate::report::atomic::{OutputError, ResultSet};
 use crate::stats::Estimate;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use std::io;
 
 type Chart<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 pub const NAME: &str = "attribution.png";
 
-pub fn stage_chart(set: &mut ResultSet, scenario: &str, a: &Attribution) -> io::Result<()> {
+pub fn stage_chart(
+    set: &mut ResultSet,
+    scenario: &str,
+    a: &Attribution,
+) -> Result<(), OutputError> {
     stage(set, NAME, HEIGHT, &|root| draw(root, scenario, a))
 }
 

@@ -2,21 +2,20 @@
 //! parameter (best point and knee marked), or a heat map over two.
 
 use super::{category_label, err, finite_or, stage, variant_color, Area, FONT, HEIGHT};
-use crate::report::atomic::ResultSet;
+use crate::report::atomic::{OutputError, ResultSet};
 use crate::scenario::EditValue;
 use crate::stats::Estimate;
 use crate::sweep::Sweep;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::io;
 
 type Chart<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 pub const NAME: &str = "sweep.png";
 
-pub fn stage_chart(set: &mut ResultSet, scenario: &str, sweep: &Sweep) -> io::Result<()> {
+pub fn stage_chart(set: &mut ResultSet, scenario: &str, sweep: &Sweep) -> Result<(), OutputError> {
     stage(set, NAME, HEIGHT, &|root| {
         if sweep.params.len() == 1 {
             line(root, scenario, sweep)

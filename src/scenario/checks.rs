@@ -1,0 +1,57 @@
+//! Warnings about a whole model and its run settings: legal, but likely
+//! not what the engineer meant (a horizon shorter than a few cycles of the
+//! slowest operation, a source that releases faster than the line works).
+
+use super::Warning;
+use crate::model::capacity::capacity;
+use crate::model::{Model, RunSettings, Source, MIN_PER_H};
+
+/// A horizon of fewer cycles of the slowest operation than this gets a
+/// warning: results then depend on where each replication stops.
+const MIN_CYCLES: f64 = 5.0;
+
+pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if let Some((station, cycle)) = slowest_operation(model) {
+        if run.horizon_min < MIN_CYCLES * cycle {
+            warnings.push(Warning {
+                key_path: "scenario.horizon".to_owned(),
+                ..Warning::general(format!(
+                    "the horizon ({:.1} h) is shorter than {MIN_CYCLES} cycles of the slowest operation (station \"{station}\", {:.1} h a cycle in variant \"{variant}\"): the results depend on where each replication stops; simulate longer",
+                    run.horizon_min / MIN_PER_H,
+                    cycle / MIN_PER_H
+                ))
+            });
+        }
+    }
+    if let Source::Interarrival(interarrival) = &model.source {
+        let cap = capacity(model);
+        let releases_per_h = MIN_PER_H / interarrival.mean();
+        let good_per_h = releases_per_h * cap.good_per_release;
+        if good_per_h > cap.bound_per_h * (1.0 + 1e-9) {
+            let bottleneck = &model.stations[cap.bottleneck].name;
+            warnings.push(Warning {
+                key_path: "source.interarrival".to_owned(),
+                ..Warning::general(format!(
+                    "in variant \"{variant}\" the source releases {releases_per_h:.2} parts/h, more than the line can work ({:.2} good parts/h at most, limited by station \"{bottleneck}\"): the release queue grows without end",
+                    cap.bound_per_h
+                ))
+            });
+        }
+    }
+    warnings
+}
+
+/// The station with the longest mean operation (processing of a part or a
+/// batch, plus a setup), and that time, minutes.
+fn slowest_operation(model: &Model) -> Option<(&str, f64)> {
+    model
+        .stations
+        .iter()
+        .map(|s| {
+            let process = s.process.iter().map(|d| d.mean()).fold(0.0, f64::max);
+            let setup = s.setup.as_ref().map_or(0.0, |setup| setup.time.mean());
+            (s.name.as_str(), process + setup)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}

@@ -1,0 +1,94 @@
+//! Every key the scenario reader accepts, by the table it belongs to: the
+//! readers check tables against these lists, and the test of the file
+//! format reference (docs/SCENARIOS.md) checks that it documents each one.
+
+pub const TOP: &[&str] = &[
+    "scenario", "source", "products", "stations", "pools", "energy", "changes", "variants",
+];
+pub const SCENARIO: &[&str] = &[
+    "name",
+    "description",
+    "time_unit",
+    "warmup",
+    "horizon",
+    "replications",
+    "seed",
+];
+pub const SOURCE: &[&str] = &["mode", "interarrival"];
+pub const PRODUCT: &[&str] = &["name", "mix", "route", "description"];
+pub const STATION: &[&str] = &[
+    "name",
+    "machines",
+    "buffer",
+    "process",
+    "process_by_product",
+    "failures",
+    "scrap",
+    "scrap_by_product",
+    "rework",
+    "batch",
+    "setup",
+    "operators",
+    "transfer",
+    "energy",
+    "description",
+    "comment",
+];
+pub const FAILURES: &[&str] = &["ttf", "ttr", "basis"];
+pub const REWORK: &[&str] = &["prob", "to"];
+pub const BATCH: &[&str] = &["size", "min", "max_wait"];
+pub const SETUP: &[&str] = &["time", "on", "every"];
+pub const OPERATORS: &[&str] = &["pool", "count"];
+pub const STATION_ENERGY: &[&str] = &["busy_kw", "idle_kw", "down_kw", "setup_kw"];
+pub const POOL: &[&str] = &["name", "size", "shifts", "description"];
+pub const SHIFT: &[&str] = &["days", "start", "end"];
+pub const ENERGY: &[&str] = &["co2_kg_per_kwh", "price_per_kwh"];
+pub const CHANGE: &[&str] = &[
+    "name",
+    "description",
+    "capex",
+    "stations",
+    "pools",
+    "products",
+    "new_stations",
+    "new_pools",
+];
+pub const VARIANT: &[&str] = &["name", "description", "changes"];
+
+/// Each table of the format, named as the reference names it (`[]` for
+/// an entry of an array of tables), and its keys.
+pub const SECTIONS: &[(&str, &[&str])] = &[
+    ("", TOP),
+    ("scenario", SCENARIO),
+    ("source", SOURCE),
+    ("products[]", PRODUCT),
+    ("stations[]", STATION),
+    ("stations[].failures", FAILURES),
+    ("stations[].rework", REWORK),
+    ("stations[].batch", BATCH),
+    ("stations[].setup", SETUP),
+    ("stations[].operators", OPERATORS),
+    ("stations[].energy", STATION_ENERGY),
+    ("pools[]", POOL),
+    ("pools[].shifts[]", SHIFT),
+    ("energy", ENERGY),
+    ("changes[]", CHANGE),
+    ("variants[]", VARIANT),
+];
+
+/// Every key path the reader accepts, as the reference writes them
+/// (`stations[].failures.ttr`), distributions' parameters aside.
+pub fn paths() -> Vec<String> {
+    SECTIONS
+        .iter()
+        .flat_map(|(section, keys)| {
+            keys.iter().map(move |key| {
+                if section.is_empty() {
+                    (*key).to_owned()
+                } else {
+                    format!("{section}.{key}")
+                }
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,777 @@
+//! Regression tests, one per defect found trying alloysim as a new user
+//! would, each named after what went wrong.
+
+use crate::common::{alloysim, assert_in_ci, errors, scenario};
+use alloysim::engine::simulate;
+use alloysim::model::MachineState;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+const ZERO_TIME: &str = r#"
+[scenario]
+name = "z"
+horizon = 100
+[[products]]
+name = "p"
+route = ["A"]
+[[stations]]
+name = "A"
+process = 0
+"#;
+
+/// A line whose processing times are all 0 hung `run` (simulated time never
+/// advanced). Under the unlimited source it is refused at load.
+#[test]
+fn a_line_on_which_no_time_passes_is_refused_at_load() {
+    let message = errors(ZERO_TIME);
+    assert!(
+        message.contains("products[0].route: no time passes on the route of product \"p\""),
+        "{message}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "z.toml", ZERO_TIME);
+    alloysim().arg("validate").arg(&path).assert().code(2);
+}
+
+/// Where the structure does not guarantee it (a rework loop that takes no
+/// time), the engine stops a run whose time stands still.
+#[test]
+fn a_run_whose_time_stands_still_stops_with_a_message() {
+    let text = r#"
+[scenario]
+name = "loop"
+horizon = 100
+replications = 1
+[source]
+mode = "interarrival"
+interarrival = 10
+[[products]]
+name = "p"
+route = ["A"]
+[[stations]]
+name = "A"
+buffer = 1
+process = 0
+rework = { prob = 1.0, to = "A" }
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "loop.toml", text);
+    let assert = alloysim()
+        .args(["run", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .assert()
+        .code(3);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains("simulated time stopped at")
+            && stderr.contains("at A without time passing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no part ever leaves it"),
+        "the warning comes first: {stderr}"
+    );
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}
+
+const SMALL: &str = r#"
+[scenario]
+name = "small"
+horizon = "10h"
+replications = 3
+seed = 5
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = { dist = "exponential", mean = 1.0 }
+[[stations]]
+name = "B"
+buffer = 2
+process = { dist = "exponential", mean = 0.9 }
+energy = { busy_kw = 10, idle_kw = 1 }
+"#;
+
+/// The files in a folder, each with a digest of its content (of
+/// `summary.json` without the run's timing).
+fn contents(dir: &Path) -> Vec<(String, u64)> {
+    let digest = |bytes: &[u8]| {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    let mut files: Vec<(String, u64)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = if name == "summary.json" {
+                serde_json::to_vec(&crate::common::read_summary_without_timing(dir)).unwrap()
+            } else {
+                fs::read(&p).unwrap()
+            };
+            (name, digest(&bytes))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Everything in a folder's parent that is not the folder: leftovers.
+fn leftovers(dir: &Path) -> Vec<String> {
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(&format!(".{name}.alloysim")))
+        .collect()
+}
+
+/// The result set was renamed file by file: a failure or a kill between
+/// renames left a mix of old and new files. Now, whatever step fails and
+/// whether the process dies there, the folder holds either the whole old
+/// set or the whole new one, keeps the files that are not this command's,
+/// and the next run removes what a dead one left.
+#[test]
+fn a_failure_at_any_step_of_writing_leaves_the_old_or_the_new_results_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    let run = |seed: &str, fault: Option<&str>| {
+        let mut command = alloysim();
+        command
+            .args(["run", "-q", "--seed", seed, "-o"])
+            .arg(&out)
+            .arg(&path);
+        if let Some(fault) = fault {
+            command.env("ALLOYSIM_FAULT", fault);
+        }
+        command.assert()
+    };
+    run("1", None).success();
+    fs::write(out.join("notes.txt"), "the engineer's notes").unwrap();
+    fs::write(out.join("sweep.csv"), "another command's results").unwrap();
+    let old = contents(&out);
+    run("2", None).success();
+    let new = contents(&out);
+    assert_ne!(old, new);
+    for step in ["stage", "carry", "swap", "cleanup"] {
+        for kind in ["fail", "abort"] {
+            // Back to the old set, then a faulty run towards the new one.
+            run("1", None).success();
+            assert_eq!(contents(&out), old);
+            let assert = run("2", Some(&format!("{step}:{kind}")));
+            let after = contents(&out);
+            let expected = if step == "cleanup" { &new } else { &old };
+            assert_eq!(
+                &after, expected,
+                "{step}:{kind}: a mixed or lost result set"
+            );
+            if kind == "fail" && step != "cleanup" {
+                assert.code(1);
+                assert!(leftovers(&out).is_empty(), "{step}: {:?}", leftovers(&out));
+            }
+        }
+    }
+    // A dead writer's leftovers go with the next run.
+    run("2", Some("carry:abort"));
+    assert!(!leftovers(&out).is_empty());
+    run("2", None).success();
+    assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
+    assert_eq!(contents(&out), new);
+}
+
+/// `--no-charts` into an old folder left the old charts beside the new data.
+#[test]
+fn results_without_charts_remove_the_old_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    alloysim()
+        .args(["run", "-q", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    assert!(out.join("throughput.png").exists() && out.join("energy.png").exists());
+    alloysim()
+        .args([
+            "sweep",
+            "-q",
+            "--no-charts",
+            "-r",
+            "2",
+            "--param",
+            "stations.B.buffer=1,2",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    alloysim()
+        .args(["run", "-q", "--no-charts", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let names: Vec<String> = contents(&out).into_iter().map(|(n, _)| n).collect();
+    assert!(!names.iter().any(|n| n.ends_with(".png")), "{names:?}");
+    assert!(
+        names.contains(&"sweep.csv".to_owned()),
+        "another command's file is kept"
+    );
+    assert!(names.contains(&"summary.json".to_owned()));
+}
+
+/// A folder in place of a result file made the rename fail after other
+/// files had been replaced.
+#[test]
+fn a_folder_in_place_of_a_result_file_is_replaced_with_the_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    fs::create_dir_all(out.join("stations.csv")).unwrap();
+    alloysim()
+        .args(["run", "-q", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    assert!(out.join("stations.csv").is_file());
+}
+
+/// Two runs into one folder could interleave their files; they are
+/// serialised, and the folder holds one whole set.
+#[test]
+fn two_runs_into_one_folder_leave_one_whole_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    let spawn = |seed: &str| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("alloysim"))
+            .args(["run", "-q", "-j", "1", "--seed", seed, "-o"])
+            .arg(&out)
+            .arg(&path)
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn("11"), spawn("12"));
+    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let seed = summary["seed"].as_u64().unwrap();
+    let csv = fs::read_to_string(out.join("replications.csv")).unwrap();
+    let first_seed: u64 = csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(first_seed, alloysim::engine::rng::replication_seed(seed, 0));
+}
+
+/// The output folder was checked only after the simulation, and the
+/// message named no path.
+#[test]
+fn an_output_folder_that_cannot_hold_results_is_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "small.toml",
+        &SMALL.replace("\"10h\"", "\"1000000h\""),
+    );
+    let file = write(dir.path(), "a-file", "not a folder");
+    let start = std::time::Instant::now();
+    let assert = alloysim()
+        .args(["run", "-q", "-o"])
+        .arg(&file)
+        .arg(&path)
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains("a-file") && stderr.contains("not a folder"),
+        "{stderr}"
+    );
+    assert!(
+        start.elapsed().as_secs() < 20,
+        "refused before simulating a long horizon"
+    );
+    let inside = dir.path().join("a-file").join("out");
+    let stderr = stderr_of(
+        &alloysim()
+            .args(["run", "-q", "-o"])
+            .arg(&inside)
+            .arg(&path)
+            .assert()
+            .code(2),
+    );
+    assert!(stderr.contains("a-file"), "{stderr}");
+    let holds = dir.path().join("holds");
+    fs::create_dir_all(holds.join("mine")).unwrap();
+    let stderr = stderr_of(
+        &alloysim()
+            .args(["run", "-q", "-o"])
+            .arg(&holds)
+            .arg(&path)
+            .assert()
+            .code(2),
+    );
+    assert!(
+        stderr.contains("holds folders of its own (mine/)"),
+        "{stderr}"
+    );
+    let stderr = stderr_of(
+        &alloysim()
+            .current_dir(dir.path())
+            .args(["run", "-q", "-o", "."])
+            .arg(&path)
+            .assert()
+            .code(2),
+    );
+    assert!(stderr.contains("current folder"), "{stderr}");
+}
+
+/// A scenario named ".." wrote into the working folder; a long name failed
+/// with "File name too long" after the run.
+#[test]
+fn a_scenario_name_that_would_leave_the_output_folder_is_refused() {
+    for (name, expected) in [
+        ("..", "does not start with '.'"),
+        (".hidden", "does not start with '.'"),
+        (&"x".repeat(101), "at most 100 characters"),
+    ] {
+        let message = errors(&SMALL.replace("name = \"small\"", &format!("name = \"{name}\"")));
+        assert!(message.contains(expected), "{name}: {message}");
+    }
+}
+
+/// `--horizon 20` was taken as 20 time units without a word, and the run
+/// printed "0 h measured" and NaN gains; `--horizon 1e10d` bypassed the
+/// file's limit.
+#[test]
+fn command_line_durations_follow_the_file_rules_and_nan_never_reaches_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}\n[[changes]]\nname = \"c\"\nstations.B = {{ buffer = 3 }}\n",
+        SMALL.replace("time_unit", "x")
+    );
+    let path = write(
+        dir.path(),
+        "small.toml",
+        &text.replace("[scenario]", "[scenario]\ntime_unit = \"s\""),
+    );
+    let out = dir.path().join("out");
+    let assert = alloysim()
+        .args(["run", "--horizon", "20", "--no-charts", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let (stdout, stderr) = (stdout_of(&assert), stderr_of(&assert));
+    assert!(
+        stderr.contains("--horizon 20 is read in the scenario's time unit"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("20 s measured") || stdout.contains("measured after"),
+        "{stdout}"
+    );
+    for text in [stdout.clone()].into_iter().chain(
+        ["summary.json", "replications.csv", "stations.csv"]
+            .map(|f| fs::read_to_string(out.join(f)).unwrap()),
+    ) {
+        assert!(!text.contains("NaN") && !text.contains("nan"), "{text}");
+    }
+    let stderr = stderr_of(
+        &alloysim()
+            .args(["run", "--horizon", "1e10d"])
+            .arg(&path)
+            .assert()
+            .code(2),
+    );
+    assert!(
+        stderr.contains("--horizon: expected a duration of at most"),
+        "{stderr}"
+    );
+    alloysim()
+        .args(["run", "--horizon", "0"])
+        .arg(&path)
+        .assert()
+        .code(2);
+    alloysim()
+        .args(["run", "--warmup", "-1h"])
+        .arg(&path)
+        .assert()
+        .code(2);
+}
+
+/// `alloysim run ... | head -2` panicked (broken pipe, exit 101).
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_ends_the_command_quietly() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("alloysim"))
+        .args(["validate"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away at once
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+/// A station that reworks to itself reported its passes, not its parts, as
+/// good/h (leak_test 27.68/h while 27.40/h reached inspect).
+#[test]
+fn a_station_that_reworks_to_itself_reports_the_parts_that_move_on() {
+    let text = r#"
+[scenario]
+name = "rw"
+horizon = "200h"
+replications = 3
+[[products]]
+name = "p"
+route = ["test", "pack"]
+[[stations]]
+name = "test"
+process = { dist = "exponential", mean = 1.0 }
+rework = { prob = 0.3, to = "test" }
+buffer = 5
+[[stations]]
+name = "pack"
+buffer = 5
+process = 0.5
+"#;
+    let s = scenario(text);
+    let r = simulate(&s.variants[0].model, &s.run, 0);
+    let (test, pack) = (&r.stations[0], &r.stations[1]);
+    // Every part that leaves the test reaches the pack station, and the
+    // test finished about 1 / 0.7 times as many operations.
+    assert!(
+        test.passed.abs_diff(pack.finished) <= 1,
+        "{test:?} {pack:?}"
+    );
+    let ratio = test.finished as f64 / test.passed as f64;
+    assert!((ratio - 1.0 / 0.7).abs() < 0.03, "{ratio}");
+}
+
+/// A part reworked at its own station that has a transfer was moved back
+/// with the transfer time whenever the station had a free place; the rule
+/// is an exchange with the buffer that takes no time. Two checks: the
+/// deterministic case by hand, and an exponential one against its exact
+/// chain (a birth-death process).
+#[test]
+fn rework_at_its_own_station_takes_no_transfer_time() {
+    let line = |horizon: &str, process: &str, source: &str, prob: f64, reps: u32| {
+        format!(
+            r#"
+[scenario]
+name = "rw"
+horizon = "{horizon}"
+warmup = "{warmup}"
+replications = {reps}
+[[products]]
+name = "p"
+route = ["s1", "s2"]
+[[stations]]
+name = "s1"
+process = {source}
+[[stations]]
+name = "s2"
+buffer = 1
+process = {process}
+rework = {{ prob = {prob}, to = "s2" }}
+transfer = 2
+"#,
+            warmup = if reps > 1 { "100h" } else { "0" }
+        )
+    };
+    // By hand, every part reworked for ever: s1 delivers at t = 1, 2, 3; s2
+    // is busy from t = 1 on (0.90 of 10 minutes) and its buffer holds one
+    // part from t = 2 on (mean 0.80).
+    let s = scenario(&line("10min", "0.4", "1", 1.0, 1));
+    let r = simulate(&s.variants[0].model, &s.run, 0);
+    let shares = r.stations[1].state_shares();
+    assert!(
+        (shares[MachineState::Busy] - 0.9).abs() < 1e-9,
+        "{shares:?}"
+    );
+    assert!(
+        (shares[MachineState::Starved] - 0.1).abs() < 1e-9,
+        "{shares:?}"
+    );
+    assert!(
+        (r.stations[1].buffer_mean - 0.8).abs() < 1e-9,
+        "{}",
+        r.stations[1].buffer_mean
+    );
+    // Exponential passes of rate 2.5, each letting the part go with
+    // probability 1/2: while busy, s2 releases parts at rate 1.25. With s1
+    // at rate 1 and room for two parts at s2 plus one blocked at s1, the
+    // line is a birth-death chain on 0..3 parts with ρ = 0.8: throughput
+    // μ (1 − π0) = 1.25 (1 − 1 / (1 + ρ + ρ² + ρ³)) per minute.
+    let rho: f64 = 0.8;
+    let exact = 1.25 * (1.0 - 1.0 / (1.0 + rho + rho * rho + rho.powi(3))) * 60.0;
+    let reps = 10;
+    let text = line(
+        "2000h",
+        "{ dist = \"exponential\", mean = 0.4 }",
+        "{ dist = \"exponential\", mean = 1.0 }",
+        0.5,
+        reps,
+    );
+    let (summary, _) = crate::common::run(&scenario(&text), 2);
+    assert_in_ci(
+        "throughput",
+        &summary.variants[0].throughput_per_h,
+        exact,
+        reps as usize,
+    );
+}
+
+/// An empirical file whose first value was -5 or nan had it dropped as a
+/// header; several values on a line used only the first.
+#[test]
+fn observed_times_are_read_one_per_line_and_nothing_is_dropped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let station = |file: &str| {
+        SMALL.replace(
+            "process = { dist = \"exponential\", mean = 0.9 }",
+            &format!("process = {{ dist = \"empirical\", file = \"{file}\" }}"),
+        )
+    };
+    let load = |name: &str, data: &str| {
+        fs::write(dir.path().join(name), data).unwrap();
+        alloysim::scenario::Scenario::from_text(&station(name), "t.toml", dir.path())
+    };
+    for (data, expected) in [
+        (
+            "-5\n1.0\n",
+            "t1.csv:1:1: expected a duration >= 0, got \"-5\"",
+        ),
+        (
+            "nan\n1.0\n",
+            "t2.csv:1:1: expected a duration >= 0, got \"nan\"",
+        ),
+        (
+            "3.1,4.0,5.2,6.3\n",
+            "t3.csv:1:4: expected one value per line",
+        ),
+        (
+            "time\n1.0\nx\n",
+            "t4.csv:3:1: expected a duration >= 0, got \"x\"",
+        ),
+    ] {
+        let name = format!("t{}.csv", expected.as_bytes()[1] as char);
+        let err = load(&name, data).unwrap_err().to_string();
+        assert!(err.contains(expected), "{data:?}: {err}");
+    }
+    let s = load("ok.csv", "time\n1.0\n\n2.0\n").unwrap();
+    let warnings: Vec<String> = s.warnings().iter().map(|w| w.to_string()).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("ok.csv:1:1: header \"time\" skipped")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("ok.csv:3:1: blank line skipped")),
+        "{warnings:?}"
+    );
+}
+
+/// A scenario that is /dev/zero or a FIFO grew memory or blocked for ever;
+/// a Latin-1 file exited 1 with no position.
+#[cfg(unix)]
+#[test]
+fn a_scenario_file_must_be_a_regular_utf8_text_file() {
+    let assert = alloysim().args(["validate", "/dev/zero"]).assert().code(2);
+    assert!(
+        stderr_of(&assert).contains("not a regular file"),
+        "{}",
+        stderr_of(&assert)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let assert = alloysim().arg("validate").arg(&fifo).assert().code(2);
+        assert!(stderr_of(&assert).contains("not a regular file"));
+    }
+    let mut latin1 = SMALL
+        .replace("name = \"A\"", "name = \"A\" # Gie\u{df}erei")
+        .into_bytes();
+    let at = latin1.iter().position(|&b| b == 0xC3).unwrap();
+    latin1.splice(at..at + 2, [0xDF]); // ß in Latin-1
+    let path = dir.path().join("latin1.toml");
+    fs::write(&path, latin1).unwrap();
+    let line = SMALL.lines().position(|l| l == "name = \"A\"").unwrap() + 1;
+    let assert = alloysim().arg("validate").arg(&path).assert().code(2);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains(&format!("latin1.toml:{line}:17: not UTF-8")),
+        "{stderr}"
+    );
+}
+
+/// `buffer = 4294967296` did not name the limit.
+#[test]
+fn a_buffer_beyond_the_limit_names_it() {
+    let message = errors(&SMALL.replace("buffer = 2", "buffer = 4294967296"));
+    assert!(
+        message.contains("expected an integer from 0 to 1000000000 or \"inf\""),
+        "{message}"
+    );
+}
+
+/// The WIP guard blamed an unbounded buffer when the buffer was bounded.
+#[test]
+fn the_wip_guard_names_the_buffer_that_fills() {
+    let text = r#"
+[scenario]
+name = "big"
+horizon = "1000d"
+replications = 1
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = 0.001
+[[stations]]
+name = "B"
+buffer = 2000000
+process = 1.0
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "big.toml", text);
+    let assert = alloysim()
+        .args(["run", "-q", "-o"])
+        .arg(dir.path().join("o"))
+        .arg(&path)
+        .assert()
+        .code(1);
+    let stderr = stderr_of(&assert);
+    assert!(
+        stderr.contains("station \"B\", whose buffer holds up to 2000000"),
+        "{stderr}"
+    );
+}
+
+/// A change used by no variant was never validated (`scrap = 7` passed).
+#[test]
+fn a_change_that_no_variant_uses_is_checked() {
+    let text = format!(
+        "{SMALL}\n[[changes]]\nname = \"unused\"\nstations.B = {{ scrap = 7 }}\n[[changes]]\nname = \"used\"\nstations.B = {{ buffer = 3 }}\n[[variants]]\nname = \"v\"\nchanges = [\"used\"]\n"
+    );
+    let message = errors(&text);
+    assert!(
+        message.contains("changes[0].stations.B.scrap: expected a probability"),
+        "{message}"
+    );
+}
+
+/// A bad key in a change was reported once per variant, under the
+/// baseline's key path.
+#[test]
+fn a_bad_key_in_a_change_is_reported_once_under_the_change() {
+    let text = format!(
+        "{SMALL}\n[[changes]]\nname = \"c\"\nstations.B = {{ bufer = 3 }}\n[[variants]]\nname = \"v1\"\nchanges = [\"c\"]\n[[variants]]\nname = \"v2\"\nchanges = [\"c\"]\n"
+    );
+    let message = errors(&text);
+    assert!(
+        message.contains("changes[0].stations.B.bufer: unknown key"),
+        "{message}"
+    );
+    assert!(message.contains("1 error in scenario"), "{message}");
+}
+
+/// One route typo added four false follow-on errors (unknown products in
+/// per-product tables of the products that could not be read).
+#[test]
+fn a_route_typo_adds_no_follow_on_errors() {
+    let text = r#"
+[scenario]
+name = "t"
+horizon = "8h"
+[[products]]
+name = "a"
+route = ["X", "Y"]
+[[products]]
+name = "b"
+route = ["X", "Yy"]
+[[stations]]
+name = "X"
+process = 1
+process_by_product = { b = 2 }
+scrap_by_product = { b = 0.1 }
+[[stations]]
+name = "Y"
+buffer = 2
+process = 1
+"#;
+    let message = errors(text);
+    assert!(message.contains("unknown station \"Yy\""), "{message}");
+    assert!(message.contains("1 error in scenario"), "{message}");
+}
+
+/// Replications not yet started ran 65 536 events each before looking at
+/// the stop flag: `-r 2000` took 49 s to stop.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_large_batch_of_replications_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "small.toml",
+        &SMALL.replace("\"10h\"", "\"2000h\""),
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("alloysim"))
+        .args(["run", "-q", "-r", "20000", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let start = std::time::Instant::now();
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let stopped_in = start.elapsed();
+    assert_eq!(status.code(), Some(1));
+    assert!(stopped_in.as_secs_f64() < 5.0, "stopped in {stopped_in:?}");
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}
