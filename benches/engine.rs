@@ -1,7 +1,10 @@
 //! Criterion benches of the engine (issue: speed).
 //!
-//! - `engine/*`: one replication of each benchmark model, throughput in good
-//!   parts per second; `engine_events/*`: the same runs in events per second.
+//! - `engine/*`: one replication of each benchmark model (line5, big20),
+//!   of the shipped pilot line's baseline (operator pools, batches, setups,
+//!   transfers) and of `wide` (one station of 100 000 machines), throughput
+//!   in good parts per second; `engine_events/*`: the same runs in events
+//!   per second.
 //! - `hold/*`: the bare event list, a hold loop (pop the earliest event,
 //!   push one a random exponential delay later) with the engine's queue and
 //!   generator at the queue sizes the models produce: the floor the engine is
@@ -23,15 +26,23 @@ use std::path::Path;
 use std::time::Duration;
 
 fn model(name: &str) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("benches/models")
-        .join(name);
+    load(&format!("benches/models/{name}"))
+}
+
+fn load(path: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     Scenario::load(&path).expect("benchmark model loads")
 }
 
 fn engine(c: &mut Criterion) {
-    for name in ["line5", "big20"] {
-        let scenario = model(&format!("{name}.toml"));
+    let models = [
+        ("line5", "benches/models/line5.toml"),
+        ("big20", "benches/models/big20.toml"),
+        ("pilot_line", "scenarios/pilot_line.toml"),
+        ("wide", "benches/models/wide.toml"),
+    ];
+    for (name, path) in models {
+        let scenario = load(path);
         let m = &scenario.variants[0].model;
         let probe = simulate(m, &scenario.run, 0);
         let mut group = c.benchmark_group("engine");
@@ -62,7 +73,7 @@ fn hold_loop(size: usize, holds: u64) -> f64 {
     let delay = Dist::Exponential { mean: 1.0 };
     let mut queue = EventQueue::with_capacity(size);
     for i in 0..size {
-        queue.push(delay.sample(&mut stream), EventKind::Complete, i as u32, 0);
+        queue.push(delay.sample(&mut stream), EventKind::Complete, i);
     }
     let mut last = 0.0;
     for _ in 0..holds {
@@ -71,8 +82,7 @@ fn hold_loop(size: usize, holds: u64) -> f64 {
         queue.push(
             last + delay.sample(&mut stream),
             EventKind::Complete,
-            event.target,
-            0,
+            event.target(),
         );
     }
     last

@@ -37,7 +37,7 @@ out, threads = sys.argv[1], [int(t) for t in sys.argv[2:]]
 rows = [line.split() for line in open(f"{out}/runs")]
 def timing_free(t):
     d = json.load(open(f"{out}/t{t}/summary.json"))
-    for key in ("wall_s", "events_per_s", "good_parts_per_s", "threads", "peak_rss_kib"):
+    for key in ("wall_s", "events_per_s", "good_parts_per_s", "threads", "peak_rss_kib", "timing"):
         d.pop(key, None)
     return json.dumps(d, sort_keys=True)
 reference = timing_free(threads[0])

@@ -1,54 +1,41 @@
 //! The future event list: a binary min-heap keyed by (time, sequence number).
 //!
 //! Simultaneous events leave in the order they were scheduled, which makes a
-//! run deterministic and lets deterministic lines be checked by hand. The key
-//! is the time's IEEE bits (which order like the times themselves for
-//! non-negative values) and a 56-bit sequence number, compared as one 128-bit
-//! integer. Events are small `Copy` values (24 bytes); the heap's storage
-//! grows to the largest number of pending events and is then reused, so the
-//! hot loop never allocates.
+//! run deterministic and lets deterministic lines be checked by hand. An
+//! event is 16 bytes: the time's IEEE bits (which order like the times
+//! themselves for non-negative values), and one word holding the sequence
+//! number (high 40 bits), the kind (3 bits) and the target (low 21 bits).
+//! Sequence numbers are unique, so the pair (time bits, word) orders events
+//! by time, then by scheduling order, in one 128-bit comparison. A pending
+//! event is made stale by forgetting its sequence number: its owner keeps
+//! the sequence of the event it still expects. The heap's storage grows to
+//! the largest number of pending events and is then reused, so the hot loop
+//! never allocates.
 
 /// What happens when an event fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum EventKind {
     /// The operation on a machine ends (processing or setup).
-    Complete,
+    Complete = 0,
     /// A machine fails while processing (operating-basis failures).
-    Fail,
+    Fail = 1,
     /// A machine's repair ends.
-    Repair,
+    Repair = 2,
     /// A machine fails whatever it is doing (calendar-basis failures).
-    CalendarFail,
+    CalendarFail = 3,
     /// The source releases a raw part (interarrival mode).
-    Arrival,
+    Arrival = 4,
     /// A part in transport reaches its next station (target: the part).
-    TransferArrive,
+    TransferArrive = 5,
     /// The oldest part waiting for a batch has waited `max_wait` (target:
     /// the station).
-    BatchTimeout,
+    BatchTimeout = 6,
     /// An operator pool's shift starts or ends (target: the pool).
-    ShiftChange,
+    ShiftChange = 7,
 }
 
-/// A scheduled event: 24 bytes, compared by (time, sequence).
-#[derive(Clone, Copy, Debug)]
-pub struct Event {
-    /// The time's IEEE bits: for non-negative times they order like the times.
-    time_bits: u64,
-    /// The sequence number in the upper 56 bits, the kind in the lowest 8
-    /// (of which the lowest 3 suffice for the 8 kinds, so `kind` masks
-    /// with 0x7). Sequence numbers are unique, so this orders like the
-    /// sequence alone; 2^56 events (7e16) is beyond any run.
-    sequence_kind: u64,
-    /// The machine, part, station or pool the event concerns.
-    pub target: u32,
-    /// Generation of the target when scheduled; a mismatch marks a stale event.
-    pub generation: u32,
-}
-
-const _: () = assert!(std::mem::size_of::<Event>() == 24);
-
+/// Kinds by their code; the 3-bit code space is full.
 const KINDS: [EventKind; 8] = [
     EventKind::Complete,
     EventKind::Fail,
@@ -60,29 +47,55 @@ const KINDS: [EventKind; 8] = [
     EventKind::ShiftChange,
 ];
 
+/// Bits of the target (machine, part, station or pool index).
+pub const TARGET_BITS: u32 = 21;
+/// The largest target index an event can carry.
+pub const MAX_TARGET: u32 = (1 << TARGET_BITS) - 1;
+const KIND_SHIFT: u32 = TARGET_BITS;
+const SEQUENCE_SHIFT: u32 = TARGET_BITS + 3;
+/// Sequence numbers available to one run (about 10¹²).
+pub const MAX_SEQUENCE: u64 = (1 << (64 - SEQUENCE_SHIFT)) - 1;
+
+/// A scheduled event: 16 bytes, compared by (time, sequence).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// The time's IEEE bits: for non-negative times they order like the times.
+    time_bits: u64,
+    /// Sequence number, kind and target (see the module's doc).
+    word: u64,
+}
+
+const _: () = assert!(std::mem::size_of::<Event>() == 16);
+
 impl Event {
     /// What the event does.
     #[inline(always)]
     pub fn kind(&self) -> EventKind {
-        KINDS[(self.sequence_kind & 0x7) as usize]
+        KINDS[((self.word >> KIND_SHIFT) & 0x7) as usize]
+    }
+
+    /// The machine, part, station or pool the event concerns.
+    #[inline(always)]
+    pub fn target(&self) -> usize {
+        (self.word & u64::from(MAX_TARGET)) as usize
+    }
+
+    /// The event's sequence number (unique in a run, never 0).
+    #[inline(always)]
+    pub fn sequence(&self) -> u64 {
+        self.word >> SEQUENCE_SHIFT
     }
 
     /// The simulated time at which the event fires, in minutes.
-    #[inline]
+    #[inline(always)]
     pub fn time(&self) -> f64 {
         f64::from_bits(self.time_bits)
     }
 
-    /// (time, sequence) as one integer: ordering is a single wide compare,
-    /// which compiles without a branch.
+    /// (time, sequence) as one integer: ordering is a single wide compare.
     #[inline(always)]
     fn key(&self) -> u128 {
-        (u128::from(self.time_bits) << 64) | u128::from(self.sequence_kind)
-    }
-
-    #[inline(always)]
-    fn before(&self, other: &Event) -> bool {
-        self.key() < other.key()
+        (u128::from(self.time_bits) << 64) | u128::from(self.word)
     }
 }
 
@@ -94,12 +107,19 @@ impl Event {
 /// which saves the separate removal and insertion of a pop followed by a
 /// push. The hole is removed for real only if nothing was pushed before the
 /// next pop.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct EventQueue {
     heap: Vec<Event>,
-    next_sequence: u64,
+    /// The last sequence number given out.
+    sequence: u64,
     /// `heap[0]` has been popped and awaits replacement.
     hole: bool,
+}
+
+impl Default for EventQueue {
+    fn default() -> Self {
+        Self::with_capacity(0)
+    }
 }
 
 impl EventQueue {
@@ -107,7 +127,7 @@ impl EventQueue {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             heap: Vec::with_capacity(capacity),
-            next_sequence: 0,
+            sequence: 0,
             hole: false,
         }
     }
@@ -122,31 +142,32 @@ impl EventQueue {
         self.len() == 0
     }
 
-    /// Schedules an event at `time >= 0`. Cost: O(log n); one sift-down
-    /// when it fills the hole of the event being handled.
+    /// Schedules an event at `time >= 0` for `target` (at most
+    /// [`MAX_TARGET`]); returns its sequence number, by which its owner can
+    /// tell it from a stale one. Cost: O(log n); one sift-down when it
+    /// fills the hole of the event being handled.
     #[inline(always)]
-    pub fn push(&mut self, time: f64, kind: EventKind, target: u32, generation: u32) {
+    pub fn push(&mut self, time: f64, kind: EventKind, target: usize) -> u64 {
         debug_assert!(time >= 0.0 && time.is_finite(), "bad event time {time}");
-        debug_assert!(self.next_sequence < 1 << 56);
+        debug_assert!(target <= MAX_TARGET as usize, "target {target}");
+        self.sequence += 1;
+        debug_assert!(self.sequence <= MAX_SEQUENCE);
         let event = Event {
             time_bits: time.to_bits(),
-            sequence_kind: (self.next_sequence << 8) | kind as u64,
-            target,
-            generation,
+            word: (self.sequence << SEQUENCE_SHIFT) | ((kind as u64) << KIND_SHIFT) | target as u64,
         };
-        self.next_sequence += 1;
         if self.hole {
             self.hole = false;
-            self.heap[0] = event;
-            self.sift_down(0);
+            self.sift_down_from_root(event);
         } else {
             self.heap.push(event);
             self.sift_up(self.heap.len() - 1);
         }
+        self.sequence
     }
 
     /// Takes the earliest event. Cost: O(log n), paid by the next push or pop.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<Event> {
         if self.hole {
             self.remove_root();
@@ -161,17 +182,17 @@ impl EventQueue {
         self.hole = false;
         let last = self.heap.pop().expect("a hole implies an element");
         if !self.heap.is_empty() {
-            self.heap[0] = last;
-            self.sift_down(0);
+            self.sift_down_from_root(last);
         }
     }
 
     #[inline]
     fn sift_up(&mut self, mut index: usize) {
         let item = self.heap[index];
+        let key = item.key();
         while index > 0 {
             let parent = (index - 1) / 2;
-            if !item.before(&self.heap[parent]) {
+            if key >= self.heap[parent].key() {
                 break;
             }
             self.heap[index] = self.heap[parent];
@@ -180,10 +201,14 @@ impl EventQueue {
         self.heap[index] = item;
     }
 
+    /// Places `item` at the root and sifts it down: the item travels in
+    /// registers and is stored once, where it lands.
     #[inline(always)]
-    fn sift_down(&mut self, mut index: usize) {
-        let len = self.heap.len();
-        let item = self.heap[index];
+    fn sift_down_from_root(&mut self, item: Event) {
+        let heap = &mut self.heap[..];
+        let len = heap.len();
+        let key = item.key();
+        let mut index = 0;
         loop {
             let left = 2 * index + 1;
             if left >= len {
@@ -191,15 +216,14 @@ impl EventQueue {
             }
             let right = left + 1;
             // The earlier child, chosen without a branch.
-            let child =
-                left + usize::from(right < len && self.heap[right].before(&self.heap[left]));
-            if !self.heap[child].before(&item) {
+            let child = left + usize::from(right < len && heap[right].key() < heap[left].key());
+            if heap[child].key() >= key {
                 break;
             }
-            self.heap[index] = self.heap[child];
+            heap[index] = heap[child];
             index = child;
         }
-        self.heap[index] = item;
+        heap[index] = item;
     }
 }
 
@@ -212,22 +236,22 @@ mod tests {
     #[test]
     fn pops_in_time_then_insertion_order() {
         let mut queue = EventQueue::with_capacity(4);
-        queue.push(2.0, EventKind::Complete, 0, 0);
-        queue.push(1.0, EventKind::Complete, 1, 0);
-        queue.push(2.0, EventKind::Complete, 2, 0);
-        queue.push(0.0, EventKind::Complete, 3, 0);
-        queue.push(1.0, EventKind::Complete, 4, 0);
-        let order: Vec<u32> = std::iter::from_fn(|| queue.pop())
-            .map(|e| e.target)
+        queue.push(2.0, EventKind::Complete, 0);
+        queue.push(1.0, EventKind::Complete, 1);
+        queue.push(2.0, EventKind::Complete, 2);
+        queue.push(0.0, EventKind::Complete, 3);
+        queue.push(1.0, EventKind::Complete, 4);
+        let order: Vec<usize> = std::iter::from_fn(|| queue.pop())
+            .map(|e| e.target())
             .collect();
         assert_eq!(order, vec![3, 1, 4, 0, 2]);
     }
 
     #[test]
-    fn every_kind_comes_back_as_pushed() {
+    fn every_kind_and_target_comes_back_as_pushed() {
         // A guard, not a check: this match is exhaustive, so a new kind
         // fails to compile here until it is added to KINDS (whose length of
-        // 8 the 3-bit mask in `kind` assumes).
+        // 8 fills the 3-bit code).
         let _exhaustive = |kind: EventKind| match kind {
             EventKind::Complete
             | EventKind::Fail
@@ -239,16 +263,17 @@ mod tests {
             | EventKind::ShiftChange => (),
         };
         let mut queue = EventQueue::with_capacity(8);
+        let mut sequences = Vec::new();
         for (i, kind) in KINDS.into_iter().enumerate() {
-            queue.push(1.0, kind, i as u32, 7);
+            let target = if i == 7 { MAX_TARGET as usize } else { i };
+            sequences.push(queue.push(1.0, kind, target));
         }
         for (i, kind) in KINDS.into_iter().enumerate() {
             let event = queue.pop().unwrap();
-            assert_eq!(
-                (event.kind(), event.target, event.generation),
-                (kind, i as u32, 7)
-            );
+            let target = if i == 7 { MAX_TARGET as usize } else { i };
+            assert_eq!((event.kind(), event.target()), (kind, target));
             assert_eq!(event.kind() as usize, i);
+            assert_eq!(event.sequence(), sequences[i]);
         }
     }
 
@@ -256,12 +281,10 @@ mod tests {
     fn matches_a_sorted_reference() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let mut queue = EventQueue::default();
-        let mut reference: Vec<(f64, u32)> = Vec::new();
         let mut popped = Vec::new();
-        for i in 0..5000u32 {
+        for i in 0..5000usize {
             let time = f64::from(rng.random_range(0..200u32)) * 0.5;
-            queue.push(time, EventKind::Repair, i, 0);
-            reference.push((time, i));
+            queue.push(time, EventKind::Repair, i);
             if i % 3 == 0 {
                 popped.push(queue.pop().unwrap());
             }
@@ -269,15 +292,14 @@ mod tests {
         while let Some(event) = queue.pop() {
             popped.push(event);
         }
-        // Every pop returns the minimum of what was pending at that moment;
-        // checked globally: times popped after the last push are sorted, and
-        // all events come out exactly once.
-        let mut ids: Vec<u32> = popped.iter().map(|e| e.target).collect();
+        // Every event comes out exactly once; those popped after the last
+        // push come out in (time, insertion) order.
+        let mut ids: Vec<usize> = popped.iter().map(|e| e.target()).collect();
         ids.sort_unstable();
         assert_eq!(ids, (0..5000).collect::<Vec<_>>());
         let tail = &popped[popped.len() - 3000..];
         assert!(tail
             .windows(2)
-            .all(|w| (w[0].time(), w[0].target) <= (w[1].time(), w[1].target)));
+            .all(|w| (w[0].time(), w[0].target()) <= (w[1].time(), w[1].target())));
     }
 }

@@ -1,6 +1,43 @@
-//! Bounded-memory collectors filled during a replication: a time-binned
-//! level (the WIP curve) and a log-binned histogram (lead times). Their size
-//! is fixed when the run starts, whatever the horizon.
+//! Bounded-memory collectors filled during a replication: a time-weighted
+//! level (a buffer's content), a time-binned level (the WIP curve) and a
+//! log-binned histogram (lead times). Their size is fixed when the run
+//! starts, whatever the horizon.
+
+/// A time-weighted level (buffer content, WIP): its integral over time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TimeWeighted {
+    pub level: u64,
+    last_min: f64,
+    area: f64,
+}
+
+impl TimeWeighted {
+    /// The level changes to `level` at `now` (>= the previous change).
+    #[inline(always)]
+    pub fn set(&mut self, now: f64, level: u64) {
+        // Levels stay far below 2^63, where the signed conversion (one
+        // instruction) equals the unsigned one (several).
+        self.area += self.level as i64 as f64 * (now - self.last_min);
+        self.last_min = now;
+        self.level = level;
+    }
+
+    /// Forgets the area so far: the integral starts again at `now`.
+    pub fn restart(&mut self, now: f64) {
+        self.area = 0.0;
+        self.last_min = now;
+    }
+
+    /// The time-average level over the `length` minutes up to `now`.
+    pub fn mean(&mut self, now: f64, length: f64) -> f64 {
+        self.set(now, self.level);
+        if length > 0.0 {
+            self.area / length
+        } else {
+            0.0
+        }
+    }
+}
 
 /// Number of time bins of a level series over the whole run.
 pub const SERIES_BINS: usize = 240;

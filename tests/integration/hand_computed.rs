@@ -388,3 +388,42 @@ failures = { ttf = 10, ttr = 1, basis = "calendar" }
     assert_eq!(lock.time_min, 6.0);
     assert_eq!(lock.stations, vec!["A".to_owned(), "B".to_owned()]);
 }
+
+#[test]
+fn a_station_of_a_hundred_thousand_machines_serves_every_part_at_once() {
+    // A makes a part every 1/64 min (exact in binary); B has 100 000
+    // machines of 500 min, so each part finds a free machine at once (at
+    // most 32 000 are busy). Good parts by t = 2000: those A finished by
+    // 1500, i.e. 96 000 (the last exactly at the horizon). B's busy time
+    // over [0, 2000]: part k starts at k/64 and is busy min(500, 2000 − k/64),
+    // so 96 000 · 500 + Σ_{j=1}^{32 000} (500 − j/64) = 48 000 000 +
+    // 7 999 750 machine-minutes, a share of 55 999 750 / (2000 · 100 000).
+    // Each part's search for a free machine costs the same whatever the
+    // station's size (a bit set), so this runs in about a second.
+    let s = scenario(
+        r#"
+[scenario]
+name = "wide"
+warmup = 0
+horizon = 2000
+replications = 1
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = 0.015625
+[[stations]]
+name = "B"
+machines = 100000
+buffer = 0
+process = 500
+"#,
+    );
+    let r = simulate(&s.variants[0].model, &s.run, 0);
+    assert_eq!(r.good_parts, 96_000);
+    let b = r.stations[1].state_shares()[MachineState::Busy];
+    assert!((b - 55_999_750.0 / 2e8).abs() < 1e-9, "B busy {b}");
+    let a = r.stations[0].state_shares();
+    assert!((a[MachineState::Busy] - 1.0).abs() < 1e-12 && a[MachineState::Blocked] == 0.0);
+}

@@ -1,0 +1,256 @@
+//! Bookkeeping: time in each machine state, the set of machines that could
+//! take a part, buffer levels, the parts in the line (WIP, lead times), and
+//! the start and end of measuring.
+
+use super::records::{Part, Phase, NONE};
+use super::result::{Deadlock, ReplicationResult, StationResult};
+use super::state::{Hot, Sim};
+use crate::model::{MachineState, MIN_PER_H};
+use crate::stats::collect::Histogram;
+
+/// The machines a debug build checks after each event.
+const CHECKED_MACHINES: usize = 256;
+
+impl Hot<'_> {
+    /// Records time spent in the current state and enters `state`.
+    #[inline(always)]
+    pub fn set_state(&mut self, machine: usize, state: MachineState) {
+        let m = &mut self.machines[machine];
+        let elapsed = self.now - m.since_min;
+        let station = m.station as usize;
+        let old = m.state;
+        m.state = state;
+        m.since_min = self.now;
+        self.stations[station].result.state_min[old] += elapsed;
+    }
+
+    /// Whether the operator pool of the machine's station is off shift.
+    #[inline(always)]
+    fn off_shift(&self, machine: usize) -> bool {
+        let station = self.machines[machine].station as usize;
+        match &self.model.stations[station].operators {
+            Some(operators) => !self.pools[operators.pool].on_shift,
+            None => false,
+        }
+    }
+
+    /// Enters the state that the machine's phase and flags imply.
+    #[inline(always)]
+    pub fn refresh_state(&mut self, machine: usize) {
+        let state = self.implied_state(machine);
+        if state != self.machines[machine].state {
+            self.set_state(machine, state);
+        }
+    }
+
+    /// The state that the machine's phase and flags imply.
+    #[inline(always)]
+    pub fn implied_state(&self, machine: usize) -> MachineState {
+        let m = &self.machines[machine];
+        if m.down {
+            MachineState::Down
+        } else {
+            match m.phase {
+                Phase::Leaving => MachineState::Blocked,
+                Phase::Setup => MachineState::Setup,
+                Phase::Processing => MachineState::Busy,
+                Phase::Claimed if self.off_shift(machine) => MachineState::OffShift,
+                Phase::Claimed => MachineState::WaitingOperator,
+                Phase::Idle if self.off_shift(machine) => MachineState::OffShift,
+                Phase::Idle => MachineState::Starved,
+            }
+        }
+    }
+
+    /// Keeps the station's set of machines that could take a part in step
+    /// with the machine's phase and flags; call after changing them.
+    #[inline(always)]
+    pub fn update_available(&mut self, machine: usize) {
+        let m = &self.machines[machine];
+        let available = m.available();
+        let station = m.station as usize;
+        let s = &mut self.stations[station];
+        s.available
+            .set(machine - s.first_machine as usize, available);
+    }
+
+    /// Debug builds: every machine's recorded state is the one its phase
+    /// and flags imply, and the sets of available machines agree with them,
+    /// so no time is booked to a wrong state. Checks all machines of a line
+    /// of up to [`CHECKED_MACHINES`], else the next window of that many
+    /// after each event (`round` counts the events), so that a station of
+    /// 100 000 machines is still checked through, at a bounded cost.
+    #[cold]
+    pub fn check_states(&self, round: u64) {
+        let count = self.machines.len();
+        let (start, len) = if count <= CHECKED_MACHINES {
+            (0, count)
+        } else {
+            (
+                (round as usize % count.div_ceil(CHECKED_MACHINES)) * CHECKED_MACHINES,
+                CHECKED_MACHINES,
+            )
+        };
+        for machine in start..(start + len).min(count) {
+            let m = &self.machines[machine];
+            debug_assert_eq!(
+                m.state,
+                self.implied_state(machine),
+                "machine {machine} at t = {}: {:?}",
+                self.now,
+                m.phase
+            );
+            let s = &self.stations[m.station as usize];
+            let i = machine - s.first_machine as usize;
+            debug_assert_eq!(
+                s.available.first_from(i) == Some(i),
+                m.available(),
+                "machine {machine}: available set"
+            );
+        }
+    }
+
+    #[inline(always)]
+    pub fn set_buffer_level(&mut self, station: usize) {
+        let s = &mut self.stations[station];
+        s.buffer_level.set(self.now, s.buffer.len() as u64);
+    }
+
+    #[inline(always)]
+    pub fn set_wip(&mut self, level: u64) {
+        self.books.wip.set(self.now, level);
+        self.books.wip_series.set(self.now, level as i64 as f64);
+    }
+
+    /// A new part of `product` enters the line.
+    #[inline(always)]
+    pub fn new_part(&mut self, product: u16) -> u32 {
+        self.books.released += 1;
+        self.set_wip(self.books.wip.level + 1);
+        let part = Part {
+            product,
+            position: 0,
+            reserved_machine: NONE,
+            entered_min: self.now,
+            queued_min: self.now,
+        };
+        match self.free_parts.pop() {
+            Some(id) => {
+                self.parts[id as usize] = part;
+                id
+            }
+            None => {
+                self.parts.push(part);
+                (self.parts.len() - 1) as u32
+            }
+        }
+    }
+
+    #[inline(always)]
+    pub fn remove_part(&mut self, part: u32) {
+        self.set_wip(self.books.wip.level - 1);
+        self.free_parts.push(part);
+    }
+
+    /// A good part leaves the line.
+    #[inline(always)]
+    pub fn exit_good(&mut self, part: u32) {
+        let books = &mut *self.books;
+        books.good_parts += 1;
+        let lead_time = self.now - self.parts[part as usize].entered_min;
+        books.lead_time_sum_min += lead_time;
+        books.lead_time_count += 1;
+        books.lead_times.add(lead_time);
+        self.remove_part(part);
+    }
+}
+
+impl Hot<'_> {
+    /// Ends the warm-up: every statistic restarts from the current state.
+    #[cold]
+    #[inline(never)]
+    pub fn restart_books(&mut self) {
+        let now = self.now;
+        for machine in self.machines.iter_mut() {
+            machine.since_min = now;
+        }
+        for station in self.stations.iter_mut() {
+            station.buffer_level.restart(now);
+            station.result = StationResult::default();
+        }
+        let books = &mut *self.books;
+        books.wip.restart(now);
+        books.release_queue.restart(now);
+        books.good_parts = 0;
+        books.scrap_parts = 0;
+        books.released = 0;
+        books.wip_at_start = books.wip.level;
+        books.lead_time_sum_min = 0.0;
+        books.lead_time_count = 0;
+        books.lead_times = Histogram::default();
+    }
+}
+
+impl Sim<'_> {
+    /// Closes every account at the current time and hands the results over.
+    #[cold]
+    pub fn finish(mut self, deadlock: Option<Deadlock>) -> ReplicationResult {
+        let now = self.now;
+        let start = self.settings.warmup_min.min(now);
+        let measured = now - start;
+        let mut hot = self.hot();
+        for machine in 0..hot.machines.len() {
+            hot.set_state(machine, hot.machines[machine].state);
+        }
+        let has_energy = self.model.stations.iter().any(|s| s.energy.is_some());
+        let mut energy_kwh = 0.0;
+        let stations = self
+            .stations
+            .iter_mut()
+            .zip(&self.model.stations)
+            .map(|(s, spec)| {
+                let mut result = std::mem::take(&mut s.result);
+                result.buffer_mean = s.buffer_level.mean(now, measured);
+                if let Some(energy) = &spec.energy {
+                    result.energy_kwh = result
+                        .state_min
+                        .states()
+                        .map(|(state, minutes)| minutes * energy.kw(state))
+                        .sum::<f64>()
+                        / MIN_PER_H;
+                    energy_kwh += result.energy_kwh;
+                }
+                result
+            })
+            .collect();
+        let mut books = self.books;
+        let wip_bin_min = books.wip_series.bin_width_min();
+        let end = self.settings.end_min();
+        let wip_series = books.wip_series.finish(end.max(now));
+        ReplicationResult {
+            wip_series,
+            wip_bin_min,
+            lead_times: books.lead_times,
+            replication: self.replication,
+            seed: self.seed,
+            measured_min: measured,
+            end_min: now,
+            good_parts: books.good_parts,
+            scrap_parts: books.scrap_parts,
+            released: books.released,
+            wip_at_start: books.wip_at_start,
+            wip_at_end: books.wip.level,
+            wip_mean: books.wip.mean(now, measured),
+            lead_time_sum_min: books.lead_time_sum_min,
+            lead_time_count: books.lead_time_count,
+            release_queue_mean: books.release_queue.mean(now, measured),
+            energy_kwh: has_energy.then_some(energy_kwh),
+            events: self.events,
+            stations,
+            deadlock,
+            interrupted: self.interrupted,
+            overflow: self.overflow,
+            stalled: self.stalled,
+        }
+    }
+}

@@ -1,0 +1,1027 @@
+//! The event loop and what each event does.
+//!
+//! A finished part's hand-over to the next station, and what it sets off
+//! (the machine takes its next part, its buffer's freed place pulls the part
+//! of a blocked machine upstream, which then takes its own next part, and
+//! so on up the line), run as one loop over an explicit stack of
+//! [`Task`]s instead of as calls that call each other: the whole cascade is
+//! then one function, whose data stay in registers. A step that sets off
+//! more work returns the next task to run and pushes what must follow it,
+//! so tasks run in exactly the order a depth-first chain of calls would.
+
+use super::queue::{Event, EventKind};
+use super::records::{flags, Phase, NONE};
+use super::result::{Deadlock, Overflow, ReplicationResult, Stall};
+use super::state::{Hot, Sim, Task};
+use crate::model::{FailureBasis, MachineState, ProductIdx, SetupRule, Source};
+use rand::Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What handling an event left to do.
+enum Handled {
+    /// The event was stale: nothing happened.
+    Stale,
+    Done,
+    /// Its cascade, to run next.
+    Then(Task),
+}
+
+/// Where a part goes at a station.
+#[derive(Clone, Copy, Debug)]
+enum Place {
+    Machine(usize),
+    Buffer,
+}
+
+/// How often the event loop looks at the stop flag: at the slowest a few
+/// milliseconds of simulation between two looks.
+pub const STOP_CHECK_EVENTS: u64 = 1 << 14;
+
+/// Parts in the line beyond which a run stops: only an unbounded buffer
+/// that fills without end gets there (memory would follow).
+pub const WIP_LIMIT: usize = 1_000_000;
+
+/// Events at one instant after which a run stops as stalled: well above
+/// any burst a line of at most [`WIP_LIMIT`] parts makes at one time
+/// (about two seconds of simulation), far below "never".
+pub const STALL_EVENTS: u64 = 20_000_000;
+
+/// Why the event loop ended.
+enum End {
+    /// The horizon was reached.
+    Horizon,
+    Locked(Deadlock),
+    Overflow(Overflow),
+    Stalled(Stall),
+    /// Stopped by the flag or the event limit.
+    Interrupted,
+}
+
+impl Sim<'_> {
+    /// Runs the replication to the end of its horizon, or until `stop` is
+    /// set or `event_limit` events have been handled.
+    pub fn run(mut self, stop: &AtomicBool, event_limit: u64) -> ReplicationResult {
+        let warmup = self.settings.warmup_min;
+        let end = self.settings.end_min();
+        self.hot().initialise();
+        if warmup <= 0.0 {
+            self.start_measuring();
+        }
+        let ended = self.event_loop(stop, event_limit);
+        if !self.measuring {
+            self.now = warmup;
+            self.start_measuring();
+        }
+        let deadlock = match ended {
+            End::Horizon => None,
+            End::Locked(lock) => Some(lock),
+            End::Overflow(overflow) => {
+                self.overflow = Some(overflow);
+                None
+            }
+            End::Stalled(stall) => {
+                self.stalled = Some(stall);
+                None
+            }
+            End::Interrupted => {
+                self.interrupted = true;
+                None
+            }
+        };
+        let ended_early = deadlock.is_some()
+            || self.overflow.is_some()
+            || self.stalled.is_some()
+            || self.interrupted;
+        self.now = if ended_early { self.now.min(end) } else { end };
+        self.finish(deadlock)
+    }
+
+    /// Ends the warm-up: every statistic restarts from the current state.
+    fn start_measuring(&mut self) {
+        self.measuring = true;
+        self.hot().restart_books();
+    }
+
+    /// The event loop, until the end of the horizon or a reason to stop
+    /// early. It works on the [`Hot`] view of the state, whose collections
+    /// the compiler keeps in registers.
+    #[inline(never)]
+    fn event_loop(&mut self, stop: &AtomicBool, event_limit: u64) -> End {
+        let warmup = self.settings.warmup_min;
+        let end = self.settings.end_min();
+        let mut measuring = self.measuring;
+        let mut events = self.events;
+        let mut same_instant = 0u64;
+        let mut hot = self.hot();
+        let ended = loop {
+            let Some(event) = hot.queue.pop() else {
+                // Nothing left to happen before the end: the line is locked.
+                break End::Locked(hot.deadlock());
+            };
+            let time = event.time();
+            if !measuring && time > warmup {
+                hot.now = warmup;
+                hot.restart_books();
+                measuring = true;
+            }
+            if time > end {
+                break End::Horizon;
+            }
+            if time == hot.now {
+                same_instant += 1;
+                if same_instant > STALL_EVENTS {
+                    break End::Stalled(hot.stall());
+                }
+            } else {
+                same_instant = 0;
+            }
+            hot.now = time;
+            match hot.handle(event) {
+                Handled::Stale => continue,
+                Handled::Done => {}
+                Handled::Then(task) => hot.cascade(task),
+            }
+            events += 1;
+            if cfg!(debug_assertions) {
+                hot.check_states(events);
+            }
+            if let Some(lock) = hot.lockup.found.take() {
+                break End::Locked(lock);
+            }
+            if hot.parts.len() > WIP_LIMIT {
+                break End::Overflow(hot.overflow());
+            }
+            if events.is_multiple_of(STOP_CHECK_EVENTS)
+                && (stop.load(Ordering::Relaxed) || events >= event_limit)
+            {
+                break End::Interrupted;
+            }
+        };
+        let now = hot.now;
+        self.now = now;
+        self.events = events;
+        self.measuring = measuring;
+        ended
+    }
+}
+
+impl Hot<'_> {
+    /// Handles one event: the cascade it sets off is returned, to run in
+    /// the loop's one copy of the cascade. A stale event (an operation
+    /// suspended by a calendar-basis failure, a batch deadline that moved)
+    /// is not counted.
+    #[inline(always)]
+    fn handle(&mut self, event: Event) -> Handled {
+        let target = event.target();
+        let then = match event.kind() {
+            EventKind::Complete => {
+                if event.sequence() != self.machines[target].pending {
+                    return Handled::Stale;
+                }
+                self.on_complete(target)
+            }
+            EventKind::Fail => {
+                self.on_operating_failure(target);
+                None
+            }
+            EventKind::Repair => self.on_repair(target),
+            EventKind::CalendarFail => {
+                self.on_calendar_failure(target);
+                None
+            }
+            EventKind::Arrival => self.on_arrival(),
+            EventKind::TransferArrive => self.on_transfer_arrive(target as u32),
+            EventKind::BatchTimeout => {
+                if event.sequence() != self.stations[target].timeout_pending {
+                    return Handled::Stale;
+                }
+                Some(Task::StartIdle(target as u32, 0))
+            }
+            EventKind::ShiftChange => {
+                self.on_shift_change(target);
+                None
+            }
+        };
+        match then {
+            Some(task) => Handled::Then(task),
+            None => Handled::Done,
+        }
+    }
+
+    /// The first failures, shift changes and release, then every machine
+    /// looks for work.
+    fn initialise(&mut self) {
+        for machine in 0..self.machines.len() {
+            let station = self.machines[machine].station as usize;
+            if let Some(failures) = &self.model.stations[station].failures {
+                let ttf = failures.ttf.sample(&mut self.streams[machine].failure);
+                match failures.basis {
+                    FailureBasis::Operating => self.machines[machine].ttf_left_min = ttf,
+                    FailureBasis::Calendar => {
+                        self.queue.push(ttf, EventKind::CalendarFail, machine);
+                    }
+                }
+            }
+        }
+        for (pool_idx, pool) in self.model.pools.iter().enumerate() {
+            if let Some(next) = pool.next_change(0.0) {
+                self.queue.push(next, EventKind::ShiftChange, pool_idx);
+            }
+        }
+        if let Source::Interarrival(interarrival) = &self.model.source {
+            let first = interarrival.sample(&mut self.arrival_stream);
+            self.queue.push(first, EventKind::Arrival, 0);
+        }
+        self.run_cascade(Task::StartAll(0));
+    }
+
+    // ----- the cascade -------------------------------------------------------
+
+    /// The cascade, out of the event loop (the start of a run).
+    #[inline(never)]
+    fn run_cascade(&mut self, first: Task) {
+        self.cascade(first);
+    }
+
+    /// Runs `first` and every task it sets off, depth first. The steps of
+    /// the common chain (a machine hands over its part, looks for work, its
+    /// buffer's freed place pulls a blocked machine's part, which hands over
+    /// its part...) are tested for directly, in the order they follow each
+    /// other, so that the processor predicts them; the rare steps go
+    /// through [`Hot::rare_step`]. A continuation that only checks a full
+    /// buffer for room is skipped at once.
+    #[inline(always)]
+    fn cascade(&mut self, first: Task) {
+        let mut task = first;
+        loop {
+            let next = match task {
+                Task::Leave(machine) => self.leave(machine as usize),
+                Task::Seek(machine) => self.seek(machine as usize),
+                Task::Fill(station) => self.fill(station as usize),
+                rare => self.rare_step(rare),
+            };
+            task = match next {
+                Some(task) => task,
+                None => loop {
+                    match self.tasks.pop() {
+                        None => return,
+                        Some(Task::Fill(station))
+                            if !self.stations[station as usize].has_room() => {}
+                        Some(task) => break task,
+                    }
+                },
+            };
+        }
+    }
+
+    /// The steps of batch stations and of the start of a run.
+    #[inline(never)]
+    fn rare_step(&mut self, task: Task) -> Option<Task> {
+        match task {
+            Task::StartIdle(station, from) => self.start_idle(station as usize, from as usize),
+            Task::Deadline(station) => {
+                self.schedule_batch_timeout(station as usize);
+                None
+            }
+            Task::StartAll(from) => self.start_all(from as usize),
+            Task::Leave(_) | Task::Seek(_) | Task::Fill(_) => {
+                unreachable!("common steps run in the cascade")
+            }
+        }
+    }
+
+    /// Runs `task`'s cascade after `then`: pushes `then` and returns `task`.
+    #[inline(always)]
+    fn before(&mut self, task: Option<Task>, then: Task) -> Option<Task> {
+        match task {
+            Some(task) => {
+                self.tasks.push(then);
+                Some(task)
+            }
+            None => Some(then),
+        }
+    }
+
+    /// A free machine looks for work: its buffer's head, the part of the
+    /// earliest-blocked upstream machine, the release queue, or (unlimited
+    /// source, first station) a new raw part. Finds none: starved.
+    #[inline(always)]
+    fn seek(&mut self, machine: usize) -> Option<Task> {
+        let m = &self.machines[machine];
+        debug_assert!(m.phase == Phase::Idle && m.parts.is_empty() && !m.reserved);
+        if m.down {
+            self.refresh_state(machine);
+            return None;
+        }
+        let station = m.station as usize;
+        if self.stations[station].has(flags::BATCH) {
+            return self.seek_batch(machine, station);
+        }
+        if let Some(part) = self.stations[station].buffer.pop_front() {
+            self.set_buffer_level(station);
+            self.claim(machine, part);
+            return Some(Task::Fill(station as u32));
+        }
+        if let Some(upstream) = self.stations[station].blocked.pop_front() {
+            let part = self.take_blocked_part(upstream as usize);
+            // Onto a machine: no cascade (a claim, or a reservation).
+            let none = self.hand_over(upstream as usize, part, station, Place::Machine(machine));
+            debug_assert!(none.is_none());
+            // Reserved for a part in transport, the machine waits (starved).
+            self.refresh_state(machine);
+            return Some(Task::Leave(upstream));
+        }
+        if let Some(product) = self.stations[station].release.pop_front() {
+            self.books
+                .release_queue
+                .set(self.now, self.books.release_queue.level - 1);
+            let part = self.new_part(product);
+            self.claim(machine, part);
+            return None;
+        }
+        if self.unlimited && self.stations[station].has(flags::STARTS_ROUTE) {
+            let product = self.draw_start_product(machine, station);
+            let part = self.new_part(product);
+            self.claim(machine, part);
+            return None;
+        }
+        self.refresh_state(machine);
+        None
+    }
+
+    /// A free batch machine starts a batch if the rule allows: `size` parts
+    /// wait, or the oldest has waited `max_wait` and at least `min` wait. At a
+    /// first station under the unlimited source, raw parts fill the batch.
+    /// Then the buffer takes parts again, and the deadline of its new
+    /// oldest part is set.
+    fn seek_batch(&mut self, machine: usize, station: usize) -> Option<Task> {
+        let batch = self.model.stations[station]
+            .batch
+            .as_ref()
+            .expect("batch station");
+        let size = batch.size as usize;
+        let s = &self.stations[station];
+        let waiting = s.buffer.len();
+        let raw = self.unlimited && s.has(flags::STARTS_ROUTE);
+        let waited_long_enough = s.buffer.front().is_some_and(|&head| {
+            self.now >= self.parts[head as usize].queued_min + batch.max_wait_min
+        });
+        let take = if waiting >= size {
+            size
+        } else if raw || (waiting >= batch.min as usize && waited_long_enough) {
+            waiting
+        } else {
+            0
+        };
+        if take == 0 && !raw {
+            self.refresh_state(machine);
+            return None;
+        }
+        for _ in 0..take {
+            let part = self.stations[station].buffer.pop_front().expect("counted");
+            self.machines[machine].parts.push(part);
+        }
+        if raw {
+            while self.machines[machine].parts.len() < size {
+                let product = self.draw_start_product(machine, station);
+                let part = self.new_part(product);
+                self.machines[machine].parts.push(part);
+            }
+        }
+        self.set_buffer_level(station);
+        self.machines[machine].phase = Phase::Claimed;
+        self.update_available(machine);
+        self.request_operators(machine);
+        self.tasks.push(Task::Deadline(station as u32));
+        Some(Task::Fill(station as u32))
+    }
+
+    /// The next free machine of a batch station, from index `from` on,
+    /// looks for work; the rest follow.
+    #[inline(always)]
+    fn start_idle(&mut self, station: usize, from: usize) -> Option<Task> {
+        let s = &self.stations[station];
+        let i = s.available.first_from(from)?;
+        let machine = s.first_machine as usize + i;
+        self.tasks
+            .push(Task::StartIdle(station as u32, (i + 1) as u32));
+        Some(Task::Seek(machine as u32))
+    }
+
+    /// The next idle machine of the line, from `from` on, looks for work.
+    fn start_all(&mut self, from: usize) -> Option<Task> {
+        let machine =
+            (from..self.machines.len()).find(|&m| self.machines[m].phase == Phase::Idle)?;
+        self.tasks.push(Task::StartAll((machine + 1) as u32));
+        Some(Task::Seek(machine as u32))
+    }
+
+    /// Schedules the `max_wait` deadline of the buffer's oldest part.
+    fn schedule_batch_timeout(&mut self, station: usize) {
+        let Some(batch) = &self.model.stations[station].batch else {
+            return;
+        };
+        if !batch.max_wait_min.is_finite() {
+            return;
+        }
+        let Some(&head) = self.stations[station].buffer.front() else {
+            return;
+        };
+        let due = (self.parts[head as usize].queued_min + batch.max_wait_min).max(self.now);
+        let sequence = self.queue.push(due, EventKind::BatchTimeout, station);
+        self.stations[station].timeout_pending = sequence;
+    }
+
+    fn draw_start_product(&mut self, machine: usize, station: usize) -> u16 {
+        let products = &self.stations[station].start_products;
+        if products.len() == 1 {
+            return products[0].0;
+        }
+        let total = products[products.len() - 1].1;
+        let u = self.streams[machine].routing.random::<f64>() * total;
+        products
+            .iter()
+            .find(|(_, cumulative)| u < *cumulative)
+            .unwrap_or(&products[products.len() - 1])
+            .0
+    }
+
+    /// One step of filling a station's buffer while it has room: the part
+    /// of the earliest-blocked upstream machine (which then hands over its
+    /// other parts, or looks for work), else a released part.
+    #[inline(always)]
+    fn fill(&mut self, station: usize) -> Option<Task> {
+        let s = &mut self.stations[station];
+        if !s.has_room() {
+            return None;
+        }
+        if let Some(upstream) = s.blocked.pop_front() {
+            let part = self.take_blocked_part(upstream as usize);
+            let placed = self.hand_over(upstream as usize, part, station, Place::Buffer);
+            self.tasks.push(Task::Fill(station as u32));
+            return self.before(placed, Task::Leave(upstream));
+        }
+        if let Some(product) = s.release.pop_front() {
+            self.books
+                .release_queue
+                .set(self.now, self.books.release_queue.level - 1);
+            let part = self.new_part(product);
+            let placed = self.place(station, part, Place::Buffer);
+            return self.before(placed, Task::Fill(station as u32));
+        }
+        None
+    }
+
+    #[inline(always)]
+    fn take_blocked_part(&mut self, machine: usize) -> u32 {
+        let m = &mut self.machines[machine];
+        debug_assert!(m.blocked && m.phase == Phase::Leaving);
+        let part = m.parts[m.unload_head as usize];
+        m.unload_head += 1;
+        m.blocked = false;
+        let station = m.station as usize;
+        self.stations[station].blocked_machines -= 1;
+        part
+    }
+
+    /// Lowest-numbered machine of `station` that can take a part now.
+    #[inline(always)]
+    fn idle_machine(&self, station: usize) -> Option<usize> {
+        let s = &self.stations[station];
+        if s.has(flags::BATCH) {
+            return None;
+        }
+        s.available.first().map(|i| s.first_machine as usize + i)
+    }
+
+    /// Where a part offered to `station` would go now, if anywhere.
+    #[inline(always)]
+    fn find_place(&self, station: usize) -> Option<Place> {
+        if let Some(machine) = self.idle_machine(station) {
+            return Some(Place::Machine(machine));
+        }
+        self.stations[station].has_room().then_some(Place::Buffer)
+    }
+
+    /// A part leaves machine `from` for `station`: at once, or by transport
+    /// after reserving its place there. Returns the cascade a batch
+    /// station's buffer sets off.
+    #[inline(always)]
+    fn hand_over(&mut self, from: usize, part: u32, station: usize, place: Place) -> Option<Task> {
+        let from_station = self.machines[from].station as usize;
+        if !self.stations[from_station].has(flags::TRANSFER) {
+            return self.place(station, part, place);
+        }
+        let reserved_machine = match place {
+            Place::Machine(machine) => {
+                self.machines[machine].reserved = true;
+                self.update_available(machine);
+                machine as u32
+            }
+            Place::Buffer => {
+                self.stations[station].reserved_slots += 1;
+                NONE
+            }
+        };
+        self.parts[part as usize].reserved_machine = reserved_machine;
+        let transfer = self.model.stations[from_station]
+            .transfer
+            .as_ref()
+            .expect("a transfer station");
+        let duration = transfer.sample(&mut self.streams[from].transfer);
+        self.start_transfer(part, duration);
+        None
+    }
+
+    fn start_transfer(&mut self, part: u32, duration: f64) {
+        self.books.in_transit += 1;
+        self.queue.push(
+            self.now + duration,
+            EventKind::TransferArrive,
+            part as usize,
+        );
+    }
+
+    /// Puts a part on a machine or into the buffer of `station`; returns
+    /// the cascade a batch station's buffer sets off.
+    #[inline(always)]
+    fn place(&mut self, station: usize, part: u32, place: Place) -> Option<Task> {
+        match place {
+            Place::Machine(machine) => {
+                self.claim(machine, part);
+                None
+            }
+            Place::Buffer => {
+                self.parts[part as usize].queued_min = self.now;
+                let s = &mut self.stations[station];
+                s.buffer.push_back(part);
+                let first_waiting = s.buffer.len() == 1;
+                let is_batch = s.has(flags::BATCH);
+                self.set_buffer_level(station);
+                if !is_batch {
+                    return None;
+                }
+                if first_waiting {
+                    self.schedule_batch_timeout(station);
+                }
+                Some(Task::StartIdle(station as u32, 0))
+            }
+        }
+    }
+
+    fn on_transfer_arrive(&mut self, part: u32) -> Option<Task> {
+        self.books.in_transit -= 1;
+        let p = self.parts[part as usize];
+        let route = &self.model.products[p.product as usize].route;
+        if p.position as usize == route.len() {
+            self.exit_good(part);
+            return None;
+        }
+        let station = route[p.position as usize];
+        if p.reserved_machine != NONE {
+            let machine = p.reserved_machine as usize;
+            self.machines[machine].reserved = false;
+            self.update_available(machine);
+            self.claim(machine, part);
+            return None;
+        }
+        self.stations[station].reserved_slots -= 1;
+        // A machine may have become free while the part was on its way.
+        match self.idle_machine(station) {
+            Some(machine) => {
+                self.claim(machine, part);
+                None
+            }
+            None => self.place(station, part, Place::Buffer),
+        }
+    }
+
+    // ----- operations --------------------------------------------------------
+
+    /// The machine loads `part` and asks for the operators of its operation.
+    /// (One copy, called from every place that hands a machine a part: with
+    /// the start of the operation and the draw of its time inlined here, it
+    /// is the largest step, and copies of it would crowd the processor's
+    /// instruction cache.)
+    #[inline(never)]
+    fn claim(&mut self, machine: usize, part: u32) {
+        let m = &mut self.machines[machine];
+        debug_assert!(m.phase == Phase::Idle && m.parts.is_empty());
+        m.parts.push(part);
+        m.phase = Phase::Claimed;
+        self.update_available(machine);
+        self.request_operators(machine);
+    }
+
+    #[inline(always)]
+    fn request_operators(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        if !self.stations[station].has(flags::OPERATORS) {
+            self.begin(machine);
+            return;
+        }
+        let operators = self.model.stations[station]
+            .operators
+            .expect("an operated station");
+        let pool = &mut self.pools[operators.pool];
+        if pool.queue.is_empty() && pool.on_shift && pool.free >= operators.count {
+            pool.free -= operators.count;
+            self.machines[machine].has_operators = true;
+            self.begin(machine);
+        } else {
+            pool.queue.push_back(machine as u32);
+            self.refresh_state(machine);
+        }
+    }
+
+    /// Hands free operators to waiting machines, first come first served.
+    fn serve_pool(&mut self, pool: usize) {
+        loop {
+            let p = &self.pools[pool];
+            if !p.on_shift {
+                return;
+            }
+            let Some(&machine) = p.queue.front() else {
+                return;
+            };
+            let station = self.machines[machine as usize].station as usize;
+            let count = self.model.stations[station]
+                .operators
+                .expect("queued for operators")
+                .count;
+            if p.free < count {
+                return;
+            }
+            let p = &mut self.pools[pool];
+            p.queue.pop_front();
+            p.free -= count;
+            self.machines[machine as usize].has_operators = true;
+            self.begin(machine as usize);
+        }
+    }
+
+    #[inline(always)]
+    fn release_operators(&mut self, machine: usize) {
+        if !self.machines[machine].has_operators {
+            return;
+        }
+        self.machines[machine].has_operators = false;
+        let station = self.machines[machine].station as usize;
+        let operators = self.model.stations[station]
+            .operators
+            .expect("held operators");
+        self.pools[operators.pool].free += operators.count;
+        self.serve_pool(operators.pool);
+    }
+
+    /// Starts the claimed operation: a setup first if one is due.
+    #[inline(always)]
+    fn begin(&mut self, machine: usize) {
+        if self.machines[machine].down {
+            self.refresh_state(machine);
+            return;
+        }
+        let station = self.machines[machine].station as usize;
+        if !self.stations[station].has(flags::SETUP) {
+            self.start_processing(machine);
+            return;
+        }
+        let setup = self.model.stations[station].setup.as_ref().expect("setup");
+        let m = &mut self.machines[machine];
+        let product = self.parts[m.parts[0] as usize].product as u32;
+        let due = match setup.rule {
+            SetupRule::ProductChange => m.last_product != NONE && m.last_product != product,
+            SetupRule::Every(n) => m.parts_since_setup >= n,
+        };
+        if !due {
+            self.start_processing(machine);
+            return;
+        }
+        m.parts_since_setup = 0;
+        m.phase = Phase::Setup;
+        m.work_left_min = setup.time.sample(&mut self.streams[machine].setup);
+        self.stations[station].result.setups += 1;
+        self.set_state(machine, MachineState::Setup);
+        self.schedule_segment(machine);
+    }
+
+    #[inline(always)]
+    fn start_processing(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        let m = &mut self.machines[machine];
+        let product = self.parts[m.parts[0] as usize].product;
+        let dist = &self.stations[station].process[product as usize];
+        m.work_left_min = dist.sample(&mut m.process_stream);
+        m.phase = Phase::Processing;
+        m.last_product = u32::from(product);
+        m.parts_since_setup += m.parts.len() as u32;
+        self.stations[station].result.operations += 1;
+        self.set_state(machine, MachineState::Busy);
+        self.schedule_segment(machine);
+    }
+
+    /// Schedules the end of the operation's next segment: its completion, or
+    /// an operating-basis failure if that comes first. One event, never two.
+    #[inline(always)]
+    fn schedule_segment(&mut self, machine: usize) {
+        let now = self.now;
+        let m = &mut self.machines[machine];
+        m.segment_start_min = now;
+        if m.phase == Phase::Processing && m.ttf_left_min < m.work_left_min {
+            self.queue
+                .push(now + m.ttf_left_min, EventKind::Fail, machine);
+        } else {
+            m.operation_end_min = now + m.work_left_min;
+            m.pending = self
+                .queue
+                .push(m.operation_end_min, EventKind::Complete, machine);
+        }
+    }
+
+    #[inline(always)]
+    fn on_complete(&mut self, machine: usize) -> Option<Task> {
+        if self.machines[machine].phase == Phase::Setup {
+            self.start_processing(machine);
+            return None;
+        }
+        let m = &mut self.machines[machine];
+        debug_assert_eq!(m.phase, Phase::Processing);
+        if m.ttf_left_min.is_finite() {
+            m.ttf_left_min -= m.work_left_min;
+        }
+        m.work_left_min = 0.0;
+        m.pending = 0;
+        let station = m.station as usize;
+        self.release_operators(machine);
+        self.judge_quality(machine, station);
+        let m = &mut self.machines[machine];
+        m.phase = Phase::Leaving;
+        m.unload_head = 0;
+        Some(Task::Leave(machine as u32))
+    }
+
+    /// Quality at the end of processing, part by part in FIFO order: one
+    /// draw decides scrap (the part leaves the line), rework (its position
+    /// goes back) or moving on.
+    #[inline(always)]
+    fn judge_quality(&mut self, machine: usize, station: usize) {
+        let count = self.machines[machine].parts.len();
+        self.stations[station].result.finished += count as u64;
+        let draws = self.stations[station].has(flags::QUALITY);
+        let mut kept = 0;
+        for i in 0..count {
+            let part = self.machines[machine].parts[i];
+            let product = self.parts[part as usize].product as usize;
+            let position = self.parts[part as usize].position as usize;
+            let mut next_position = position + 1;
+            if draws {
+                let u = self.machines[machine].scrap_stream.random::<f64>();
+                let model_station = &self.model.stations[station];
+                let scrap = model_station.scrap[product];
+                if u < scrap {
+                    self.stations[station].result.scrapped += 1;
+                    self.books.scrap_parts += 1;
+                    self.remove_part(part);
+                    continue;
+                }
+                if let Some(rework) = &model_station.rework {
+                    if u < scrap + rework.prob {
+                        if let Some(target) = self.model.products[product].rework_target[position] {
+                            next_position = target;
+                        }
+                    }
+                }
+            }
+            if next_position == position + 1 {
+                self.stations[station].result.passed += 1;
+            }
+            self.parts[part as usize].position = next_position as u16;
+            self.machines[machine].parts[kept] = part;
+            kept += 1;
+        }
+        self.machines[machine].parts.truncate(kept);
+    }
+
+    /// One step of a machine handing over its finished parts: they leave
+    /// one by one; the first that cannot leave blocks the machine. When all
+    /// have left, the machine looks for work.
+    #[inline(always)]
+    fn leave(&mut self, machine: usize) -> Option<Task> {
+        let station = self.machines[machine].station as usize;
+        loop {
+            let m = &self.machines[machine];
+            if m.unload_head as usize == m.parts.len() {
+                break;
+            }
+            let part = m.parts[m.unload_head as usize];
+            let p = self.parts[part as usize];
+            let route = &self.model.products[p.product as usize].route;
+            if p.position as usize == route.len() {
+                self.machines[machine].unload_head += 1;
+                // Leaving the line needs no place; the last move still takes time.
+                match &self.model.stations[station].transfer {
+                    Some(transfer) => {
+                        let duration = transfer.sample(&mut self.streams[machine].transfer);
+                        self.start_transfer(part, duration);
+                    }
+                    None => self.exit_good(part),
+                }
+                continue;
+            }
+            let next = route[p.position as usize];
+            if next == station && !self.stations[station].has(flags::BATCH) {
+                // Rework at its own station: an exchange with the buffer,
+                // never a move, so no transfer time either.
+                self.rework_in_place(machine, station, part);
+                return None;
+            }
+            if let Some(place) = self.find_place(next) {
+                self.machines[machine].unload_head += 1;
+                let placed = if next == station {
+                    // Back into its own batch station's buffer: no move.
+                    self.place(station, part, place)
+                } else {
+                    self.hand_over(machine, part, next, place)
+                };
+                if placed.is_some() {
+                    return self.before(placed, Task::Leave(machine as u32));
+                }
+                continue;
+            }
+            self.block(machine, next);
+            return None;
+        }
+        let m = &mut self.machines[machine];
+        m.parts.clear();
+        m.unload_head = 0;
+        m.phase = Phase::Idle;
+        let reserved = m.reserved;
+        self.update_available(machine);
+        if !reserved {
+            return Some(Task::Seek(machine as u32));
+        }
+        self.refresh_state(machine);
+        None
+    }
+
+    /// Rework at its own station: the part goes to the back of the buffer
+    /// as the machine takes the head, an exchange that needs no free slot
+    /// and takes no time (with an empty buffer the machine starts the part
+    /// again). Blocking on itself would lock a full station for ever.
+    fn rework_in_place(&mut self, machine: usize, station: usize, part: u32) {
+        let s = &mut self.stations[station];
+        let work = match s.buffer.pop_front() {
+            Some(head) => {
+                self.parts[part as usize].queued_min = self.now;
+                s.buffer.push_back(part);
+                head
+            }
+            None => part,
+        };
+        let m = &mut self.machines[machine];
+        m.parts.clear();
+        m.unload_head = 0;
+        m.phase = Phase::Idle;
+        self.claim(machine, work);
+    }
+
+    /// The machine waits, blocked, until `next` can take its part; a set of
+    /// blocked machines that waits on itself is a lock-up.
+    #[inline(always)]
+    fn block(&mut self, machine: usize, next: usize) {
+        let m = &mut self.machines[machine];
+        m.blocked = true;
+        m.blocked_on = next as u32;
+        let own = m.station as usize;
+        self.stations[own].blocked_machines += 1;
+        self.stations[next].blocked.push_back(machine as u32);
+        self.refresh_state(machine);
+        if self.is_locked(next) {
+            self.lockup.found = Some(self.lock());
+        }
+    }
+
+    // ----- failures ----------------------------------------------------------
+
+    #[inline(always)]
+    fn on_operating_failure(&mut self, machine: usize) {
+        let now = self.now;
+        let m = &mut self.machines[machine];
+        m.work_left_min -= now - m.segment_start_min;
+        m.ttf_left_min = 0.0;
+        self.go_down(machine);
+    }
+
+    fn on_calendar_failure(&mut self, machine: usize) {
+        let now = self.now;
+        let m = &mut self.machines[machine];
+        if matches!(m.phase, Phase::Setup | Phase::Processing) {
+            // Suspend: the pending completion becomes stale.
+            m.work_left_min = m.operation_end_min - now;
+            m.pending = 0;
+        }
+        self.go_down(machine);
+    }
+
+    #[inline(always)]
+    fn go_down(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        let failures = self.model.stations[station]
+            .failures
+            .as_ref()
+            .expect("failure event without failures");
+        self.machines[machine].down = true;
+        self.update_available(machine);
+        let repair = failures.ttr.sample(&mut self.streams[machine].repair);
+        self.queue
+            .push(self.now + repair, EventKind::Repair, machine);
+        self.set_state(machine, MachineState::Down);
+    }
+
+    #[inline(always)]
+    fn on_repair(&mut self, machine: usize) -> Option<Task> {
+        let station = self.machines[machine].station as usize;
+        let failures = self.model.stations[station]
+            .failures
+            .as_ref()
+            .expect("repair event without failures");
+        self.machines[machine].down = false;
+        self.update_available(machine);
+        let ttf = failures.ttf.sample(&mut self.streams[machine].failure);
+        match failures.basis {
+            FailureBasis::Operating => self.machines[machine].ttf_left_min = ttf,
+            FailureBasis::Calendar => {
+                self.queue
+                    .push(self.now + ttf, EventKind::CalendarFail, machine);
+            }
+        }
+        let m = &self.machines[machine];
+        match m.phase {
+            Phase::Setup | Phase::Processing => {
+                self.refresh_state(machine);
+                self.schedule_segment(machine);
+            }
+            Phase::Claimed => {
+                let needs_operators = self.stations[station].has(flags::OPERATORS);
+                if !needs_operators || m.has_operators {
+                    self.begin(machine);
+                } else {
+                    self.refresh_state(machine);
+                }
+            }
+            Phase::Leaving => self.refresh_state(machine),
+            Phase::Idle if m.reserved => self.refresh_state(machine),
+            Phase::Idle => return Some(Task::Seek(machine as u32)),
+        }
+        None
+    }
+
+    // ----- shifts and the source ---------------------------------------------
+
+    fn on_shift_change(&mut self, pool: usize) {
+        let spec = &self.model.pools[pool];
+        self.pools[pool].on_shift = spec.on_shift(self.now);
+        if let Some(next) = spec.next_change(self.now) {
+            self.queue.push(next, EventKind::ShiftChange, pool);
+        }
+        for i in 0..self.pools[pool].machines.len() {
+            let machine = self.pools[pool].machines[i] as usize;
+            self.refresh_state(machine);
+        }
+        self.serve_pool(pool);
+    }
+
+    fn on_arrival(&mut self) -> Option<Task> {
+        let Source::Interarrival(interarrival) = &self.model.source else {
+            unreachable!("arrival event without an interarrival source");
+        };
+        let next = self.now + interarrival.sample(&mut self.arrival_stream);
+        self.queue.push(next, EventKind::Arrival, 0);
+        let product = self.draw_product();
+        let station = self.model.products[product].route[0];
+        if self.stations[station].release.is_empty() {
+            if let Some(place) = self.find_place(station) {
+                let part = self.new_part(product as u16);
+                return self.place(station, part, place);
+            }
+        }
+        // Not admitted: it waits in the release queue, outside the line.
+        self.stations[station].release.push_back(product as u16);
+        self.books
+            .release_queue
+            .set(self.now, self.books.release_queue.level + 1);
+        None
+    }
+
+    fn draw_product(&mut self) -> ProductIdx {
+        if self.product_cumulative.len() == 1 {
+            return 0;
+        }
+        let total = self.product_cumulative[self.product_cumulative.len() - 1];
+        let u = self.mix_stream.random::<f64>() * total;
+        self.product_cumulative
+            .iter()
+            .position(|&c| u < c)
+            .unwrap_or(self.product_cumulative.len() - 1)
+    }
+}
