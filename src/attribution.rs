@@ -61,6 +61,11 @@ pub struct Attribution {
     pub changes: Vec<ChangeShare>,
     pub interactions: Vec<Interaction>,
     /// "all 2^k subsets" or "64 sampled orders".
+    /// The main bottleneck of the baseline and its share of the time as
+    /// the bottleneck (empty when no station was ever active).
+    pub baseline_bottleneck: (String, f64),
+    /// The same with all the variant's changes: where the bottleneck moves.
+    pub variant_bottleneck: (String, f64),
     pub method: String,
     pub subsets: usize,
     pub replications: u32,
@@ -211,7 +216,7 @@ pub fn attribute(
         });
     }
     let plan = SubsetPlan::new(k, scenario.run.seed);
-    let value = run_subsets(scenario, changes, &plan.masks, threads, on_done)?;
+    let (value, bottlenecks) = run_subsets(scenario, changes, &plan.masks, threads, on_done)?;
     let replications = scenario.run.replications as usize;
     let shapley = plan.shapley(&value, replications);
     let (main_effects, interactions) = if plan.exact() {
@@ -244,6 +249,8 @@ pub fn attribute(
                 effect,
             })
             .collect(),
+        baseline_bottleneck: bottlenecks[&0].clone(),
+        variant_bottleneck: bottlenecks[&full].clone(),
         method: plan.method(),
         subsets: plan.masks.len(),
         replications: replications as u32,
@@ -279,14 +286,15 @@ fn change_shares(
 
 /// Simulates the baseline with each subset of `changes` (bit masks over
 /// them, applied in the variant's order), every replication with the same
-/// random streams; returns each subset's throughput per replication.
+/// random streams; returns each subset's throughput per replication, and
+/// its main bottleneck with that station's bottleneck share.
 fn run_subsets(
     scenario: &Scenario,
     changes: &[usize],
     masks: &[u64],
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
-) -> Result<BTreeMap<u64, Vec<f64>>, AttributionError> {
+) -> Result<SubsetValues, AttributionError> {
     let sets: Vec<(String, Vec<usize>)> = masks
         .iter()
         .map(|&mask| {
@@ -301,18 +309,27 @@ fn run_subsets(
     let refs: Vec<&Model> = models.iter().collect();
     let settings = &scenario.run;
     let runs = experiment::run_models(&refs, settings, 0..settings.replications, threads, on_done)?;
-    Ok(masks
-        .iter()
-        .zip(&runs)
-        .map(|(&mask, run)| {
-            let throughput = run
-                .replications
-                .iter()
-                .map(ReplicationResult::throughput_per_h);
-            (mask, throughput.collect())
-        })
-        .collect())
+    let mut value = BTreeMap::new();
+    let mut bottlenecks = BTreeMap::new();
+    for ((&mask, run), model) in masks.iter().zip(&runs).zip(&models) {
+        let throughput = run
+            .replications
+            .iter()
+            .map(ReplicationResult::throughput_per_h);
+        value.insert(mask, throughput.collect());
+        let summary = crate::summary::summarise_variant(model, &run.replications);
+        let share = summary
+            .stations
+            .iter()
+            .find(|s| s.name == summary.bottleneck)
+            .map_or(0.0, crate::summary::StationSummary::bottleneck_share);
+        bottlenecks.insert(mask, (summary.bottleneck, share));
+    }
+    Ok((value, bottlenecks))
 }
+
+/// Each subset's throughput per replication, and its main bottleneck.
+type SubsetValues = (BTreeMap<u64, Vec<f64>>, BTreeMap<u64, (String, f64)>);
 
 /// Main effects (one per change) and interactions `(a, b, effect)`.
 type FactorialFit = (Vec<Option<f64>>, Vec<(usize, usize, f64)>);

@@ -121,6 +121,12 @@ pub struct RunArgs {
     /// Treat warnings (inputs that look wrong, a warm-up too short) as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Write trace.csv and gantt.png: the machine states of replication REP
+    /// (from 0) of every variant, over simulated time FROM..TO (warm-up
+    /// included; default the whole run), e.g. "0:170h..178h". At most
+    /// 1 000 000 rows.
+    #[arg(long, value_name = "REP[:FROM..TO]")]
+    pub trace: Option<String>,
 }
 
 /// Options shared by `sweep` and `attribute`.

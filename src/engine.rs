@@ -37,6 +37,7 @@ pub mod result;
 pub mod rng;
 mod run;
 mod state;
+pub mod trace;
 
 pub use crate::model::state::{MachineState, StateShares, STATE_COUNT};
 pub use result::{Deadlock, Overflow, ReplicationResult, Stall, StationResult};
@@ -69,6 +70,26 @@ pub fn simulate_until(
 pub fn probe(model: &Model, run: &RunSettings, events: u64) -> ReplicationResult {
     static NEVER: AtomicBool = AtomicBool::new(false);
     state::Sim::new(model, *run, 0).run(&NEVER, events)
+}
+
+/// Replication `replication` of `model`, as [`simulate`] runs it, with the
+/// trace of its machines over `window` (see [`trace`]).
+pub fn simulate_traced(
+    model: &Model,
+    run: &RunSettings,
+    replication: u32,
+    window: trace::TraceWindow,
+) -> (ReplicationResult, trace::Trace) {
+    static NEVER: AtomicBool = AtomicBool::new(false);
+    let mut sim = state::Sim::new(model, *run, replication);
+    let place = model
+        .stations
+        .iter()
+        .enumerate()
+        .flat_map(|(s, station)| (0..station.machines).map(move |m| (s as u32, m)))
+        .collect();
+    sim.books.trace = Some(Box::new(trace::Recorder::new(window, place)));
+    sim.run_traced(&NEVER)
 }
 
 /// The most machines a line may have: an event names its machine in 21

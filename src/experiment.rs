@@ -7,7 +7,7 @@
 //! every output bit-identical for 1 or N threads.
 
 use crate::engine::{self, ReplicationResult};
-use crate::model::{Model, RunSettings};
+use crate::model::{Model, RunSettings, MIN_PER_H};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -68,6 +68,20 @@ pub enum ExperimentError {
     },
     #[error("cannot start {threads} worker threads: {message}")]
     ThreadPool { threads: usize, message: String },
+    #[error(
+        "--trace: the window {from_h} h..{to_h} h of replication {replication} holds more than {limit} machine state changes (the most trace.csv takes): variant \"{variant}\" reached its share of {share} rows by {reached_h:.2} h; a window of about {fits_h:.1} h fits, e.g. --trace {replication}:{from_h}h..{suggested_to_h:.1}h"
+    )]
+    TraceTooLong {
+        replication: u32,
+        from_h: f64,
+        to_h: f64,
+        limit: usize,
+        variant: String,
+        share: usize,
+        reached_h: f64,
+        fits_h: f64,
+        suggested_to_h: f64,
+    },
 }
 
 impl ExperimentError {
@@ -75,12 +89,91 @@ impl ExperimentError {
     pub fn exit_code(&self) -> i32 {
         match self {
             ExperimentError::Deadlock { .. } | ExperimentError::Stalled { .. } => 3,
-            ExperimentError::TooManyRuns { .. } => 2,
+            ExperimentError::TooManyRuns { .. } | ExperimentError::TraceTooLong { .. } => 2,
             ExperimentError::Interrupted
             | ExperimentError::Overflow { .. }
             | ExperimentError::ThreadPool { .. } => 1,
         }
     }
+}
+
+/// The most rows `trace.csv` holds, all variants together.
+pub const TRACE_ROW_LIMIT: usize = 1_000_000;
+
+/// What `run --trace` asks for: replication `replication` of every
+/// variant, over `[from_min, to_min]` of simulated time (warm-up included).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceRequest {
+    pub replication: u32,
+    pub from_min: f64,
+    pub to_min: f64,
+}
+
+/// The trace of one variant.
+#[derive(Clone, Debug)]
+pub struct VariantTrace {
+    pub variant: String,
+    pub trace: engine::trace::Trace,
+}
+
+/// Traces replication `request.replication` of every variant, in parallel;
+/// each variant may fill its share of [`TRACE_ROW_LIMIT`]. The replication
+/// is the one [`run`] simulates: same streams, same results.
+pub fn trace(
+    scenario: &Scenario,
+    request: TraceRequest,
+    threads: Option<usize>,
+) -> Result<Vec<VariantTrace>, ExperimentError> {
+    let share = TRACE_ROW_LIMIT / scenario.variants.len().max(1);
+    let window = engine::trace::TraceWindow {
+        from_min: request.from_min,
+        to_min: request.to_min,
+        limit: share,
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        builder = builder.num_threads(threads);
+    }
+    let pool = builder.build().map_err(|e| ExperimentError::ThreadPool {
+        threads: threads.unwrap_or(0),
+        message: e.to_string(),
+    })?;
+    let traces: Vec<VariantTrace> = pool.install(|| {
+        scenario
+            .variants
+            .par_iter()
+            .map(|v| {
+                let (_, trace) =
+                    engine::simulate_traced(&v.model, &scenario.run, request.replication, window);
+                VariantTrace {
+                    variant: v.name.clone(),
+                    trace,
+                }
+            })
+            .collect()
+    });
+    // The variant that filled its share soonest sets the window that fits.
+    let first = traces
+        .iter()
+        .filter_map(|t| Some((&t.variant, t.trace.overflow_at_min?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((variant, at)) = first {
+        let hours = |min: f64| min / MIN_PER_H;
+        // The rate seen so far, with room to spare.
+        let fits_min = 0.8 * (at - request.from_min);
+        return Err(ExperimentError::TraceTooLong {
+            replication: request.replication,
+            from_h: hours(request.from_min),
+            to_h: hours(request.to_min),
+            limit: TRACE_ROW_LIMIT,
+            variant: variant.clone(),
+            share,
+            reached_h: hours(at),
+            fits_h: hours(fits_min),
+            suggested_to_h: hours(request.from_min + fits_min),
+        });
+    }
+    Ok(traces)
 }
 
 /// The most replication results one experiment holds at once (about 1 GB).

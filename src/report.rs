@@ -24,6 +24,7 @@ pub mod sweep_csv;
 pub mod sweep_table;
 pub mod table;
 pub mod timeseries_csv;
+pub mod trace_csv;
 
 use crate::attribution::Attribution;
 use crate::exact::ExactVariant;
@@ -42,19 +43,24 @@ pub const RUN_FILES: &[&str] = &[
     stations_csv::NAME,
     timeseries_csv::NAME,
     lead_times_csv::NAME,
+    trace_csv::NAME,
     "throughput.png",
     "station_states.png",
+    "bottleneck.png",
     "wip.png",
     "lead_time.png",
     "energy.png",
+    "gantt.png",
 ];
 /// The charts `plot` redraws.
 pub const RUN_CHARTS: &[&str] = &[
     "throughput.png",
     "station_states.png",
+    "bottleneck.png",
     "wip.png",
     "lead_time.png",
     "energy.png",
+    "gantt.png",
 ];
 pub const SWEEP_FILES: &[&str] = &[sweep_csv::NAME, charts::sweep::NAME];
 pub const ATTRIBUTION_FILES: &[&str] = &[attribution_csv::NAME, charts::attribution::NAME];
@@ -98,14 +104,26 @@ fn content_error(name: &'static str) -> impl FnOnce(io::Error) -> OutputError {
 pub fn run_files(
     summary: &Summary,
     result: &ExperimentResult,
+    trace: Option<&Traced<'_>>,
 ) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
-    Ok(vec![
+    let mut files = vec![
         (summary_json::NAME, summary_json::bytes(summary)?),
         (replications_csv::NAME, replications_csv::bytes(result)?),
         (stations_csv::NAME, stations_csv::bytes(summary)?),
         (timeseries_csv::NAME, timeseries_csv::bytes(result)?),
         (lead_times_csv::NAME, lead_times_csv::bytes(result)?),
-    ])
+    ];
+    if let Some(t) = trace {
+        files.push((trace_csv::NAME, trace_csv::bytes(t.traces, t.models)?));
+    }
+    Ok(files)
+}
+
+/// The traces of a run (`run --trace`) and the models they come from.
+#[derive(Clone, Copy, Debug)]
+pub struct Traced<'a> {
+    pub traces: &'a [crate::experiment::VariantTrace],
+    pub models: &'a [&'a crate::model::Model],
 }
 
 /// Writes every result file of a run into `dir`, and its charts unless
@@ -114,9 +132,10 @@ pub fn write_run(
     folder: &OutputFolder,
     summary: &Summary,
     result: &ExperimentResult,
+    trace: Option<&Traced<'_>>,
     charts: bool,
 ) -> Result<Vec<PathBuf>, OutputError> {
-    let files = run_files(summary, result).map_err(content_error("the run's files"))?;
+    let files = run_files(summary, result, trace).map_err(content_error("the run's files"))?;
     write_set(folder, RUN_FILES, |set| {
         for (name, bytes) in &files {
             set.stage(name, bytes)?;
@@ -130,12 +149,17 @@ pub fn write_run(
                     .map(|(_, bytes)| bytes.as_slice())
                     .expect("every data file is staged")
             };
-            let data = charts::ChartData::parse(
+            let mut data = charts::ChartData::parse(
                 content(summary_json::NAME),
                 content(timeseries_csv::NAME),
                 content(lead_times_csv::NAME),
             )
             .map_err(content_error("the charts' data"))?;
+            if trace.is_some() {
+                let rows = trace_csv::parse(content(trace_csv::NAME))
+                    .map_err(content_error("the trace"))?;
+                data.trace = Some(rows);
+            }
             charts::stage_run_charts(set, &data)?;
         }
         Ok(())

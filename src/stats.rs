@@ -2,6 +2,7 @@
 //! confidence intervals (R − 1 degrees of freedom), and paired differences;
 //! [`collect`] holds the bounded-memory collectors filled during a run.
 
+pub mod bottleneck;
 pub mod collect;
 
 use serde::{Deserialize, Serialize};

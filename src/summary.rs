@@ -107,11 +107,14 @@ pub struct VariantSummary {
     pub energy_cost_per_good_part: Option<f64>,
     /// Energy of the whole line per replication (mean), kWh.
     pub energy_kwh_mean: Option<f64>,
+    /// The main bottleneck: the station with the largest mean share of the
+    /// measured time as a bottleneck, sole plus shifting (the active-period
+    /// method, [`crate::stats::bottleneck`]); empty when no station was
+    /// ever active.
     pub bottleneck: String,
-    /// The station with the largest active share of the time its crew is
-    /// at work (`active / (1 - off_shift)`): where shifts limit a station,
-    /// this names it even when its active share of all time is small.
-    pub bottleneck_on_shift: String,
+    /// Why, in one line: its sole and shifting shares, and what held it up
+    /// (or a plain statement that no station constrains the line).
+    pub bottleneck_why: String,
     #[serde(with = "stats::nan_as_null")]
     pub events_mean: f64,
     /// Whether the line settled by the end of the warm-up (see
@@ -155,26 +158,29 @@ pub struct StationSummary {
     /// Setups per hour.
     #[serde(with = "stats::nan_as_null")]
     pub setups_per_h: f64,
+    /// Share of the measured time the station was the sole bottleneck, with
+    /// its 95 % CI over replications.
+    pub bottleneck_sole: Estimate,
+    /// Share of the measured time the station was a shifting bottleneck
+    /// (its bottleneck period overlapping another station's).
+    pub bottleneck_shifting: Estimate,
+    /// Share of machine time off shift with work waiting (a part on the
+    /// machine or waiting for the station): time an absent crew holds the
+    /// station up.
+    #[serde(with = "stats::nan_as_null")]
+    pub off_shift_waiting: f64,
 }
 
 impl StationSummary {
-    /// busy + setup + down + waiting_operator: the bottleneck criterion.
-    pub fn active_share(&self) -> f64 {
-        let s = &self.shares;
-        s[MachineState::Busy]
-            + s[MachineState::Setup]
-            + s[MachineState::Down]
-            + s[MachineState::WaitingOperator]
+    /// Mean share of the measured time as a bottleneck, sole plus shifting.
+    pub fn bottleneck_share(&self) -> f64 {
+        self.bottleneck_sole.mean + self.bottleneck_shifting.mean
     }
 
-    /// The active share of the time the station is not off shift.
-    pub fn active_share_on_shift(&self) -> f64 {
-        let on_shift = 1.0 - self.shares[MachineState::OffShift];
-        if on_shift > 1e-12 {
-            self.active_share() / on_shift
-        } else {
-            0.0
-        }
+    /// Share of machine time starved or blocked: idle for want of parts or
+    /// of room downstream.
+    pub fn idle_share(&self) -> f64 {
+        self.shares[MachineState::Starved] + self.shares[MachineState::Blocked]
     }
 }
 
@@ -282,19 +288,11 @@ pub fn summarise_variant(
         .enumerate()
         .map(|(s, station)| summarise_station(s, station, reps))
         .collect();
-    let bottleneck = station_summaries
-        .iter()
-        .max_by(|a, b| a.active_share().total_cmp(&b.active_share()))
-        .map(|s| s.name.clone())
+    let main = main_bottleneck(&station_summaries);
+    let bottleneck = main
+        .map(|s| station_summaries[s].name.clone())
         .unwrap_or_default();
-    let bottleneck_on_shift = station_summaries
-        .iter()
-        .max_by(|a, b| {
-            a.active_share_on_shift()
-                .total_cmp(&b.active_share_on_shift())
-        })
-        .map(|s| s.name.clone())
-        .unwrap_or_default();
+    let bottleneck_why = bottleneck_why(&station_summaries, main);
     // Per good part over all replications: total energy / total good parts.
     let energy_total: Option<f64> = reps.iter().map(|r| r.energy_kwh).sum();
     let good_total: u64 = reps.iter().map(|r| r.good_parts).sum();
@@ -323,7 +321,7 @@ pub fn summarise_variant(
         energy_cost_per_good_part: energy_per_part.zip(model.price_per_kwh).map(|(e, p)| e * p),
         energy_kwh_mean: energy_total.map(|e| e / reps.len() as f64),
         bottleneck,
-        bottleneck_on_shift,
+        bottleneck_why,
         events_mean: stats::mean(reps.iter().map(|r| r.events as f64)),
         warmup_check: None,
         stations: station_summaries,
@@ -350,6 +348,12 @@ fn summarise_station(
         0.0
     };
     let per_hour = |count: u64, r: &ReplicationResult| count as f64 / r.measured_min * MIN_PER_H;
+    let share = |f: fn(&crate::engine::StationResult) -> f64| -> Vec<f64> {
+        reps.iter()
+            .map(|r| f(&r.stations[s]) / r.measured_min)
+            .collect()
+    };
+    let machines = f64::from(station.machines.max(1));
     let throughput_per_h = stats::mean(reps.iter().map(|r| per_hour(r.stations[s].passed, r)));
     StationSummary {
         name: station.name.clone(),
@@ -362,7 +366,69 @@ fn summarise_station(
             .energy
             .map(|_| stats::mean(reps.iter().map(|r| r.stations[s].energy_kwh))),
         setups_per_h: stats::mean(reps.iter().map(|r| per_hour(r.stations[s].setups, r))),
+        bottleneck_sole: stats::estimate(&share(|r| r.bottleneck_sole_min)),
+        bottleneck_shifting: stats::estimate(&share(|r| r.bottleneck_shifting_min)),
+        off_shift_waiting: stats::mean(share(|r| r.off_shift_waiting_min).iter().copied())
+            / machines,
     }
+}
+
+/// The station with the largest mean bottleneck share (the first of equals);
+/// `None` when no station was ever a bottleneck.
+pub fn main_bottleneck(stations: &[StationSummary]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, s) in stations.iter().enumerate() {
+        let share = s.bottleneck_share();
+        if share > 0.0 && best.is_none_or(|b| share > stations[b].bottleneck_share()) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+/// The one-line reason for the main bottleneck `main`.
+///
+/// A station starved or blocked most of the time is never presented as the
+/// constraint: the line then has none worth the name (it is held up by its
+/// source, or the stations take turns), and the line says so.
+pub fn bottleneck_why(stations: &[StationSummary], main: Option<usize>) -> String {
+    let pct = |v: f64| format!("{:.0} %", v * 100.0);
+    let Some(main) = main else {
+        return "no station was active: nothing constrained the line".to_owned();
+    };
+    let s = &stations[main];
+    if s.idle_share() > 0.5 {
+        return format!(
+            "no station constrains the line: the most frequent bottleneck, {}, is {} of the \
+             time a bottleneck and starved or blocked {} (the source or the stations in turn \
+             set the pace)",
+            s.name,
+            pct(s.bottleneck_share()),
+            pct(s.idle_share())
+        );
+    }
+    let mut why = format!(
+        "{}: bottleneck {} of the time (sole {}, shifting {})",
+        s.name,
+        pct(s.bottleneck_share()),
+        pct(s.bottleneck_sole.mean),
+        pct(s.bottleneck_shifting.mean)
+    );
+    let held = [
+        ("down", s.shares[MachineState::Down]),
+        ("in setup", s.shares[MachineState::Setup]),
+        (
+            "waiting for an operator",
+            s.shares[MachineState::WaitingOperator],
+        ),
+        ("off shift with work waiting", s.off_shift_waiting),
+    ];
+    for (what, share) in held {
+        if share >= 0.05 {
+            why.push_str(&format!("; {what} {}", pct(share)));
+        }
+    }
+    why
 }
 
 /// Lead times of all replications of a variant together.

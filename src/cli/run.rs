@@ -1,7 +1,7 @@
 //! `alloysim run`: simulate every variant of each scenario and write results.
 
 use super::{RunArgs, UsageError};
-use alloysim::experiment::{self, ExperimentResult, Precision};
+use alloysim::experiment::{self, ExperimentResult, Precision, TraceRequest};
 use alloysim::report::{self, OutputFolder};
 use alloysim::scenario::{RunOverrides, Scenario};
 use alloysim::summary::summarise;
@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// overrides applied, and the checked folder each one's results go to.
 struct RunPlan {
     scenarios: Vec<(Scenario, OutputFolder)>,
+    /// `--trace`, resolved for each scenario (its time unit).
+    traces: Vec<Option<TraceRequest>>,
     threads: usize,
     /// `--precision`: the target half-width, percentage points.
     precision: Option<f64>,
@@ -33,14 +35,26 @@ impl RunPlan {
             horizon: args.horizon.clone(),
             warmup: args.warmup.clone(),
         };
+        let mut traces = Vec::with_capacity(args.scenarios.len());
         for path in &args.scenarios {
             let mut scenario = Scenario::load(path)?;
             scenario.override_run(&overrides).map_err(UsageError)?;
+            let most = match precision {
+                None => scenario.run.replications,
+                Some(_) => args.max_replications,
+            };
+            let trace = args
+                .trace
+                .as_deref()
+                .map(|text| parse_trace(text, &scenario, most))
+                .transpose()?;
+            traces.push(trace);
             let dir = report::output_dir(args.output.as_deref(), &scenario.name, several);
             scenarios.push((scenario, OutputFolder::check(&dir)?));
         }
         Ok(RunPlan {
             scenarios,
+            traces,
             threads: args.threads.unwrap_or_else(rayon::current_num_threads),
             precision,
             max_replications: args.max_replications,
@@ -56,8 +70,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     for (scenario, _) in &plan.scenarios {
         super::report_warnings(&scenario.warnings(), plan.deny_warnings)?;
     }
-    for (scenario, folder) in &plan.scenarios {
-        run_one(&plan, scenario, folder)?;
+    for ((scenario, folder), trace) in plan.scenarios.iter().zip(&plan.traces) {
+        run_one(&plan, scenario, folder, *trace)?;
     }
     Ok(())
 }
@@ -65,8 +79,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
 /// Runs expected to take longer than this get a warning first.
 const LONG_RUN_S: f64 = 600.0;
 
-fn run_one(plan: &RunPlan, scenario: &Scenario, folder: &OutputFolder) -> anyhow::Result<()> {
+fn run_one(
+    plan: &RunPlan,
+    scenario: &Scenario,
+    folder: &OutputFolder,
+    trace: Option<TraceRequest>,
+) -> anyhow::Result<()> {
     let threads = plan.threads;
+    // The trace first: a window too long is refused before the long part.
+    let traces = trace
+        .map(|request| experiment::trace(scenario, request, Some(threads)))
+        .transpose()?;
     let (events, seconds) = experiment::estimate(scenario, threads);
     if seconds > LONG_RUN_S && !plan.quiet {
         eprintln!(
@@ -97,7 +120,12 @@ fn run_one(plan: &RunPlan, scenario: &Scenario, folder: &OutputFolder) -> anyhow
         .cloned()
         .collect();
     super::report_warnings(&found, plan.deny_warnings)?;
-    report::write_run(folder, &summary, &result, plan.charts)?;
+    let models: Vec<&alloysim::model::Model> = scenario.variants.iter().map(|v| &v.model).collect();
+    let traced = traces.as_deref().map(|traces| report::Traced {
+        traces,
+        models: &models,
+    });
+    report::write_run(folder, &summary, &result, traced.as_ref(), plan.charts)?;
     if plan.quiet {
         return Ok(());
     }
@@ -173,4 +201,55 @@ fn parse_precision(text: &str) -> anyhow::Result<f64> {
         ))
         .into()),
     }
+}
+
+/// `--trace REP[:FROM..TO]` for `scenario`: durations as in the file (a
+/// bare number in its time unit); the window within the run.
+fn parse_trace(text: &str, scenario: &Scenario, replications: u32) -> anyhow::Result<TraceRequest> {
+    let usage =
+        |why: String| -> anyhow::Error { UsageError(format!("--trace \"{text}\": {why}")).into() };
+    let (rep, window) = match text.split_once(':') {
+        Some((rep, window)) => (rep, Some(window)),
+        None => (text, None),
+    };
+    let replication: u32 = rep.trim().parse().map_err(|_| {
+        usage(
+            "expected REP[:FROM..TO], REP a replication number from 0, e.g. \"0:170h..178h\""
+                .to_owned(),
+        )
+    })?;
+    if replication >= replications {
+        return Err(usage(format!(
+            "the run has {replications} replication{} (0 to {})",
+            if replications == 1 { "" } else { "s" },
+            replications - 1
+        )));
+    }
+    let end = scenario.run.end_min();
+    let (from_min, to_min) = match window {
+        None => (0.0, end),
+        Some(window) => {
+            let (from, to) = window.split_once("..").ok_or_else(|| {
+                usage("expected the window as FROM..TO, e.g. \"170h..178h\"".to_owned())
+            })?;
+            let duration = |d: &str| scenario.parse_duration(d).map_err(&usage);
+            (duration(from)?, duration(to)?)
+        }
+    };
+    if !(from_min >= 0.0 && to_min > from_min) {
+        return Err(usage(
+            "the window must start at 0 or later and end after it starts".to_owned(),
+        ));
+    }
+    if from_min >= end {
+        return Err(usage(format!(
+            "the window starts after the run ends ({:.1} h, warm-up included)",
+            end / 60.0
+        )));
+    }
+    Ok(TraceRequest {
+        replication,
+        from_min,
+        to_min: to_min.min(end),
+    })
 }

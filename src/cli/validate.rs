@@ -89,7 +89,7 @@ fn describe_model(out: &mut String, model: &Model) {
     for (s, station) in model.stations.iter().enumerate() {
         let buffer = station.buffer.map_or("inf".to_owned(), |b| b.to_string());
         let mark = if s == cap.bottleneck {
-            " <- static bottleneck"
+            " <- capacity bound"
         } else {
             ""
         };
@@ -107,7 +107,9 @@ fn describe_model(out: &mut String, model: &Model) {
     }
     let _ = writeln!(
         out,
-        "  upper bound on good output: {:.2} parts/h ({:.4} good parts per release)",
+        "  upper bound on good output: {:.2} parts/h ({:.4} good parts per release); the\n  \
+         capacity bound is the station of least static capacity; variability, blocking and\n  \
+         starving can put the bottleneck elsewhere: `run` measures where it is",
         cap.bound_per_h, cap.good_per_release
     );
 }

@@ -2,10 +2,12 @@
 //! take a part, buffer levels, the parts in the line (WIP, lead times), and
 //! the start and end of measuring.
 
-use super::records::{Part, Phase, NONE};
+use super::records::{activity, Part, Phase, NONE};
 use super::result::{Deadlock, ReplicationResult, StationResult};
 use super::state::{Hot, Sim};
+use super::trace::Trace;
 use crate::model::{MachineState, MIN_PER_H};
+use crate::stats::bottleneck::ActivePeriods;
 use crate::stats::collect::Histogram;
 
 /// The machines a debug build checks after each event.
@@ -22,6 +24,83 @@ impl Hot<'_> {
         m.state = state;
         m.since_min = self.now;
         self.stations[station].result.state_min[old] += elapsed;
+        self.reclass(machine);
+        if self.books.trace.is_some() {
+            self.trace_station(station);
+        }
+    }
+
+    /// Reports the machines of `station` to the trace recorder.
+    #[cold]
+    #[inline(never)]
+    fn trace_station(&mut self, station: usize) {
+        let s = &self.stations[station];
+        let work = s.work_waiting(self.unlimited);
+        let first = s.first_machine as usize;
+        let count = self.model.stations[station].machines as usize;
+        let Some(recorder) = self.books.trace.as_deref_mut() else {
+            return;
+        };
+        for machine in first..first + count {
+            let m = &self.machines[machine];
+            let active = match m.class {
+                activity::INACTIVE => false,
+                activity::OFF_SHIFT_EMPTY => work,
+                _ => true,
+            };
+            recorder.record(self.now, machine, m.state, active);
+        }
+    }
+
+    /// Keeps the machine's activity class, and its station's counts, in
+    /// step with its state and load; call after changing either.
+    #[inline(always)]
+    pub fn reclass(&mut self, machine: usize) {
+        let m = &mut self.machines[machine];
+        let class = activity::class(m.state, !m.parts.is_empty());
+        if class == m.class {
+            return;
+        }
+        let old = m.class as usize;
+        m.class = class;
+        let station = m.station as usize;
+        let s = &mut self.stations[station];
+        s.classes[old] -= 1;
+        s.classes[class as usize] += 1;
+        self.evaluate(station);
+    }
+
+    /// What waits for `station` changed: with machines off shift and empty,
+    /// that changes its activity.
+    #[inline(always)]
+    pub fn work_changed(&mut self, station: usize) {
+        if self.stations[station].classes[activity::OFF_SHIFT_EMPTY as usize] > 0 {
+            self.evaluate(station);
+        }
+    }
+
+    /// Brings the station's activity, and its count of machines off shift
+    /// with work waiting, up to date.
+    #[inline(always)]
+    fn evaluate(&mut self, station: usize) {
+        let s = &mut self.stations[station];
+        let empty = s.classes[activity::OFF_SHIFT_EMPTY as usize];
+        let loaded = s.classes[activity::OFF_SHIFT_LOADED as usize];
+        let work = empty > 0 && s.work_waiting(self.unlimited);
+        if empty + loaded > 0 || s.off_shift_waiting.level > 0 {
+            let waiting = u64::from(loaded + if work { empty } else { 0 });
+            if waiting != s.off_shift_waiting.level {
+                s.off_shift_waiting.set(self.now, waiting);
+            }
+        }
+        let active = s.classes[activity::INACTIVE as usize] == 0 && (empty == 0 || work);
+        if active != s.active {
+            s.active = active;
+            self.books.bottleneck.set_active(station, active, self.now);
+        }
+        if self.books.trace.is_some() {
+            self.trace_station(station);
+        }
     }
 
     /// Whether the operator pool of the machine's station is off shift.
@@ -100,6 +179,11 @@ impl Hot<'_> {
                 self.now,
                 m.phase
             );
+            debug_assert_eq!(
+                m.class,
+                activity::class(m.state, !m.parts.is_empty()),
+                "machine {machine}: activity class"
+            );
             let s = &self.stations[m.station as usize];
             let i = machine - s.first_machine as usize;
             debug_assert_eq!(
@@ -114,6 +198,7 @@ impl Hot<'_> {
     pub fn set_buffer_level(&mut self, station: usize) {
         let s = &mut self.stations[station];
         s.buffer_level.set(self.now, s.buffer.len() as u64);
+        self.work_changed(station);
     }
 
     #[inline(always)]
@@ -176,6 +261,7 @@ impl Hot<'_> {
         }
         for station in self.stations.iter_mut() {
             station.buffer_level.restart(now);
+            station.off_shift_waiting.restart(now);
             station.result = StationResult::default();
         }
         let books = &mut *self.books;
@@ -194,7 +280,7 @@ impl Hot<'_> {
 impl Sim<'_> {
     /// Closes every account at the current time and hands the results over.
     #[cold]
-    pub fn finish(mut self, deadlock: Option<Deadlock>) -> ReplicationResult {
+    pub fn finish(mut self, deadlock: Option<Deadlock>) -> (ReplicationResult, Option<Trace>) {
         let now = self.now;
         let start = self.settings.warmup_min.min(now);
         let measured = now - start;
@@ -202,15 +288,21 @@ impl Sim<'_> {
         for machine in 0..hot.machines.len() {
             hot.set_state(machine, hot.machines[machine].state);
         }
+        let bottleneck =
+            std::mem::replace(&mut self.books.bottleneck, ActivePeriods::new(0, 0.0)).finish(now);
         let has_energy = self.model.stations.iter().any(|s| s.energy.is_some());
         let mut energy_kwh = 0.0;
         let stations = self
             .stations
             .iter_mut()
             .zip(&self.model.stations)
-            .map(|(s, spec)| {
+            .enumerate()
+            .map(|(i, (s, spec))| {
                 let mut result = std::mem::take(&mut s.result);
                 result.buffer_mean = s.buffer_level.mean(now, measured);
+                result.bottleneck_sole_min = bottleneck.sole_min[i];
+                result.bottleneck_shifting_min = bottleneck.shifting_min[i];
+                result.off_shift_waiting_min = s.off_shift_waiting.mean(now, measured) * measured;
                 if let Some(energy) = &spec.energy {
                     result.energy_kwh = result
                         .state_min
@@ -224,10 +316,11 @@ impl Sim<'_> {
             })
             .collect();
         let mut books = self.books;
+        let trace = books.trace.take().map(|recorder| recorder.finish(now));
         let wip_bin_min = books.wip_series.bin_width_min();
         let end = self.settings.end_min();
         let wip_series = books.wip_series.finish(end.max(now));
-        ReplicationResult {
+        let result = ReplicationResult {
             wip_series,
             wip_bin_min,
             lead_times: books.lead_times,
@@ -251,6 +344,7 @@ impl Sim<'_> {
             interrupted: self.interrupted,
             overflow: self.overflow,
             stalled: self.stalled,
-        }
+        };
+        (result, trace)
     }
 }

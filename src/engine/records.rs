@@ -49,6 +49,8 @@ pub enum Phase {
 pub struct Machine {
     pub station: u32,
     pub state: MachineState,
+    /// What the state means for the station's activity (see [`activity`]).
+    pub class: u8,
     pub phase: Phase,
     pub down: bool,
     /// Waiting in a station's blocked queue to hand over `parts[unload_head]`.
@@ -181,6 +183,7 @@ impl Machine {
         let record = Machine {
             station: station_idx as u32,
             state: MachineState::Starved,
+            class: activity::INACTIVE,
             phase: Phase::Idle,
             down: false,
             blocked: false,
@@ -327,6 +330,32 @@ impl MachineSet {
     }
 }
 
+/// A machine's part in its station's activity (the bottleneck measure,
+/// [`crate::stats::bottleneck`]): active while busy, in setup, down or
+/// waiting for an operator; inactive while starved or blocked; off shift
+/// it is active while work waits, which for a machine holding parts is
+/// always, and for an empty one depends on its station.
+pub mod activity {
+    use crate::model::MachineState;
+
+    pub const ACTIVE: u8 = 0;
+    pub const INACTIVE: u8 = 1;
+    /// Off shift, holding no part: active while the station has work waiting.
+    pub const OFF_SHIFT_EMPTY: u8 = 2;
+    /// Off shift, holding parts: active.
+    pub const OFF_SHIFT_LOADED: u8 = 3;
+
+    #[inline(always)]
+    pub fn class(state: MachineState, holds_parts: bool) -> u8 {
+        match state {
+            MachineState::Starved | MachineState::Blocked => INACTIVE,
+            MachineState::OffShift if holds_parts => OFF_SHIFT_LOADED,
+            MachineState::OffShift => OFF_SHIFT_EMPTY,
+            _ => ACTIVE,
+        }
+    }
+}
+
 /// What the hot path asks of a station, answered by one load.
 pub mod flags {
     pub const BATCH: u16 = 1;
@@ -365,6 +394,12 @@ pub struct StationRt {
     pub start_products: Vec<(u16, f64)>,
     /// Sequence number of the pending batch deadline (0: none).
     pub timeout_pending: u64,
+    /// Machines of each [`activity`] class.
+    pub classes: [u32; 4],
+    /// Whether the station is active: all its machines are.
+    pub active: bool,
+    /// Machines off shift with work waiting, over time.
+    pub off_shift_waiting: TimeWeighted,
     pub result: StationResult,
 }
 
@@ -408,6 +443,9 @@ impl StationRt {
             buffer_level: TimeWeighted::default(),
             start_products,
             timeout_pending: 0,
+            classes: [0, station.machines, 0, 0],
+            active: false,
+            off_shift_waiting: TimeWeighted::default(),
             result: StationResult::default(),
         }
     }
@@ -415,6 +453,17 @@ impl StationRt {
     #[inline(always)]
     pub fn has(&self, flag: u16) -> bool {
         self.flags & flag != 0
+    }
+
+    /// Whether work waits for the station: a part in its buffer, a part
+    /// held for it upstream, a released part, or (unlimited source, first
+    /// station) raw material.
+    #[inline(always)]
+    pub fn work_waiting(&self, unlimited: bool) -> bool {
+        !self.buffer.is_empty()
+            || !self.blocked.is_empty()
+            || !self.release.is_empty()
+            || (unlimited && self.has(flags::STARTS_ROUTE))
     }
 
     /// Whether the buffer has a free place (none promised to a transfer).

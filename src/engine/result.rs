@@ -85,6 +85,14 @@ pub struct StationResult {
     pub operations: u64,
     /// Energy of the station's machines, kWh.
     pub energy_kwh: f64,
+    /// Time the station was the sole bottleneck, minutes (see
+    /// [`crate::stats::bottleneck`]).
+    pub bottleneck_sole_min: f64,
+    /// Time the station was a shifting bottleneck, minutes.
+    pub bottleneck_shifting_min: f64,
+    /// Machine-minutes off shift with work waiting (a part on the machine
+    /// or in its buffer): time an absent crew holds the station up.
+    pub off_shift_waiting_min: f64,
 }
 
 impl StationResult {

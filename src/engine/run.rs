@@ -13,6 +13,7 @@ use super::queue::{Event, EventKind};
 use super::records::{flags, Phase, NONE};
 use super::result::{Deadlock, Overflow, ReplicationResult, Stall};
 use super::state::{Hot, Sim, Task};
+use super::trace::Trace;
 use crate::model::{FailureBasis, MachineState, ProductIdx, SetupRule, Source};
 use rand::Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,7 +61,25 @@ enum End {
 impl Sim<'_> {
     /// Runs the replication to the end of its horizon, or until `stop` is
     /// set or `event_limit` events have been handled.
-    pub fn run(mut self, stop: &AtomicBool, event_limit: u64) -> ReplicationResult {
+    pub fn run(self, stop: &AtomicBool, event_limit: u64) -> ReplicationResult {
+        self.run_to_end(stop, event_limit).0
+    }
+
+    /// [`Sim::run`] with its trace (empty unless a recorder was set).
+    pub fn run_traced(self, stop: &AtomicBool) -> (ReplicationResult, Trace) {
+        let (result, trace) = self.run_to_end(stop, u64::MAX);
+        let trace = trace.unwrap_or(Trace {
+            rows: Vec::new(),
+            overflow_at_min: None,
+        });
+        (result, trace)
+    }
+
+    fn run_to_end(
+        mut self,
+        stop: &AtomicBool,
+        event_limit: u64,
+    ) -> (ReplicationResult, Option<Trace>) {
         let warmup = self.settings.warmup_min;
         let end = self.settings.end_min();
         self.hot().initialise();
@@ -323,6 +342,7 @@ impl Hot<'_> {
             return Some(Task::Fill(station as u32));
         }
         if let Some(upstream) = self.stations[station].blocked.pop_front() {
+            self.work_changed(station);
             let part = self.take_blocked_part(upstream as usize);
             // Onto a machine: no cascade (a claim, or a reservation).
             let none = self.hand_over(upstream as usize, part, station, Place::Machine(machine));
@@ -332,6 +352,7 @@ impl Hot<'_> {
             return Some(Task::Leave(upstream));
         }
         if let Some(product) = self.stations[station].release.pop_front() {
+            self.work_changed(station);
             self.books
                 .release_queue
                 .set(self.now, self.books.release_queue.level - 1);
@@ -391,6 +412,7 @@ impl Hot<'_> {
         self.set_buffer_level(station);
         self.machines[machine].phase = Phase::Claimed;
         self.update_available(machine);
+        self.reclass(machine);
         self.request_operators(machine);
         self.tasks.push(Task::Deadline(station as u32));
         Some(Task::Fill(station as u32))
@@ -456,12 +478,14 @@ impl Hot<'_> {
             return None;
         }
         if let Some(upstream) = s.blocked.pop_front() {
+            self.work_changed(station);
             let part = self.take_blocked_part(upstream as usize);
             let placed = self.hand_over(upstream as usize, part, station, Place::Buffer);
             self.tasks.push(Task::Fill(station as u32));
             return self.before(placed, Task::Leave(upstream));
         }
         if let Some(product) = s.release.pop_front() {
+            self.work_changed(station);
             self.books
                 .release_queue
                 .set(self.now, self.books.release_queue.level - 1);
@@ -609,7 +633,11 @@ impl Hot<'_> {
         debug_assert!(m.phase == Phase::Idle && m.parts.is_empty());
         m.parts.push(part);
         m.phase = Phase::Claimed;
+        let off_shift = m.state == MachineState::OffShift;
         self.update_available(machine);
+        if off_shift {
+            self.reclass(machine);
+        }
         self.request_operators(machine);
     }
 
@@ -895,6 +923,7 @@ impl Hot<'_> {
         let own = m.station as usize;
         self.stations[own].blocked_machines += 1;
         self.stations[next].blocked.push_back(machine as u32);
+        self.work_changed(next);
         self.refresh_state(machine);
         if self.is_locked(next) {
             self.lockup.found = Some(self.lock());
@@ -1007,6 +1036,7 @@ impl Hot<'_> {
         }
         // Not admitted: it waits in the release queue, outside the line.
         self.stations[station].release.push_back(product as u16);
+        self.work_changed(station);
         self.books
             .release_queue
             .set(self.now, self.books.release_queue.level + 1);

@@ -12,7 +12,9 @@ use super::queue::EventQueue;
 use super::records::{ColdStreams, Machine, Part, PoolRt, StationRt};
 use super::result::{Deadlock, Overflow, Stall};
 use super::rng::{self, Purpose, Stream};
+use super::trace::Recorder;
 use crate::model::{Model, RunSettings, Source};
+use crate::stats::bottleneck::ActivePeriods;
 use crate::stats::collect::{BinnedLevel, Histogram, TimeWeighted};
 use std::collections::VecDeque;
 
@@ -52,6 +54,10 @@ pub struct Books {
     pub lead_time_sum_min: f64,
     pub lead_time_count: u64,
     pub in_transit: usize,
+    /// The active periods of the stations (the bottleneck measure).
+    pub bottleneck: ActivePeriods,
+    /// The trace recorder, when a trace was asked for.
+    pub trace: Option<Box<Recorder>>,
 }
 
 /// The search for lock-ups: its finding and its scratch space (sized once,
@@ -185,6 +191,8 @@ impl<'m> Sim<'m> {
                 lead_time_sum_min: 0.0,
                 lead_time_count: 0,
                 in_transit: 0,
+                bottleneck: ActivePeriods::new(model.stations.len(), settings.warmup_min),
+                trace: None,
             },
             lockup: Lockup {
                 found: None,

@@ -1,6 +1,8 @@
 //! `attribution.csv`: the total gain, each change's Shapley value (with
-//! capex and gain per million), main effects and interactions, one row
-//! each, told apart by the `kind` column.
+//! capex and gain per million), main effects, interactions, and the main
+//! bottleneck of the baseline and with all changes (`change` = `baseline`
+//! or `all_changes`, `other` = the station, `estimate` = its share of the
+//! time as the bottleneck), one row each, told apart by the `kind` column.
 
 use super::csv_bytes;
 use crate::attribution::Attribution;
@@ -74,6 +76,19 @@ pub fn bytes(a: &Attribution) -> io::Result<Vec<u8>> {
         if let Some(m) = c.main_effect {
             w.write_record(row("main_effect", &c.name, "", point(m), None, None))?;
         }
+    }
+    for (subset, (station, share)) in [
+        ("baseline", &a.baseline_bottleneck),
+        ("all_changes", &a.variant_bottleneck),
+    ] {
+        w.write_record(row(
+            "bottleneck",
+            subset,
+            station,
+            point(*share),
+            None,
+            None,
+        ))?;
     }
     for i in &a.interactions {
         let record = row(

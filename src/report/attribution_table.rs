@@ -21,6 +21,18 @@ pub fn text(a: &Attribution) -> String {
         a.method,
         a.replications
     );
+    let named = |(station, share): &(String, f64)| {
+        if station.is_empty() {
+            "none".to_owned()
+        } else {
+            format!("{station} ({:.0} % of the time)", share * 100.0)
+        }
+    };
+    out += &format!(
+        "  main bottleneck: {} in the baseline, {} with all changes\n",
+        named(&a.baseline_bottleneck),
+        named(&a.variant_bottleneck)
+    );
     let mut order: Vec<usize> = (0..a.changes.len()).collect();
     order.sort_by(|&x, &y| {
         a.changes[y]

@@ -2,14 +2,18 @@
 //! from the engine), so `alloysim plot` redraws exactly what `run` drew.
 //! Text uses the bundled Noto Sans font: no system font is needed.
 //!
-//! One file per chart: `throughput.png`, `station_states.png`, `wip.png`,
+//! One file per chart: `throughput.png`, `station_states.png`,
+//! `bottleneck.png`, `wip.png`,
+//! `gantt.png` (a traced run),
 //! `lead_time.png` and `energy.png` (only with energy data) of a run;
 //! `sweep.png` and `attribution.png` of the studies. This file holds what
 //! they share: the data read back from the files, fonts, colours, and the
 //! staging of a chart into a result set.
 
 pub mod attribution;
+pub mod bottleneck;
 pub mod energy;
+pub mod gantt;
 pub mod lead_time;
 pub mod station_states;
 pub mod sweep;
@@ -63,6 +67,8 @@ pub struct ChartData {
     pub summary: Summary,
     pub series: Vec<SeriesRow>,
     pub lead_times: Vec<LeadRow>,
+    /// The rows of `trace.csv`, when the run was traced.
+    pub trace: Option<Vec<super::trace_csv::Row>>,
 }
 
 impl ChartData {
@@ -80,6 +86,7 @@ impl ChartData {
             summary,
             series: rows(series)?,
             lead_times: rows(lead_times)?,
+            trace: None,
         })
     }
 
@@ -89,12 +96,18 @@ impl ChartData {
             let path = dir.join(name);
             std::fs::read(&path).map_err(io_error("read", &path))
         };
-        Self::parse(
+        let mut data = Self::parse(
             &read("summary.json")?,
             &read("timeseries.csv")?,
             &read("lead_times.csv")?,
         )
-        .map_err(io_error("read the results in", dir))
+        .map_err(io_error("read the results in", dir))?;
+        let trace = dir.join(super::trace_csv::NAME);
+        if trace.exists() {
+            let bytes = read(super::trace_csv::NAME)?;
+            data.trace = Some(super::trace_csv::parse(&bytes).map_err(io_error("read", &trace))?);
+        }
+        Ok(data)
     }
 
     /// Index of the variant named `name`.
@@ -129,12 +142,20 @@ pub fn stage_run_charts(set: &mut ResultSet, data: &ChartData) -> Result<(), Out
     stage(set, "station_states.png", height, &|root| {
         station_states::draw(root, data)
     })?;
+    stage(set, bottleneck::NAME, bottleneck::height(data), &|root| {
+        bottleneck::draw(root, data)
+    })?;
     stage(set, "wip.png", HEIGHT, &|root| wip::draw(root, data))?;
     stage(set, "lead_time.png", HEIGHT, &|root| {
         lead_time::draw(root, data)
     })?;
     if has_energy(data) {
         stage(set, "energy.png", HEIGHT, &|root| energy::draw(root, data))?;
+    }
+    if let Some(rows) = &data.trace {
+        stage(set, gantt::NAME, gantt::height(data, rows), &|root| {
+            gantt::draw(root, data, rows)
+        })?;
     }
     Ok(())
 }

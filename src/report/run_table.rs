@@ -31,10 +31,17 @@ pub fn styled(summary: &Summary, style: Style) -> String {
     }
     out.push('\n');
     out.push_str(&variants_table(summary, style));
+    out.push('\n');
+    for variant in &summary.variants {
+        out.push_str(&wrap(
+            &format!("{}: {}", variant.name, variant.bottleneck_why),
+            100,
+        ));
+    }
     let timing = &summary.timing;
     let _ = writeln!(
         out,
-        "\n* bottleneck (largest busy + setup + down + waiting-operator share)\n{} events in {:.2} s on {} thread{}: {:.2e} events/s, {:.2e} good parts/s",
+        "\n* main bottleneck (active-period method): bn % = share of the time as the bottleneck\n{} events in {:.2} s on {} thread{}: {:.2e} events/s, {:.2e} good parts/s",
         summary.events,
         timing.wall_s,
         timing.threads,
@@ -53,7 +60,7 @@ fn variants_table(summary: &Summary, style: Style) -> String {
         "gain % (95% CI)",
         "bottleneck",
         "WIP",
-        "lead time h",
+        "lead h",
         "kWh/part",
     ];
     let mut rows = vec![header.map(str::to_owned).to_vec()];
@@ -68,13 +75,10 @@ fn variants_table(summary: &Summary, style: Style) -> String {
             variant.name.clone(),
             with_ci(&variant.throughput_per_h, 2),
             gain,
-            if variant.bottleneck_on_shift == variant.bottleneck {
-                variant.bottleneck.clone()
+            if variant.bottleneck.is_empty() {
+                "-".to_owned()
             } else {
-                format!(
-                    "{} (on shift: {})",
-                    variant.bottleneck, variant.bottleneck_on_shift
-                )
+                variant.bottleneck.clone()
             },
             fixed(variant.wip_mean, 1),
             fixed(variant.lead_time_min_mean / 60.0, 1),
@@ -123,11 +127,12 @@ fn paint_gains(summary: &Summary, table: &str, style: Style) -> String {
 fn stations_table(variant: &VariantSummary) -> String {
     let mut out = format!("\nstations, {} (share of machine time, %):\n", variant.name);
     let mut header = vec!["station".to_owned()];
-    header.extend(MachineState::ALL.map(|s| s.name().to_owned()));
+    header.extend(MachineState::ALL.map(|s| s.label().to_owned()));
     header.extend([
         "buffer".to_owned(),
         "good/h".to_owned(),
         "scrap %".to_owned(),
+        "bn %".to_owned(),
     ]);
     let mut rows = vec![header];
     for s in &variant.stations {
@@ -141,9 +146,46 @@ fn stations_table(variant: &VariantSummary) -> String {
             fixed(s.buffer_mean, 2),
             fixed(s.throughput_per_h, 2),
             fixed(s.scrap_share * 100.0, 1),
+            fixed(s.bottleneck_share() * 100.0, 1),
         ]);
         rows.push(row);
     }
     out.push_str(&render(&rows));
     out
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a
+/// longer word stands alone), the follow-on lines indented by four.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    let mut words = 0;
+    for word in text.split(' ') {
+        if words > 0 && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = "    ".to_owned();
+            words = 0;
+        }
+        if words > 0 {
+            line.push(' ');
+        }
+        line.push_str(word);
+        words += 1;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_indents_what_follows() {
+        assert_eq!(wrap("a bb ccc", 4), "a bb\n    ccc\n");
+        assert_eq!(wrap("a bb ccc", 20), "a bb ccc\n");
+        assert_eq!(wrap("abcdefgh ij", 5), "abcdefgh\n    ij\n");
+    }
 }

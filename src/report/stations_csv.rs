@@ -1,5 +1,6 @@
-//! `stations.csv`: one row per (variant, station): every state share and
-//! the station's other figures.
+//! `stations.csv`: one row per (variant, station): every state share, the
+//! station's other figures, and its bottleneck shares (sole and shifting,
+//! with their 95 % CIs) and off-shift-with-work-waiting share.
 
 use super::csv_bytes;
 use crate::model::MachineState;
@@ -7,6 +8,10 @@ use crate::summary::Summary;
 use std::io;
 
 pub const NAME: &str = "stations.csv";
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
 
 pub fn bytes(summary: &Summary) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -18,6 +23,13 @@ pub fn bytes(summary: &Summary) -> io::Result<Vec<u8>> {
         "scrap_share",
         "oee",
         "energy_kwh",
+        "bottleneck_sole",
+        "bottleneck_sole_ci95_low",
+        "bottleneck_sole_ci95_high",
+        "bottleneck_shifting",
+        "bottleneck_shifting_ci95_low",
+        "bottleneck_shifting_ci95_high",
+        "off_shift_waiting",
     ]);
     w.write_record(&header)?;
     for variant in &summary.variants {
@@ -31,6 +43,10 @@ pub fn bytes(summary: &Summary) -> io::Result<Vec<u8>> {
                 s.oee.to_string(),
                 s.energy_kwh.map(|e| e.to_string()).unwrap_or_default(),
             ]);
+            for e in [&s.bottleneck_sole, &s.bottleneck_shifting] {
+                record.extend([e.mean.to_string(), opt(e.ci95_low), opt(e.ci95_high)]);
+            }
+            record.push(s.off_shift_waiting.to_string());
             w.write_record(record)?;
         }
     }

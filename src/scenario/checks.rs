@@ -33,7 +33,7 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
             warnings.push(Warning {
                 key_path: "source.interarrival".to_owned(),
                 ..Warning::general(format!(
-                    "in variant \"{variant}\" the source releases {releases_per_h:.2} parts/h, more than the line can work ({:.2} good parts/h at most, limited by station \"{bottleneck}\"): the release queue grows without end",
+                    "in variant \"{variant}\" the source releases {releases_per_h:.2} parts/h, more than the line can work ({:.2} good parts/h at most, its capacity bound is station \"{bottleneck}\"): the release queue grows without end",
                     cap.bound_per_h
                 ))
             });

@@ -291,8 +291,88 @@ fn validate_prints_the_capacity_table_of_the_shipped_scenario() {
         .assert()
         .success();
     let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
-    assert!(stdout.contains("static bottleneck"), "{stdout}");
+    // The static figure is labelled for what it is, never "bottleneck".
+    assert!(
+        stdout.contains("die_cast") && stdout.contains("<- capacity bound"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("bottleneck <-"), "{stdout}");
     assert!(stdout.contains("upper bound on good output"), "{stdout}");
+}
+
+#[test]
+fn run_trace_writes_the_trace_and_the_gantt_chart_with_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    alloysim()
+        .args(["run", "-q", "-r", "2", "--horizon", "2d", "--warmup", "1d"])
+        .arg(root.join("scenarios/pilot_line.toml"))
+        .args(["--trace", "1:30h..32h", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let trace = fs::read_to_string(out.join("trace.csv")).unwrap();
+    let mut lines = trace.lines();
+    assert_eq!(
+        lines.next(),
+        Some("variant,time_h,station,machine,state,active")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let times: Vec<f64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
+    assert!(times.iter().all(|t| (30.0..=32.0).contains(t)));
+    // Every variant starts with all 13 machines at 30 h and ends with them at 32 h.
+    let baseline: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "baseline").collect();
+    assert!(baseline[..13].iter().all(|r| r[1] == "30"));
+    assert!(baseline[baseline.len() - 13..].iter().all(|r| r[1] == "32"));
+    assert!(out.join("gantt.png").exists());
+    // A later run without --trace drops the old trace with the rest.
+    alloysim()
+        .args(["run", "-q", "-r", "2", "--horizon", "2d", "--warmup", "1d"])
+        .arg(root.join("scenarios/pilot_line.toml"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(!out.join("trace.csv").exists() && !out.join("gantt.png").exists());
+}
+
+#[test]
+fn run_trace_refuses_a_window_over_the_row_limit_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let assert = alloysim()
+        .args(["run", "-q", "-r", "2"])
+        .arg(root.join("scenarios/pilot_line.toml"))
+        .args(["--trace", "0", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("holds more than 1000000 machine state changes")
+            && stderr.contains("fits, e.g. --trace 0:0h.."),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing written");
+    for (arg, message) in [
+        ("5", "the run has 2 replications (0 to 1)"),
+        ("x", "expected REP[:FROM..TO]"),
+        ("0:5h", "expected the window as FROM..TO"),
+        ("0:5h..2h", "end after it starts"),
+        ("0:2000h..2100h", "starts after the run ends"),
+    ] {
+        let assert = alloysim()
+            .args(["run", "-q", "-r", "2"])
+            .arg(root.join("scenarios/pilot_line.toml"))
+            .args(["--trace", arg, "-o"])
+            .arg(&out)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(message), "--trace {arg}: {stderr}");
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! of the contract (determinism, common random numbers, error messages).
 
 mod architecture;
+mod bottleneck;
 mod charts;
 mod cli;
 mod common;

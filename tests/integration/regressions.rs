@@ -775,3 +775,53 @@ fn ctrl_c_stops_a_large_batch_of_replications_promptly() {
     assert!(stopped_in.as_secs_f64() < 5.0, "stopped in {stopped_in:?}");
     assert!(!dir.path().join("out").exists(), "nothing written");
 }
+/// The terminal tables: the answer (the variant table) last, and lines that
+/// fit 100 columns.
+#[test]
+fn the_run_table_ends_with_the_answer_and_fits_100_columns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let assert = alloysim()
+        .args(["run", "-r", "2", "--no-charts", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(root.join("scenarios/pilot_line.toml"))
+        .env("NO_COLOR", "1")
+        .assert()
+        .success();
+    let stdout = stdout_of(&assert);
+    for line in stdout.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    assert!(!stdout.contains('\u{1b}'), "no colour without a terminal");
+    let variant_table = stdout.rfind("variant ").unwrap();
+    assert!(
+        stdout.rfind("stations, ").unwrap() < variant_table,
+        "{stdout}"
+    );
+    // One bottleneck everywhere: the variant table's, the station table's
+    // mark and the reason line name the same station as summary.json.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("out/summary.json")).unwrap()).unwrap();
+    for variant in summary["variants"].as_array().unwrap() {
+        let name = variant["name"].as_str().unwrap();
+        let main = variant["bottleneck"].as_str().unwrap();
+        let row = stdout[variant_table..]
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap();
+        assert_eq!(row.split_whitespace().rev().nth(3), Some(main), "{row}");
+        assert!(
+            stdout.contains(&format!("{name}: {main}: bottleneck ")),
+            "{stdout}"
+        );
+        let stations = stdout.find(&format!("stations, {name} ")).unwrap();
+        assert!(
+            stdout[stations..].contains(&format!("\n{main} *")),
+            "{stdout}"
+        );
+    }
+}

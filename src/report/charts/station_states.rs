@@ -43,15 +43,12 @@ fn labels(variant: &VariantSummary) -> (Vec<String>, String) {
             }
         })
         .collect();
-    let caption = if variant.bottleneck_on_shift == variant.bottleneck {
-        format!(
-            "{} — bottleneck: {} (outlined)",
-            variant.name, variant.bottleneck
-        )
+    let caption = if variant.bottleneck.is_empty() {
+        format!("{} — no bottleneck", variant.name)
     } else {
         format!(
-            "{} — bottleneck: {} (outlined); on shift time: {}",
-            variant.name, variant.bottleneck, variant.bottleneck_on_shift
+            "{} — main bottleneck: {} (outlined)",
+            variant.name, variant.bottleneck
         )
     };
     (names, caption)

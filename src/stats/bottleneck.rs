@@ -1,0 +1,534 @@
+//! The active-period bottleneck measure (Roser, Nakano & Tanaka 2001,
+//! 2002), computed while the run goes on, in bounded memory.
+//!
+//! A station is *active* or not at each instant (the engine decides which:
+//! docs/SCENARIOS.md, "Bottleneck"). An *active period* is a maximal run of
+//! active time; an inactive spell of no duration (a machine that hands over
+//! its part and takes the next at the same instant) does not end it. At
+//! each instant the *momentary bottleneck* is the station whose current
+//! active period is the longest in total (from its start to its end, not
+//! only so far); equal longest periods are all bottlenecks. Every period
+//! that is the momentary bottleneck somewhere is a *bottleneck period*. An
+//! instant covered by one bottleneck period is *sole* for its station; one
+//! covered by several (the previous bottleneck's period still running as
+//! the next one takes over) is *shifting* for each of their stations.
+//! Instants when no station is active count for none.
+//!
+//! How it is decided on the fly. A period P is a bottleneck period unless
+//! every instant of it is covered by a strictly longer period; a longer
+//! period cannot lie inside P, so it covers P's start or P's end. When P
+//! ends:
+//!
+//! - if a period that started before P is still running, it covers all of
+//!   P and is longer: P is not a bottleneck period. This is the common
+//!   case, decided in a few instructions (the running periods are kept in
+//!   the order they started);
+//! - otherwise P is a *candidate*: the longer periods covering its start
+//!   have all ended and are among the remembered ones (candidates and
+//!   bottleneck periods; a period found not to be one is covered by longer
+//!   ones wherever it is, so forgetting it loses nothing); they cover P up
+//!   to some instant `a`. If `a` reaches P's end, P is covered. Else P is
+//!   a bottleneck period unless a period running at P's end that started
+//!   at or before `a` turns out longer than P: P waits until each such
+//!   period has ended or outgrown it.
+//!
+//! Time before the earliest start of a running period or a waiting
+//! candidate can no longer change, and is counted then: sole where one
+//! bottleneck period covers it, shifting where several do. What is kept is
+//! the running periods (at most one per station), the waiting candidates
+//! and the bottleneck periods not yet counted: bounded by the number of
+//! stations, not by the horizon.
+
+const NONE: u32 = u32::MAX;
+
+/// A remembered period that ended: a waiting candidate, or a bottleneck
+/// period not yet counted.
+#[derive(Clone, Copy, Debug)]
+struct Ended {
+    station: u32,
+    start: f64,
+    end: f64,
+    /// `Some(a)` while waiting: the longer periods covering its start reach
+    /// to `a`.
+    waiting: Option<f64>,
+}
+
+impl Ended {
+    fn length(&self) -> f64 {
+        self.end - self.start
+    }
+}
+
+/// A station's activity and running period.
+#[derive(Clone, Copy, Debug)]
+struct Track {
+    /// Start of the running period (`NaN`: none).
+    start: f64,
+    /// Neighbours in the list of running periods.
+    prev: u32,
+    next: u32,
+    /// Activity, as last set.
+    active: bool,
+    /// Inactive since `last`: its period ends when time moves on.
+    closing: bool,
+}
+
+/// The on-the-fly tracker of one replication.
+#[derive(Debug)]
+pub struct ActivePeriods {
+    /// Start of the measured period: time before it is not counted.
+    measure_from: f64,
+    /// Time of the latest change of activity.
+    last: f64,
+    /// Each station's activity and running period.
+    st: Vec<Track>,
+    /// The running periods in the order they started: a list through the
+    /// stations, from `head` to `tail`.
+    head: u32,
+    tail: u32,
+    /// Remembered ended periods, in the order they ended.
+    ended: Vec<Ended>,
+    /// How many of them are waiting candidates.
+    waiting: usize,
+    /// Remembered periods beyond which the settled time is counted and
+    /// what is counted forgotten.
+    settle_at: usize,
+    /// Time counted so far.
+    counted_to: f64,
+    /// Stations inactive since `last` whose periods end when time moves on.
+    closing: Vec<u32>,
+    /// Scratch space for counting.
+    points: Vec<f64>,
+    sole_min: Vec<f64>,
+    shifting_min: Vec<f64>,
+}
+
+/// Sole and shifting bottleneck time of each station, minutes of the
+/// measured period.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BottleneckTimes {
+    pub sole_min: Vec<f64>,
+    pub shifting_min: Vec<f64>,
+}
+
+impl ActivePeriods {
+    /// A tracker of `stations` stations, all inactive at time 0, counting
+    /// time from `measure_from` on.
+    pub fn new(stations: usize, measure_from: f64) -> Self {
+        Self {
+            measure_from,
+            last: 0.0,
+            st: vec![
+                Track {
+                    start: f64::NAN,
+                    prev: NONE,
+                    next: NONE,
+                    active: false,
+                    closing: false,
+                };
+                stations
+            ],
+            head: NONE,
+            tail: NONE,
+            ended: Vec::with_capacity(2 * stations + 4),
+            waiting: 0,
+            settle_at: 2 * stations + 8,
+            counted_to: 0.0,
+            points: Vec::with_capacity(4 * stations + 4),
+            closing: Vec::with_capacity(stations),
+            sole_min: vec![0.0; stations],
+            shifting_min: vec![0.0; stations],
+        }
+    }
+
+    /// From `now` on, `station` is active (or not). Times never decrease.
+    ///
+    /// A period starts at once; its end takes effect when time moves on,
+    /// so that a station inactive for no time keeps its period.
+    #[inline]
+    pub fn set_active(&mut self, station: usize, active: bool, now: f64) {
+        if now > self.last {
+            if !self.closing.is_empty() {
+                self.end_periods();
+            }
+            self.last = now;
+        }
+        let t = &mut self.st[station];
+        if active == t.active {
+            return;
+        }
+        t.active = active;
+        if active {
+            if t.closing {
+                t.closing = false;
+                let i = self.closing.iter().position(|&c| c as usize == station);
+                self.closing.swap_remove(i.expect("listed while closing"));
+            } else {
+                self.open(station, now);
+            }
+        } else if t.start == now {
+            // Active for no time: no period.
+            self.unlink(station);
+        } else {
+            t.closing = true;
+            self.closing.push(station as u32);
+        }
+    }
+
+    /// Ends the run at `end`: periods still running end there (their length
+    /// is what was seen), and all time is counted.
+    pub fn finish(mut self, end: f64) -> BottleneckTimes {
+        for station in 0..self.st.len() {
+            self.set_active(station, false, end);
+        }
+        self.last = self.last.max(end);
+        if !self.closing.is_empty() {
+            self.end_periods();
+        }
+        debug_assert!(self.head == NONE);
+        debug_assert!(self.ended.iter().all(|e| e.waiting.is_none()));
+        self.count_to(self.last);
+        BottleneckTimes {
+            sole_min: self.sole_min,
+            shifting_min: self.shifting_min,
+        }
+    }
+
+    /// Remembered periods (for the memory bound's test).
+    pub fn remembered(&self) -> usize {
+        self.ended.len()
+    }
+
+    /// The periods of the `closing` stations end at `last`.
+    #[inline(never)]
+    fn end_periods(&mut self) {
+        let at = self.last;
+        let head = self.head;
+        // The common case: the ending periods are covered by an older
+        // running period, and no candidate waits.
+        if self.waiting == 0 {
+            let head_start = self.st[head as usize].start;
+            let covered = self
+                .closing
+                .iter()
+                .all(|&station| station != head && head_start < self.st[station as usize].start);
+            if covered {
+                for i in 0..self.closing.len() {
+                    let station = self.closing[i] as usize;
+                    self.st[station].closing = false;
+                    self.unlink(station);
+                }
+                self.closing.clear();
+                return;
+            }
+        }
+        for i in 0..self.closing.len() {
+            let station = self.closing[i] as usize;
+            self.st[station].closing = false;
+        }
+        self.close(at);
+        self.closing.clear();
+        self.waiting = self.ended.iter().filter(|e| e.waiting.is_some()).count();
+        // Counting can wait (it is exact whenever it is done) until enough
+        // is remembered to be worth it.
+        if self.ended.len() > self.settle_at {
+            self.count_settled();
+        }
+    }
+
+    /// The periods of the `closing` stations end at `at`.
+    fn close(&mut self, at: f64) {
+        let earliest = self.st[self.head as usize].start;
+        let had_waiting = self.waiting > 0;
+        // Waiting candidates learn the length of the periods they wait for.
+        if had_waiting {
+            for &q in &self.closing {
+                let q_start = self.st[q as usize].start;
+                let q_length = at - q_start;
+                for e in self.ended.iter_mut() {
+                    if let Some(a) = e.waiting {
+                        if e.start <= q_start && q_start <= a && q_length > e.length() {
+                            e.waiting = None;
+                            e.end = f64::NAN; // covered: forgotten below
+                        }
+                    }
+                }
+            }
+            self.ended.retain(|e| !e.end.is_nan());
+        }
+        // The ending periods: covered by an older running one, or candidates.
+        let mut candidates = false;
+        for i in 0..self.closing.len() {
+            let station = self.closing[i] as usize;
+            let start = self.st[station].start;
+            if earliest < start {
+                continue;
+            }
+            let length = at - start;
+            let mut reach = start;
+            for e in &self.ended {
+                if e.start <= start && start < e.end && e.length() > length {
+                    reach = reach.max(e.end);
+                }
+            }
+            if reach < at {
+                self.ended.push(Ended {
+                    station: station as u32,
+                    start,
+                    end: at,
+                    waiting: Some(reach),
+                });
+                candidates = true;
+            }
+        }
+        for i in 0..self.closing.len() {
+            let station = self.closing[i] as usize;
+            self.unlink(station);
+        }
+        if candidates || had_waiting {
+            self.decide_waiting(at);
+        }
+    }
+
+    /// Decides the waiting candidates that can be: a running period that
+    /// started within the candidate's reach and already outgrew it covers
+    /// the rest of it; with no such period left running, it is a
+    /// bottleneck period.
+    fn decide_waiting(&mut self, now: f64) {
+        for k in 0..self.ended.len() {
+            let e = self.ended[k];
+            let Some(reach) = e.waiting else {
+                continue;
+            };
+            let mut watched = false;
+            let mut covered = false;
+            let mut q = self.head;
+            while q != NONE {
+                let q_start = self.st[q as usize].start;
+                if q_start > reach {
+                    break;
+                }
+                if q_start >= e.start {
+                    watched = true;
+                    if now - q_start > e.length() {
+                        covered = true;
+                        break;
+                    }
+                }
+                q = self.st[q as usize].next;
+            }
+            if covered {
+                self.ended[k].end = f64::NAN;
+            } else if !watched {
+                self.ended[k].waiting = None;
+            }
+        }
+        self.ended.retain(|e| !e.end.is_nan());
+    }
+
+    /// Counts the time that can no longer change, and forgets the
+    /// bottleneck periods wholly counted.
+    fn count_settled(&mut self) {
+        let mut settled = if self.head == NONE {
+            self.last
+        } else {
+            self.st[self.head as usize].start
+        };
+        for e in &self.ended {
+            if e.waiting.is_some() {
+                settled = settled.min(e.start);
+            }
+        }
+        if settled > self.counted_to {
+            self.count_to(settled);
+        }
+        let counted = self.counted_to;
+        let horizon = if self.head == NONE {
+            self.last
+        } else {
+            self.st[self.head as usize].start
+        };
+        // A counted bottleneck period that ended before every running one
+        // started can cover no later candidate's start.
+        self.ended
+            .retain(|e| e.waiting.is_some() || e.end > counted || e.end > horizon);
+    }
+
+    /// Counts `[counted_to, to)`: sole where one bottleneck period covers
+    /// an instant, shifting where several do.
+    fn count_to(&mut self, to: f64) {
+        let from = self.counted_to.max(self.measure_from);
+        self.counted_to = to;
+        if to <= from {
+            return;
+        }
+        self.points.clear();
+        self.points.push(from);
+        self.points.push(to);
+        for e in &self.ended {
+            if e.waiting.is_none() {
+                for p in [e.start, e.end] {
+                    if p > from && p < to {
+                        self.points.push(p);
+                    }
+                }
+            }
+        }
+        self.points.sort_by(f64::total_cmp);
+        self.points.dedup();
+        for w in 1..self.points.len() {
+            let (a, b) = (self.points[w - 1], self.points[w]);
+            let covering = |e: &&Ended| e.waiting.is_none() && e.start <= a && b <= e.end;
+            let count = self.ended.iter().filter(covering).count();
+            for e in self.ended.iter().filter(covering) {
+                let station = e.station as usize;
+                if count == 1 {
+                    self.sole_min[station] += b - a;
+                } else {
+                    self.shifting_min[station] += b - a;
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn open(&mut self, station: usize, at: f64) {
+        self.st[station].start = at;
+        self.st[station].prev = self.tail;
+        self.st[station].next = NONE;
+        if self.tail == NONE {
+            self.head = station as u32;
+        } else {
+            self.st[self.tail as usize].next = station as u32;
+        }
+        self.tail = station as u32;
+    }
+
+    #[inline(always)]
+    fn unlink(&mut self, station: usize) {
+        let (p, n) = (self.st[station].prev, self.st[station].next);
+        if p == NONE {
+            self.head = n;
+        } else {
+            self.st[p as usize].next = n;
+        }
+        if n == NONE {
+            self.tail = p;
+        } else {
+            self.st[n as usize].prev = p;
+        }
+        self.st[station].start = f64::NAN;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the tracker over `(time, station, active)` changes.
+    fn track(stations: usize, changes: &[(f64, usize, bool)], end: f64) -> BottleneckTimes {
+        let mut t = ActivePeriods::new(stations, 0.0);
+        for &(time, station, active) in changes {
+            t.set_active(station, active, time);
+        }
+        t.finish(end)
+    }
+
+    #[test]
+    fn one_station_always_active_is_the_sole_bottleneck() {
+        let r = track(2, &[(0.0, 0, true), (1.0, 1, true), (2.0, 1, false)], 10.0);
+        assert_eq!(r.sole_min, vec![10.0, 0.0]);
+        assert_eq!(r.shifting_min, vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn identical_overlapping_periods_shift_for_both() {
+        let r = track(
+            2,
+            &[
+                (1.0, 0, true),
+                (1.0, 1, true),
+                (4.0, 0, false),
+                (4.0, 1, false),
+            ],
+            10.0,
+        );
+        assert_eq!(r.sole_min, vec![0.0, 0.0]);
+        assert_eq!(r.shifting_min, vec![3.0, 3.0]);
+    }
+
+    #[test]
+    fn the_overlap_of_successive_bottlenecks_is_shifting() {
+        // A active [0, 6), B active [4, 14): B is longer, so B is the
+        // bottleneck from 4 on; A from 0 to 4. Overlap [4, 6) shifting for
+        // both; A sole [0, 4), B sole [6, 14).
+        let r = track(2, &[(0.0, 0, true), (4.0, 1, true), (6.0, 0, false)], 14.0);
+        assert_eq!(r.sole_min, vec![4.0, 8.0]);
+        assert_eq!(r.shifting_min, vec![2.0, 2.0]);
+    }
+
+    #[test]
+    fn a_shorter_period_inside_a_longer_one_is_no_bottleneck() {
+        let r = track(2, &[(0.0, 0, true), (2.0, 1, true), (3.0, 1, false)], 10.0);
+        assert_eq!(r.sole_min, vec![10.0, 0.0]);
+        assert_eq!(r.shifting_min, vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn an_inactive_instant_of_no_duration_does_not_end_a_period() {
+        // A goes inactive and active again at 5: one period [0, 10), longer
+        // than B's [3, 9).
+        let r = track(
+            2,
+            &[
+                (0.0, 0, true),
+                (3.0, 1, true),
+                (5.0, 0, false),
+                (5.0, 0, true),
+                (9.0, 1, false),
+            ],
+            10.0,
+        );
+        assert_eq!(r.sole_min, vec![10.0, 0.0]);
+    }
+
+    #[test]
+    fn time_with_no_station_active_counts_for_none() {
+        let r = track(1, &[(2.0, 0, true), (5.0, 0, false)], 10.0);
+        assert_eq!(r.sole_min, vec![3.0]);
+    }
+
+    #[test]
+    fn time_before_the_measured_period_is_not_counted_but_lengths_are() {
+        // A [0, 8) is longer than B [5, 10); measuring from 6.
+        let mut t = ActivePeriods::new(2, 6.0);
+        t.set_active(0, true, 0.0);
+        t.set_active(1, true, 5.0);
+        t.set_active(0, false, 8.0);
+        let r = t.finish(10.0);
+        // B is the bottleneck from 8 on (sole); overlap [5, 8) was A's
+        // bottleneck time with B's period running: shifting for both,
+        // counted from 6.
+        assert_eq!(r.sole_min, vec![0.0, 2.0]);
+        assert_eq!(r.shifting_min, vec![2.0, 2.0]);
+    }
+
+    #[test]
+    fn memory_stays_bounded_while_two_stations_stay_active() {
+        // Two stations active throughout, a third toggling a million times.
+        let mut t = ActivePeriods::new(3, 0.0);
+        t.set_active(0, true, 0.0);
+        t.set_active(1, true, 0.0);
+        let mut peak = 0;
+        for k in 0..1_000_000u32 {
+            t.set_active(2, k % 2 == 0, 1.0 + f64::from(k));
+            peak = peak.max(t.remembered());
+        }
+        assert!(peak <= 8, "pending segments {peak}");
+        let r = t.finish(2e6);
+        // A and B have equal periods [0, 2e6): shifting for both throughout.
+        assert_eq!(r.shifting_min[0], 2e6);
+        assert_eq!(r.shifting_min[1], 2e6);
+        assert_eq!(r.sole_min[2] + r.shifting_min[2], 0.0);
+    }
+}
