@@ -97,8 +97,10 @@ pub struct ActivePeriods {
     counted_to: f64,
     /// Stations inactive since `last` whose periods end when time moves on.
     closing: Vec<u32>,
-    /// Scratch space for counting.
-    points: Vec<f64>,
+    /// Scratch space for counting: period bounds, and the stations whose
+    /// bottleneck periods cover the current instant.
+    points: Vec<(f64, i8, u32)>,
+    covering: Vec<u32>,
     sole_min: Vec<f64>,
     shifting_min: Vec<f64>,
 }
@@ -134,7 +136,8 @@ impl ActivePeriods {
             waiting: 0,
             settle_at: 2 * stations + 8,
             counted_to: 0.0,
-            points: Vec::with_capacity(4 * stations + 4),
+            points: Vec::with_capacity(4 * stations + 20),
+            covering: Vec::with_capacity(stations),
             closing: Vec::with_capacity(stations),
             sole_min: vec![0.0; stations],
             shifting_min: vec![0.0; stations],
@@ -145,7 +148,7 @@ impl ActivePeriods {
     ///
     /// A period starts at once; its end takes effect when time moves on,
     /// so that a station inactive for no time keeps its period.
-    #[inline]
+    #[inline(always)]
     pub fn set_active(&mut self, station: usize, active: bool, now: f64) {
         if now > self.last {
             if !self.closing.is_empty() {
@@ -160,9 +163,7 @@ impl ActivePeriods {
         t.active = active;
         if active {
             if t.closing {
-                t.closing = false;
-                let i = self.closing.iter().position(|&c| c as usize == station);
-                self.closing.swap_remove(i.expect("listed while closing"));
+                self.reopen(station);
             } else {
                 self.open(station, now);
             }
@@ -173,6 +174,14 @@ impl ActivePeriods {
             t.closing = true;
             self.closing.push(station as u32);
         }
+    }
+
+    /// A station inactive for no time is active again: its period goes on.
+    #[inline(never)]
+    fn reopen(&mut self, station: usize) {
+        self.st[station].closing = false;
+        let i = self.closing.iter().position(|&c| c as usize == station);
+        self.closing.swap_remove(i.expect("listed while closing"));
     }
 
     /// Ends the run at `end`: periods still running end there (their length
@@ -200,12 +209,28 @@ impl ActivePeriods {
     }
 
     /// The periods of the `closing` stations end at `last`.
-    #[inline(never)]
+    #[inline(always)]
     fn end_periods(&mut self) {
+        // The common case: one period ends, covered by an older running
+        // period, and no candidate waits.
+        if self.waiting == 0 && self.closing.len() == 1 {
+            let station = self.closing[0] as usize;
+            let head = self.head as usize;
+            if station != head && self.st[head].start < self.st[station].start {
+                self.st[station].closing = false;
+                self.unlink(station);
+                self.closing.clear();
+                return;
+            }
+        }
+        self.end_periods_slow();
+    }
+
+    /// [`Self::end_periods`] when it takes more than a glance.
+    #[inline(never)]
+    fn end_periods_slow(&mut self) {
         let at = self.last;
         let head = self.head;
-        // The common case: the ending periods are covered by an older
-        // running period, and no candidate waits.
         if self.waiting == 0 {
             let head_start = self.st[head as usize].start;
             let covered = self
@@ -355,38 +380,46 @@ impl ActivePeriods {
     }
 
     /// Counts `[counted_to, to)`: sole where one bottleneck period covers
-    /// an instant, shifting where several do.
+    /// an instant, shifting where several do: a sweep over the bounds of
+    /// the bottleneck periods in time order (ends before starts at one
+    /// instant), keeping the stations that cover.
     fn count_to(&mut self, to: f64) {
         let from = self.counted_to.max(self.measure_from);
         self.counted_to = to;
         if to <= from {
             return;
         }
+        // (time, +1 start / -1 end, station), clipped to [from, to].
         self.points.clear();
-        self.points.push(from);
-        self.points.push(to);
         for e in &self.ended {
-            if e.waiting.is_none() {
-                for p in [e.start, e.end] {
-                    if p > from && p < to {
-                        self.points.push(p);
-                    }
-                }
+            if e.waiting.is_none() && e.end > from && e.start < to {
+                self.points.push((e.start.max(from), 1, e.station));
+                self.points.push((e.end.min(to), -1, e.station));
             }
         }
-        self.points.sort_by(f64::total_cmp);
-        self.points.dedup();
-        for w in 1..self.points.len() {
-            let (a, b) = (self.points[w - 1], self.points[w]);
-            let covering = |e: &&Ended| e.waiting.is_none() && e.start <= a && b <= e.end;
-            let count = self.ended.iter().filter(covering).count();
-            for e in self.ended.iter().filter(covering) {
-                let station = e.station as usize;
-                if count == 1 {
-                    self.sole_min[station] += b - a;
-                } else {
-                    self.shifting_min[station] += b - a;
+        self.points
+            .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        self.covering.clear();
+        let mut at = from;
+        for &(time, step, station) in &self.points {
+            if time > at {
+                let length = time - at;
+                match self.covering.len() {
+                    0 => {}
+                    1 => self.sole_min[self.covering[0] as usize] += length,
+                    _ => {
+                        for &c in &self.covering {
+                            self.shifting_min[c as usize] += length;
+                        }
+                    }
                 }
+                at = time;
+            }
+            if step > 0 {
+                self.covering.push(station);
+            } else {
+                let i = self.covering.iter().position(|&c| c == station);
+                self.covering.swap_remove(i.expect("a period ends after it starts"));
             }
         }
     }
