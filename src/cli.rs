@@ -159,6 +159,19 @@ pub struct StudyOptions {
 pub struct OutputClosed;
 
 /// Writes `text` to standard output; a closed pipe becomes [`OutputClosed`].
+/// A progress bar's label: at most 20 characters, so that the bar, its
+/// counts and times fit one line of 80 columns.
+pub fn bar_label(text: &str) -> String {
+    const MAX: usize = 20;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        let mut label: String = text.chars().take(MAX - 1).collect();
+        label.push('…');
+        label
+    }
+}
+
 pub fn print_out(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -227,5 +240,16 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             compare,
             iterative,
         } => exact::exact(&scenario, output.as_deref(), compare, iterative),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bar_labels_stay_within_20_characters() {
+        assert_eq!(super::bar_label("pilot_line"), "pilot_line");
+        let long = super::bar_label("automated-3-shift-finishing-and-more");
+        assert_eq!(long.chars().count(), 20);
+        assert!(long.ends_with('…'));
     }
 }

@@ -130,14 +130,7 @@ pub fn trace(
         to_min: request.to_min,
         limit: share,
     };
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = threads {
-        builder = builder.num_threads(threads);
-    }
-    let pool = builder.build().map_err(|e| ExperimentError::ThreadPool {
-        threads: threads.unwrap_or(0),
-        message: e.to_string(),
-    })?;
+    let pool = thread_pool(threads)?;
     let traces: Vec<VariantTrace> = pool.install(|| {
         scenario
             .variants
@@ -256,14 +249,7 @@ pub fn run_models(
     let jobs: Vec<(usize, u32)> = (0..models.len())
         .flat_map(|m| replications.clone().map(move |r| (m, r)))
         .collect();
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = threads {
-        builder = builder.num_threads(threads);
-    }
-    let pool = builder.build().map_err(|e| ExperimentError::ThreadPool {
-        threads: threads.unwrap_or(0),
-        message: e.to_string(),
-    })?;
+    let pool = thread_pool(threads)?;
     // A replication that has not started when a stop is asked for does not
     // start: the run ends within one replication's check interval.
     let results: Vec<Option<ReplicationResult>> = pool.install(|| {
@@ -291,37 +277,56 @@ pub fn run_models(
         })
         .collect();
     for (&(m, _), result) in jobs.iter().zip(results) {
-        if let Some(overflow) = &result.overflow {
-            return Err(ExperimentError::Overflow {
-                variant: runs[m].name.clone(),
-                replication: result.replication,
-                time_h: overflow.time_min / 60.0,
-                limit: engine::WIP_LIMIT,
-                station: overflow.station.clone(),
-                parts: overflow.parts,
-                capacity: overflow.capacity,
-            });
-        }
-        if let Some(stall) = &result.stalled {
-            return Err(ExperimentError::Stalled {
-                variant: runs[m].name.clone(),
-                replication: result.replication,
-                time_h: stall.time_min / 60.0,
-                events: engine::STALL_EVENTS,
-                stations: stall.stations.clone(),
-            });
-        }
-        if let Some(deadlock) = &result.deadlock {
-            return Err(ExperimentError::Deadlock {
-                variant: runs[m].name.clone(),
-                replication: result.replication,
-                time_h: deadlock.time_min / 60.0,
-                stations: deadlock.stations.clone(),
-            });
-        }
+        check_ended(&runs[m].name, &result)?;
         runs[m].replications.push(result);
     }
     Ok(runs)
+}
+
+/// A pool of `threads` workers (all cores if `None`).
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, ExperimentError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        builder = builder.num_threads(threads);
+    }
+    builder.build().map_err(|e| ExperimentError::ThreadPool {
+        threads: threads.unwrap_or(0),
+        message: e.to_string(),
+    })
+}
+
+/// The error of a replication of `variant` that ended before its horizon
+/// (runaway WIP, a stall, a lock-up).
+fn check_ended(variant: &str, result: &ReplicationResult) -> Result<(), ExperimentError> {
+    if let Some(overflow) = &result.overflow {
+        return Err(ExperimentError::Overflow {
+            variant: variant.to_owned(),
+            replication: result.replication,
+            time_h: overflow.time_min / 60.0,
+            limit: engine::WIP_LIMIT,
+            station: overflow.station.clone(),
+            parts: overflow.parts,
+            capacity: overflow.capacity,
+        });
+    }
+    if let Some(stall) = &result.stalled {
+        return Err(ExperimentError::Stalled {
+            variant: variant.to_owned(),
+            replication: result.replication,
+            time_h: stall.time_min / 60.0,
+            events: engine::STALL_EVENTS,
+            stations: stall.stations.clone(),
+        });
+    }
+    if let Some(deadlock) = &result.deadlock {
+        return Err(ExperimentError::Deadlock {
+            variant: variant.to_owned(),
+            replication: result.replication,
+            time_h: deadlock.time_min / 60.0,
+            stations: deadlock.stations.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// How `run --precision` ended.

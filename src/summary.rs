@@ -227,30 +227,7 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
             summary
         })
         .collect();
-    let base_tp: Vec<f64> = result.variants[0]
-        .replications
-        .iter()
-        .map(ReplicationResult::throughput_per_h)
-        .collect();
-    let base_mean = stats::mean(base_tp.iter().copied());
-    let comparisons = result.variants[1..]
-        .iter()
-        .map(|runs| {
-            let diffs: Vec<f64> = runs
-                .replications
-                .iter()
-                .zip(&base_tp)
-                .map(|(r, b)| r.throughput_per_h() - b)
-                .collect();
-            let diff = stats::estimate(&diffs);
-            Comparison {
-                variant: runs.name.clone(),
-                baseline: result.variants[0].name.clone(),
-                diff_per_h: diff,
-                gain_pct: diff.scaled(100.0 / base_mean),
-            }
-        })
-        .collect();
+    let comparisons = compare_with_baseline(result);
     let run = &scenario.run;
     Summary {
         scenario: scenario.name.clone(),
@@ -271,6 +248,34 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
         precision: None,
         timing: Timing::default(),
     }
+}
+
+/// Each variant against the baseline, paired by replication.
+fn compare_with_baseline(result: &ExperimentResult) -> Vec<Comparison> {
+    let base_tp: Vec<f64> = result.variants[0]
+        .replications
+        .iter()
+        .map(ReplicationResult::throughput_per_h)
+        .collect();
+    let base_mean = stats::mean(base_tp.iter().copied());
+    result.variants[1..]
+        .iter()
+        .map(|runs| {
+            let diffs: Vec<f64> = runs
+                .replications
+                .iter()
+                .zip(&base_tp)
+                .map(|(r, b)| r.throughput_per_h() - b)
+                .collect();
+            let diff = stats::estimate(&diffs);
+            Comparison {
+                variant: runs.name.clone(),
+                baseline: result.variants[0].name.clone(),
+                diff_per_h: diff,
+                gain_pct: diff.scaled(100.0 / base_mean),
+            }
+        })
+        .collect()
 }
 
 /// Summarises one model's replications (name and changes left empty).

@@ -129,8 +129,13 @@ fn run_one(
     if plan.quiet {
         return Ok(());
     }
+    super::print_out(&result_text(&summary, folder))
+}
+
+/// The terminal summary of a run, its precision and where its files are.
+fn result_text(summary: &alloysim::summary::Summary, folder: &OutputFolder) -> String {
     let style = report::table::Style::for_stdout();
-    let mut text = report::run_table::styled(&summary, style);
+    let mut text = report::run_table::styled(summary, style);
     if let Some(p) = &summary.precision {
         text += &format!(
             "precision: widest gain CI ±{:.2} points after {} replications (target ±{:.2}){}\n",
@@ -145,7 +150,7 @@ fn run_one(
         );
     }
     text += &format!("results: {}\n", folder.path().display());
-    super::print_out(&text)
+    text
 }
 
 /// The scenario's replications, or with `--precision` as many as needed.
@@ -182,12 +187,12 @@ fn progress_bar(quiet: bool, jobs: u64, prefix: &str) -> ProgressBar {
     let bar = ProgressBar::new(jobs);
     bar.set_style(
         ProgressStyle::with_template(
-            "{prefix} [{bar:40}] {pos}/{len} replications, {elapsed} (eta {eta})",
+            "{prefix} [{wide_bar}] {pos}/{len} runs, {elapsed} (eta {eta})",
         )
         .expect("valid template")
         .progress_chars("=> "),
     );
-    bar.set_prefix(prefix.to_owned());
+    bar.set_prefix(super::bar_label(prefix));
     bar
 }
 

@@ -78,12 +78,12 @@ impl StudyPlan {
         let bar = ProgressBar::new(jobs);
         bar.set_style(
             ProgressStyle::with_template(
-                "{prefix} [{bar:40}] {pos}/{len} runs, {elapsed} (eta {eta})",
+                "{prefix} [{wide_bar}] {pos}/{len} runs, {elapsed} (eta {eta})",
             )
             .expect("valid template")
             .progress_chars("=> "),
         );
-        bar.set_prefix(what.to_owned());
+        bar.set_prefix(super::bar_label(what));
         bar
     }
 }

@@ -278,22 +278,14 @@ impl Hot<'_> {
 }
 
 impl Sim<'_> {
-    /// Closes every account at the current time and hands the results over.
-    #[cold]
-    pub fn finish(mut self, deadlock: Option<Deadlock>) -> (ReplicationResult, Option<Trace>) {
+    /// Each station's figures over the `measured` minutes up to now.
+    fn station_results(
+        &mut self,
+        measured: f64,
+        bottleneck: &crate::stats::bottleneck::BottleneckTimes,
+    ) -> Vec<StationResult> {
         let now = self.now;
-        let start = self.settings.warmup_min.min(now);
-        let measured = now - start;
-        let mut hot = self.hot();
-        for machine in 0..hot.machines.len() {
-            hot.set_state(machine, hot.machines[machine].state);
-        }
-        let bottleneck =
-            std::mem::replace(&mut self.books.bottleneck, ActivePeriods::new(0, 0.0)).finish(now);
-        let has_energy = self.model.stations.iter().any(|s| s.energy.is_some());
-        let mut energy_kwh = 0.0;
-        let stations = self
-            .stations
+        self.stations
             .iter_mut()
             .zip(&self.model.stations)
             .enumerate()
@@ -310,11 +302,27 @@ impl Sim<'_> {
                         .map(|(state, minutes)| minutes * energy.kw(state))
                         .sum::<f64>()
                         / MIN_PER_H;
-                    energy_kwh += result.energy_kwh;
                 }
                 result
             })
-            .collect();
+            .collect()
+    }
+
+    /// Closes every account at the current time and hands the results over.
+    #[cold]
+    pub fn finish(mut self, deadlock: Option<Deadlock>) -> (ReplicationResult, Option<Trace>) {
+        let now = self.now;
+        let start = self.settings.warmup_min.min(now);
+        let measured = now - start;
+        let mut hot = self.hot();
+        for machine in 0..hot.machines.len() {
+            hot.set_state(machine, hot.machines[machine].state);
+        }
+        let bottleneck =
+            std::mem::replace(&mut self.books.bottleneck, ActivePeriods::new(0, 0.0)).finish(now);
+        let has_energy = self.model.stations.iter().any(|s| s.energy.is_some());
+        let stations = self.station_results(measured, &bottleneck);
+        let energy_kwh: f64 = stations.iter().map(|s| s.energy_kwh).sum();
         let mut books = self.books;
         let trace = books.trace.take().map(|recorder| recorder.finish(now));
         let wip_bin_min = books.wip_series.bin_width_min();

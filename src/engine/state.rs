@@ -122,7 +122,9 @@ pub struct Hot<'a> {
 }
 
 impl<'m> Sim<'m> {
-    /// The line empty at time 0, every machine idle and up.
+    /// The line empty at time 0, every machine idle and up. (Long because
+    /// it names every field of the state once; the parts are built by the
+    /// records' own constructors.)
     pub fn new(model: &'m Model, settings: RunSettings, replication: u32) -> Self {
         let seed = rng::replication_seed(settings.seed, replication);
         let machine_count = model.machine_count();

@@ -96,14 +96,8 @@ fn draw_panel(panel: &Area<'_>, variant: &VariantSummary, top: f64) -> Result<()
             (&station.bottleneck_shifting, sole + shifting),
         ] {
             if let Some(half) = estimate.half_width().filter(|h| *h > 0.0) {
-                let half = half * 100.0;
-                let (low, high) = ((level - half).max(0.0), (level + half).min(top));
                 chart
-                    .draw_series([
-                        PathElement::new(vec![(x, low), (x, high)], BLACK.stroke_width(2)),
-                        PathElement::new(vec![(x - 0.08, low), (x + 0.08, low)], BLACK),
-                        PathElement::new(vec![(x - 0.08, high), (x + 0.08, high)], BLACK),
-                    ])
+                    .draw_series(whisker(x, level, half * 100.0, top))
                     .map_err(err)?;
             }
         }
@@ -116,6 +110,16 @@ fn draw_panel(panel: &Area<'_>, variant: &VariantSummary, top: f64) -> Result<()
         }
     }
     Ok(())
+}
+
+/// An interval of `half` around `level` at `x`, within the axis.
+fn whisker(x: f64, level: f64, half: f64, top: f64) -> [PathElement<(f64, f64)>; 3] {
+    let (low, high) = ((level - half).max(0.0), (level + half).min(top));
+    [
+        PathElement::new(vec![(x, low), (x, high)], BLACK.stroke_width(2)),
+        PathElement::new(vec![(x - 0.08, low), (x + 0.08, low)], BLACK),
+        PathElement::new(vec![(x - 0.08, high), (x + 0.08, high)], BLACK),
+    ]
 }
 
 fn draw_legend(legend_area: &Area<'_>) -> Result<(), String> {
