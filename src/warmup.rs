@@ -9,7 +9,11 @@
 //! batches after it. d = 0 means the measured period needs no truncation.
 //! Otherwise the difference between the first d batches and the rest is
 //! tested across replications (independent, so a paired t test is exact
-//! whatever the autocorrelation within a replication): a line whose first
+//! whatever the autocorrelation within a replication). With four
+//! replications or more, d is chosen on the even-numbered replications and
+//! tested on the odd-numbered ones, so that the test does not reuse the data
+//! that chose where to cut (which would make it significant too often):
+//! a line whose first
 //! batches differ at the 1 % level (and by 2 % of the mean or more) has not
 //! settled, and the warning suggests a warm-up that covers them. With one
 //! replication the batches themselves are compared (Welch), at the 0.1 %
@@ -28,6 +32,9 @@ const MIN_BATCHES: usize = 4;
 const ALPHA: f64 = 0.01;
 /// The level with one replication, whose batches are not independent.
 const ALPHA_ONE_REPLICATION: f64 = 0.001;
+/// Replications from which the cut is chosen on half of them and tested on
+/// the other half.
+const SPLIT_FROM: usize = 4;
 /// A difference smaller than this share of the settled mean is no
 /// transient worth a warning, however significant.
 const MATERIAL: f64 = 0.02;
@@ -81,16 +88,37 @@ pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Op
             .collect()
     };
     let per_rep: Vec<Vec<f64>> = reps.iter().map(batches).collect();
-    let mean: Vec<f64> = (0..k)
-        .map(|b| per_rep.iter().map(|v| v[b]).sum::<f64>() / reps.len() as f64)
-        .collect();
-    let d = mser(&mean);
+    Some(judge(&per_rep, k, batch, bin))
+}
+
+/// The verdict on `k` batch means of each replication, batches of `batch`
+/// bins of `bin` minutes.
+fn judge(per_rep: &[Vec<f64>], k: usize, batch: usize, bin: f64) -> WarmupCheck {
+    let mean_of = |reps: &[&Vec<f64>]| -> Vec<f64> {
+        (0..k)
+            .map(|b| reps.iter().map(|v| v[b]).sum::<f64>() / reps.len() as f64)
+            .collect()
+    };
+    let all: Vec<&Vec<f64>> = per_rep.iter().collect();
+    // With four replications or more, the cut is chosen on one half and
+    // tested on the other: a cut chosen where the data differ most, then
+    // tested on the same data, would be "significant" too often.
+    let (choose, test): (Vec<&Vec<f64>>, Vec<&Vec<f64>>) = if per_rep.len() >= SPLIT_FROM {
+        (
+            all.iter().copied().step_by(2).collect(),
+            all.iter().copied().skip(1).step_by(2).collect(),
+        )
+    } else {
+        (all.clone(), all.clone())
+    };
+    let d = mser(&mean_of(&choose));
     let split = |v: &[f64]| -> (f64, f64) {
         let before = v[..d].iter().sum::<f64>() / d.max(1) as f64;
         let after = v[d..].iter().sum::<f64>() / (k - d) as f64;
         (before, after)
     };
-    let (wip_before, wip_after) = split(&mean);
+    let tested = mean_of(&test);
+    let (wip_before, wip_after) = split(&tested);
     let mut check = WarmupCheck {
         cut_min: (d * batch) as f64 * bin,
         wip_before,
@@ -99,11 +127,11 @@ pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Op
         unsettled: false,
     };
     if d == 0 {
-        return Some(check);
+        return check;
     }
     let material = (wip_before - wip_after).abs() > MATERIAL * wip_after.abs().max(1e-9);
-    let (p_value, level) = if reps.len() >= 2 {
-        let differences: Vec<f64> = per_rep
+    let (p_value, level) = if test.len() >= 2 {
+        let differences: Vec<f64> = test
             .iter()
             .map(|v| {
                 let (before, after) = split(v);
@@ -114,11 +142,14 @@ pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Op
     } else {
         // One replication: the batches themselves are the observations.
         // They are correlated, so the test is stricter.
-        (welch_p_value(&mean[..d], &mean[d..]), ALPHA_ONE_REPLICATION)
+        (
+            welch_p_value(&tested[..d], &tested[d..]),
+            ALPHA_ONE_REPLICATION,
+        )
     };
     check.p_value = p_value;
     check.unsettled = material && p_value.is_some_and(|p| p < level);
-    Some(check)
+    check
 }
 
 /// MSER's truncation point over the first half of `values`: the d that
