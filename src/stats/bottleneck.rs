@@ -419,7 +419,8 @@ impl ActivePeriods {
                 self.covering.push(station);
             } else {
                 let i = self.covering.iter().position(|&c| c == station);
-                self.covering.swap_remove(i.expect("a period ends after it starts"));
+                self.covering
+                    .swap_remove(i.expect("a period ends after it starts"));
             }
         }
     }
