@@ -524,3 +524,35 @@ shifts = [ { days = "mon-sun", start = "06:00", end = "22:00" } ]
 "#,
     );
 }
+
+#[test]
+fn a_line_held_up_by_its_source_names_no_station_as_its_constraint() {
+    // Parts arrive every 2 min on average; both stations could do one a
+    // minute: each is starved most of the time, and neither may be called
+    // the constraint.
+    let s = scenario(
+        r#"
+[scenario]
+name = "t"
+warmup = 100
+horizon = 20000
+replications = 4
+[source]
+mode = "interarrival"
+interarrival = { dist = "exponential", mean = 2.0 }
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = { dist = "exponential", mean = 0.5 }
+[[stations]]
+name = "B"
+buffer = 5
+process = { dist = "exponential", mean = 0.6 }
+"#,
+    );
+    let (summary, _) = run(&s, 2);
+    let why = &summary.variants[0].bottleneck_why;
+    assert!(why.starts_with("no station constrains the line"), "{why}");
+}
