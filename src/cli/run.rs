@@ -39,9 +39,11 @@ impl RunPlan {
         for path in &args.scenarios {
             let mut scenario = Scenario::load(path)?;
             scenario.override_run(&overrides).map_err(UsageError)?;
+            // The replications every run reports: with --precision, its
+            // first batch.
             let most = match precision {
                 None => scenario.run.replications,
-                Some(_) => args.max_replications,
+                Some(_) => scenario.run.replications.max(2).min(args.max_replications),
             };
             let trace = args
                 .trace
