@@ -182,6 +182,42 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
+/// The layout of a chart of panels: a title band of 70 px on top, a legend
+/// band of 70 px at the bottom; returns the panels' area and the legend's.
+fn frame<'a>(
+    root: &Area<'a>,
+    data: &ChartData,
+    what: &str,
+) -> Result<(Area<'a>, Area<'a>), String> {
+    let (header, body) = root.split_vertically(70);
+    let (panels, legend) = body.split_vertically(body.dim_in_pixel().1.saturating_sub(70));
+    header.titled(&title(data, what), (FONT, 40)).map_err(err)?;
+    Ok((panels, legend))
+}
+
+/// A swatch and a name per machine state, in one row.
+fn state_legend(legend_area: &Area<'_>) -> Result<(), String> {
+    let width = legend_area.dim_in_pixel().0 as i32;
+    let slot = width / MachineState::ALL.len() as i32;
+    for (i, state) in MachineState::ALL.into_iter().enumerate() {
+        let x = 40 + slot * i as i32;
+        legend_area
+            .draw(&Rectangle::new(
+                [(x, 20), (x + 30, 50)],
+                state_color(state).filled(),
+            ))
+            .map_err(err)?;
+        legend_area
+            .draw(&Text::new(
+                state.name().replace('_', " "),
+                (x + 40, 22),
+                (FONT, 24),
+            ))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// A colour per variant (colour-blind-safe palette, cycled).
 fn variant_color(index: usize) -> RGBColor {
     const PALETTE: [RGBColor; 8] = [

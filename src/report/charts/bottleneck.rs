@@ -4,7 +4,7 @@
 //! bar is labelled. The panels share their axes, so the move of the
 //! bottleneck from the baseline to each variant is seen at a glance.
 
-use super::{category_label, err, finite_or, label_above, title, Area, ChartData, FONT, HEIGHT};
+use super::{category_label, err, finite_or, frame, label_above, Area, ChartData, FONT, HEIGHT};
 use crate::stats::Estimate;
 use crate::summary::VariantSummary;
 use plotters::prelude::*;
@@ -20,15 +20,11 @@ pub fn height(data: &ChartData) -> u32 {
 }
 
 pub fn draw(root: &Area<'_>, data: &ChartData) -> Result<(), String> {
-    let (header, body) = root.split_vertically(70);
-    let (panels_area, legend_area) =
-        body.split_vertically(body.dim_in_pixel().1.saturating_sub(70));
-    header
-        .titled(
-            &title(data, "where the bottleneck is (share of the measured time)"),
-            (FONT, 40),
-        )
-        .map_err(err)?;
+    let (panels_area, legend_area) = frame(
+        root,
+        data,
+        "where the bottleneck is (share of the measured time)",
+    )?;
     let variants = &data.summary.variants;
     let top = axis_top(variants);
     let panels = panels_area.split_evenly((variants.len().max(1), 1));

@@ -3,7 +3,7 @@
 //! the picture that shows blocking chains (a run of red from a station
 //! back up the line) and who starves whom (grey downstream of purple).
 
-use super::{err, state_color, title, Area, ChartData, FONT, HEIGHT};
+use super::{err, frame, state_color, state_legend, Area, ChartData, FONT, HEIGHT};
 use crate::model::MachineState;
 use crate::report::trace_csv::Row;
 use plotters::prelude::*;
@@ -91,15 +91,7 @@ pub fn height(data: &ChartData, rows: &[Row]) -> u32 {
 }
 
 pub fn draw(root: &Area<'_>, data: &ChartData, rows: &[Row]) -> Result<(), String> {
-    let (header, body) = root.split_vertically(70);
-    let (panels_area, legend_area) =
-        body.split_vertically(body.dim_in_pixel().1.saturating_sub(70));
-    header
-        .titled(
-            &title(data, "machine states over the traced window"),
-            (FONT, 40),
-        )
-        .map_err(err)?;
+    let (panels_area, legend_area) = frame(root, data, "machine states over the traced window")?;
     let variants = &data.summary.variants;
     let all: Vec<Lanes> = variants
         .iter()
@@ -112,7 +104,7 @@ pub fn draw(root: &Area<'_>, data: &ChartData, rows: &[Row]) -> Result<(), Strin
         draw_panel(&panel, &variant.name, lanes)?;
         rest = below;
     }
-    draw_legend(&legend_area)
+    state_legend(&legend_area)
 }
 
 fn draw_panel(panel: &Area<'_>, variant: &str, lanes: &Lanes) -> Result<(), String> {
@@ -165,28 +157,6 @@ fn draw_panel(panel: &Area<'_>, variant: &str, lanes: &Lanes) -> Result<(), Stri
             )
         });
         chart.draw_series(segments).map_err(err)?;
-    }
-    Ok(())
-}
-
-fn draw_legend(legend_area: &Area<'_>) -> Result<(), String> {
-    let width = legend_area.dim_in_pixel().0 as i32;
-    let slot = width / MachineState::ALL.len() as i32;
-    for (i, state) in MachineState::ALL.into_iter().enumerate() {
-        let x = 40 + slot * i as i32;
-        legend_area
-            .draw(&Rectangle::new(
-                [(x, 20), (x + 30, 50)],
-                state_color(state).filled(),
-            ))
-            .map_err(err)?;
-        legend_area
-            .draw(&Text::new(
-                state.name().replace('_', " "),
-                (x + 40, 22),
-                (FONT, 24),
-            ))
-            .map_err(err)?;
     }
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! `station_states.png`: a panel per variant with the stacked state shares
 //! of every station, the bottleneck outlined, and a legend of the states.
 
-use super::{category_label, err, finite_or, state_color, title, Area, ChartData, FONT, HEIGHT};
-use crate::model::MachineState;
+use super::{
+    category_label, err, finite_or, frame, state_color, state_legend, Area, ChartData, FONT, HEIGHT,
+};
 use crate::summary::VariantSummary;
 use plotters::prelude::*;
 
@@ -12,21 +13,17 @@ pub fn height(data: &ChartData) -> u32 {
 }
 
 pub fn draw(root: &Area<'_>, data: &ChartData) -> Result<(), String> {
-    let (header, body) = root.split_vertically(70);
-    let (panels_area, legend_area) =
-        body.split_vertically(body.dim_in_pixel().1.saturating_sub(70));
-    header
-        .titled(
-            &title(data, "machine states per station (share of machine time)"),
-            (FONT, 40),
-        )
-        .map_err(err)?;
+    let (panels_area, legend_area) = frame(
+        root,
+        data,
+        "machine states per station (share of machine time)",
+    )?;
     let variants = &data.summary.variants;
     let panels = panels_area.split_evenly((variants.len().max(1), 1));
     for (variant, panel) in variants.iter().zip(panels.iter()) {
         draw_panel(panel, variant)?;
     }
-    draw_legend(&legend_area)
+    state_legend(&legend_area)
 }
 
 /// The station labels of a variant's panel (the bottleneck named) and
@@ -99,29 +96,6 @@ fn draw_panel(panel: &Area<'_>, variant: &VariantSummary) -> Result<(), String> 
                 )))
                 .map_err(err)?;
         }
-    }
-    Ok(())
-}
-
-/// A swatch and a name per state.
-fn draw_legend(legend_area: &Area<'_>) -> Result<(), String> {
-    let width = legend_area.dim_in_pixel().0 as i32;
-    let slot = width / MachineState::ALL.len() as i32;
-    for (i, state) in MachineState::ALL.into_iter().enumerate() {
-        let x = 40 + slot * i as i32;
-        legend_area
-            .draw(&Rectangle::new(
-                [(x, 20), (x + 30, 50)],
-                state_color(state).filled(),
-            ))
-            .map_err(err)?;
-        legend_area
-            .draw(&Text::new(
-                state.name().replace('_', " "),
-                (x + 40, 22),
-                (FONT, 24),
-            ))
-            .map_err(err)?;
     }
     Ok(())
 }
