@@ -2,7 +2,7 @@
 //! a window of simulated time. Per variant: every machine's state at the
 //! window's start, each change inside it in the order it happened (rows of
 //! one instant: the last stands), every machine's state at the window's
-//! end. `time_h` counts from the start of the run, warm-up included;
+//! end. `time` is in hours from the start of the run, warm-up included;
 //! `machine` numbers a station's machines from 0; `active` is the
 //! bottleneck measure's: busy, setup, down, waiting for an operator, or off
 //! shift with work waiting.
@@ -18,6 +18,8 @@ pub const NAME: &str = "trace.csv";
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct Row {
     pub variant: String,
+    /// The `time` column, hours.
+    #[serde(rename = "time")]
     pub time_h: f64,
     pub station: String,
     pub machine: u32,
@@ -34,7 +36,7 @@ impl Row {
 /// The file of `traces`, one per variant of `models`.
 pub fn bytes(traces: &[VariantTrace], models: &[&Model]) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["variant", "time_h", "station", "machine", "state", "active"])?;
+    w.write_record(["variant", "time", "station", "machine", "state", "active"])?;
     for (t, model) in traces.iter().zip(models) {
         for row in &t.trace.rows {
             w.write_record([

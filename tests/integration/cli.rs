@@ -316,7 +316,7 @@ fn run_trace_writes_the_trace_and_the_gantt_chart_with_the_results() {
     let mut lines = trace.lines();
     assert_eq!(
         lines.next(),
-        Some("variant,time_h,station,machine,state,active")
+        Some("variant,time,station,machine,state,active")
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let times: Vec<f64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
