@@ -24,7 +24,7 @@ pub mod chain;
 mod measures;
 pub mod solve;
 
-use crate::model::{FailureBasis, Model, Source, StateShares, Station, MIN_PER_H};
+use crate::model::{FailureBasis, Model, Source, StateShares, MIN_PER_H};
 use serde::{Deserialize, Serialize};
 
 /// Why a model has no exact solution here.
@@ -99,6 +99,12 @@ pub struct LineStation {
     pub scrap: f64,
     /// Failure and repair rates per minute, and the basis.
     pub failures: Option<(f64, f64, FailureBasis)>,
+    /// Loading by operators (load and unload): the loading rate per
+    /// minute, and how many loads the pool can do at once.
+    pub load: Option<(f64, u16)>,
+    /// Repairs a repair crew can do at once (`None`: no crew, every down
+    /// machine is repaired at once).
+    pub repair_servers: Option<u16>,
 }
 
 /// The exact figures of one variant, shaped like `summary.json`.
@@ -147,7 +153,7 @@ fn reduce(model: &Model) -> Result<Line, String> {
     let route = serial_route(model)?;
     let stations = route
         .iter()
-        .map(|&s| line_station(&model.stations[s]))
+        .map(|&s| line_station(model, s))
         .collect::<Result<Vec<_>, _>>()?;
     let arrival_rate = match &model.source {
         Source::Unlimited => None,
@@ -210,9 +216,47 @@ fn serial_route(model: &Model) -> Result<&[usize], String> {
     Ok(route)
 }
 
+/// How many of the pool's requests can be served at once, if the pool is
+/// one the chain can model: no shifts, and used only by `station` for
+/// `what` (`true` for operators, `false` for a repair crew).
+fn exclusive_pool(
+    model: &Model,
+    station: usize,
+    pool: usize,
+    operators: bool,
+) -> Result<(), String> {
+    let spec = &model.pools[pool];
+    if spec.shifts.is_some() {
+        return Err(format!("pool \"{}\" has shifts", spec.name));
+    }
+    for (i, s) in model.stations.iter().enumerate() {
+        let uses = [
+            (s.operators.map(|o| o.pool), true),
+            (
+                s.failures.as_ref().and_then(|f| f.repair.map(|c| c.pool)),
+                false,
+            ),
+            (
+                s.maintenance.as_ref().and_then(|m| m.crew.map(|c| c.pool)),
+                false,
+            ),
+        ];
+        for (used, as_operators) in uses {
+            if used == Some(pool) && (i != station || as_operators != operators) {
+                return Err(format!(
+                    "pool \"{}\" serves more than one kind of request (the chain would have to track the order they wait in)",
+                    spec.name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A station of the chain: exponential times, none of the features the
 /// chain does not model.
-fn line_station(station: &Station) -> Result<LineStation, String> {
+fn line_station(model: &Model, idx: usize) -> Result<LineStation, String> {
+    let station = &model.stations[idx];
     let name = &station.name;
     let feature = |what: &str| format!("station \"{name}\" has {what}");
     if station.batch.is_some() {
@@ -221,9 +265,47 @@ fn line_station(station: &Station) -> Result<LineStation, String> {
     if station.setup.is_some() {
         return Err(feature("setups"));
     }
-    if station.operators.is_some() {
-        return Err(feature("operators (shifts)"));
+    if station.maintenance.is_some() {
+        return Err(feature("planned maintenance (not Markovian)"));
     }
+    if station.unload.is_some() {
+        return Err(feature("an unload step"));
+    }
+    if model.calendar.is_some() {
+        return Err("the plant has a calendar (not Markovian)".into());
+    }
+    if model.lot_size.is_some() {
+        return Err("the source releases lots (not Markovian)".into());
+    }
+    if !model.initial_wip.is_empty() {
+        return Err("the line starts with parts in it (the steady state does not depend on it; leave out [initial_wip])".into());
+    }
+    let load = match (&station.operators, &station.load) {
+        (None, None) => None,
+        (None, Some(load)) => {
+            // Loading without operators is a part of the cycle that is not
+            // exponential unless it is zero.
+            if !load.is_zero() {
+                return Err(feature("a load step without operators"));
+            }
+            None
+        }
+        (Some(o), load) => {
+            if o.task != crate::model::OperatorTask::LoadUnload {
+                return Err(feature(
+                    "operators held for the whole operation or for setups (the chain models operators who load)",
+                ));
+            }
+            let Some(load) = load.as_ref().filter(|d| d.is_exponential()) else {
+                return Err(feature(
+                    "operators for loading without an exponential load time",
+                ));
+            };
+            exclusive_pool(model, idx, o.pool, true).map_err(|e| feature(&e))?;
+            let servers = model.pools[o.pool].size / o.count;
+            Some((1.0 / load.mean(), servers.min(u32::from(u16::MAX)) as u16))
+        }
+    };
     if station.transfer.is_some() {
         return Err(feature("a transfer time"));
     }
@@ -251,12 +333,25 @@ fn line_station(station: &Station) -> Result<LineStation, String> {
                     "a time to failure or repair that is not exponential",
                 ));
             }
+            if f.basis == FailureBasis::Calendar && (load.is_some() || f.repair.is_some()) {
+                return Err(feature(
+                    "calendar-basis failures with operators or a repair crew",
+                ));
+            }
             if f.basis == FailureBasis::Calendar && station.machines > 1 {
                 return Err(feature(
                     "calendar-basis failures on several machines (the release order of blocked machines that are up or down would have to be tracked)",
                 ));
             }
             Some((1.0 / f.ttf.mean(), 1.0 / f.ttr.mean(), f.basis))
+        }
+    };
+    let repair_servers = match station.failures.as_ref().and_then(|f| f.repair) {
+        None => None,
+        Some(crew) => {
+            exclusive_pool(model, idx, crew.pool, false).map_err(|e| feature(&e))?;
+            let servers = model.pools[crew.pool].size / crew.count;
+            Some(servers.min(u32::from(u16::MAX)) as u16)
         }
     };
     if station.machines > 200 {
@@ -272,6 +367,8 @@ fn line_station(station: &Station) -> Result<LineStation, String> {
         rate: 1.0 / process.mean(),
         scrap: station.scrap[0],
         failures,
+        load,
+        repair_servers,
     })
 }
 

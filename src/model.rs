@@ -59,6 +59,113 @@ pub struct Model {
     pub co2_kg_per_kwh: Option<f64>,
     /// Energy price per kWh, if the scenario gives it.
     pub price_per_kwh: Option<f64>,
+    /// When the plant is closed, if the scenario has a calendar.
+    pub calendar: Option<Calendar>,
+    /// Releases in lots of this many parts of one product, in a fixed
+    /// sequence that follows the mix (`None`: each part's product drawn).
+    pub lot_size: Option<u32>,
+    /// Parts in the line at time 0.
+    pub initial_wip: Vec<InitialWip>,
+}
+
+/// Parts waiting at a station at time 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InitialWip {
+    pub station: StationIdx,
+    pub product: ProductIdx,
+    /// The position in the product's route of its first visit to the station.
+    pub position: usize,
+    pub count: u32,
+}
+
+/// The plant calendar: weekly closed windows and closed days (holidays),
+/// time 0 being a Monday 00:00.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Calendar {
+    /// Closed windows `[start, end)` in minutes from Monday 00:00, sorted,
+    /// merged and inside one week.
+    pub closed: Vec<(f64, f64)>,
+    /// Closed days, as days from time 0, sorted and unique.
+    pub holidays: Vec<u32>,
+}
+
+impl Calendar {
+    /// Whether the plant is open at time `t` (minutes from time 0).
+    pub fn is_open(&self, t: f64) -> bool {
+        let day = (t / 1440.0).floor();
+        if day >= 0.0 && self.holidays.binary_search(&(day as u32)).is_ok() {
+            return false;
+        }
+        let w = t.rem_euclid(WEEK_MIN);
+        !self
+            .closed
+            .iter()
+            .any(|&(start, end)| start <= w && w < end)
+    }
+
+    /// The first time after `t` at which the plant opens or closes, if it
+    /// ever does again.
+    pub fn next_change(&self, t: f64) -> Option<f64> {
+        let open = self.is_open(t);
+        let mut at = t;
+        // Each step moves to the next boundary of a window or a holiday;
+        // a change comes within a few weeks of boundaries or never.
+        for _ in 0..(8 * (self.closed.len() + 2) + 2 * self.holidays.len() + 8) {
+            let next = self.next_boundary(at)?;
+            if self.is_open(next) != open {
+                return Some(next);
+            }
+            at = next;
+        }
+        None
+    }
+
+    /// The next boundary of a weekly window or a holiday after `t`.
+    fn next_boundary(&self, t: f64) -> Option<f64> {
+        let week_start = (t / WEEK_MIN).floor() * WEEK_MIN;
+        let weekly = [week_start, week_start + WEEK_MIN]
+            .into_iter()
+            .flat_map(|week| {
+                self.closed
+                    .iter()
+                    .flat_map(move |&(s, e)| [week + s, week + e])
+            })
+            .find(|&b| b > t);
+        let day = (t / 1440.0).floor().max(-1.0) as i64;
+        let holiday = self
+            .holidays
+            .iter()
+            .map(|&d| i64::from(d))
+            .find(|&d| d + 1 > day)
+            .map(|d| {
+                let (start, end) = (d as f64 * 1440.0, (d + 1) as f64 * 1440.0);
+                if start > t {
+                    start
+                } else {
+                    end
+                }
+            });
+        match (weekly, holiday) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The share of the minutes from `from` to `to` in which the plant is
+    /// open and `also` holds (both change only on whole minutes).
+    pub fn open_share(&self, from: f64, to: f64, also: impl Fn(f64) -> bool) -> f64 {
+        let (from, to) = (from.floor() as i64, to.ceil() as i64);
+        if to <= from {
+            return 1.0;
+        }
+        let open = (from..to)
+            .filter(|&m| {
+                let t = m as f64 + 0.5;
+                self.is_open(t) && also(t)
+            })
+            .count();
+        open as f64 / (to - from) as f64
+    }
 }
 
 /// How raw parts enter the line.
@@ -101,6 +208,13 @@ pub struct Station {
     pub setup: Option<Setup>,
     /// Operators needed per operation (`None`: unmanned, around the clock).
     pub operators: Option<Operators>,
+    /// Loading before processing, per operation (a batch loads at once).
+    pub load: Option<Dist>,
+    /// Unloading after processing, per operation.
+    pub unload: Option<Dist>,
+    pub maintenance: Option<Maintenance>,
+    /// Works while the plant calendar says closed.
+    pub lights_out: bool,
     /// Move time to the next station.
     pub transfer: Option<Dist>,
     pub energy: Option<Energy>,
@@ -138,6 +252,44 @@ pub enum SetupRule {
 pub struct Operators {
     pub pool: PoolIdx,
     pub count: u32,
+    /// The steps they are needed for.
+    pub task: OperatorTask,
+}
+
+/// The steps of an operation that hold its operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperatorTask {
+    /// The whole operation: setup, loading, processing and unloading.
+    All,
+    /// Setup and loading, then unloading; the machine processes unattended.
+    LoadUnload,
+    /// Setups only.
+    Setup,
+}
+
+impl Operators {
+    /// Whether the operators are held while processing.
+    pub fn attend_processing(&self) -> bool {
+        self.task == OperatorTask::All
+    }
+}
+
+/// Technicians of a pool that a repair or a maintenance needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Crew {
+    pub pool: PoolIdx,
+    pub count: u32,
+}
+
+/// Planned maintenance of every machine of a station.
+#[derive(Clone, Debug)]
+pub struct Maintenance {
+    /// From the end of one maintenance to the start of the next: elapsed
+    /// minutes, or processing minutes on the operating basis.
+    pub every_min: f64,
+    pub duration: Dist,
+    pub basis: FailureBasis,
+    pub crew: Option<Crew>,
 }
 
 /// Power drawn by one machine in each state, kW.
@@ -155,10 +307,12 @@ impl Energy {
         match state {
             MachineState::Busy => self.busy_kw,
             MachineState::Setup => self.setup_kw,
-            MachineState::Down => self.down_kw,
+            MachineState::Down | MachineState::Maintenance => self.down_kw,
             MachineState::Blocked
             | MachineState::Starved
             | MachineState::WaitingOperator
+            | MachineState::LoadUnload
+            | MachineState::WaitingLoadUnload
             | MachineState::OffShift => self.idle_kw,
         }
     }
@@ -217,6 +371,8 @@ pub struct Failures {
     pub ttf: Dist,
     pub ttr: Dist,
     pub basis: FailureBasis,
+    /// The crew a repair waits for, if any.
+    pub repair: Option<Crew>,
 }
 
 /// What the time to failure counts.

@@ -22,6 +22,7 @@
 //!
 //! Not here: anything the engine does with the model, and any output.
 
+mod calendar;
 mod change;
 mod checks;
 pub mod diagnostic;

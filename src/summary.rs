@@ -169,6 +169,13 @@ pub struct StationSummary {
     /// station up.
     #[serde(with = "stats::nan_as_null")]
     pub off_shift_waiting: f64,
+    /// Share of machine time down and waiting for a repair crew (part of
+    /// the `down` share).
+    #[serde(with = "stats::nan_as_null")]
+    pub waiting_repair: f64,
+    /// Planned maintenances per hour (all machines of the station).
+    #[serde(with = "stats::nan_as_null")]
+    pub maintenances_per_h: f64,
 }
 
 impl StationSummary {
@@ -375,6 +382,10 @@ fn summarise_station(
         bottleneck_shifting: stats::estimate(&share(|r| r.bottleneck_shifting_min)),
         off_shift_waiting: stats::mean(share(|r| r.off_shift_waiting_min).iter().copied())
             / machines,
+        waiting_repair: stats::mean(share(|r| r.repair_waiting_min).iter().copied()) / machines,
+        maintenances_per_h: stats::mean(
+            reps.iter().map(|r| per_hour(r.stations[s].maintenances, r)),
+        ),
     }
 }
 
@@ -421,10 +432,17 @@ pub fn bottleneck_why(stations: &[StationSummary], main: Option<usize>) -> Strin
     );
     let held = [
         ("down", s.shares[MachineState::Down]),
+        ("waiting for a repair crew", s.waiting_repair),
+        ("in maintenance", s.shares[MachineState::Maintenance]),
         ("in setup", s.shares[MachineState::Setup]),
+        ("loading and unloading", s.shares[MachineState::LoadUnload]),
         (
             "waiting for an operator",
             s.shares[MachineState::WaitingOperator],
+        ),
+        (
+            "waiting for an operator to load or unload",
+            s.shares[MachineState::WaitingLoadUnload],
         ),
         ("off shift with work waiting", s.off_shift_waiting),
     ];

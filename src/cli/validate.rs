@@ -1,7 +1,7 @@
 //! `alloysim validate`: load, check, print the resolved line and its static
 //! capacity table.
 
-use alloysim::model::capacity::capacity;
+use alloysim::model::capacity::{capacity, Limit};
 use alloysim::model::{Dist, Model, Source, MIN_PER_H};
 use alloysim::scenario::Scenario;
 use std::fmt::Write;
@@ -88,7 +88,7 @@ fn describe_model(out: &mut String, model: &Model) {
     );
     for (s, station) in model.stations.iter().enumerate() {
         let buffer = station.buffer.map_or("inf".to_owned(), |b| b.to_string());
-        let mark = if s == cap.bottleneck {
+        let mark = if cap.limit == Limit::Station(s) {
             " <- capacity bound"
         } else {
             ""
@@ -105,11 +105,42 @@ fn describe_model(out: &mut String, model: &Model) {
             cap.stations[s].good_parts_per_h,
         );
     }
+    let worked: Vec<_> = cap
+        .pools
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.work_min_per_release > 0.0)
+        .collect();
+    if !worked.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {:<16} {:>8} {:>8} {:>14} {:>8} {:>8} {:>14}",
+            "pool", "people", "", "work/part", "shift", "", "good parts/h"
+        );
+        for (p, pool) in worked {
+            let mark = if cap.limit == Limit::Pool(p) {
+                " <- capacity bound"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {:<16} {:>8} {:>8} {:>14} {:>8.3} {:>8} {:>14.2}{mark}",
+                pool.name,
+                pool.size,
+                "",
+                format!("{:.3} min", pool.work_min_per_release),
+                pool.on_shift,
+                "",
+                pool.good_parts_per_h,
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "  upper bound on good output: {:.2} parts/h ({:.4} good parts per release); the\n  \
-         capacity bound is the station of least static capacity; variability, blocking and\n  \
-         starving can put the bottleneck elsewhere: `run` measures where it is",
+         capacity bound is the station or operator pool of least static capacity; variability,\n  \
+         blocking and starving can put the bottleneck elsewhere: `run` measures where it is",
         cap.bound_per_h, cap.good_per_release
     );
 }

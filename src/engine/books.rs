@@ -2,11 +2,11 @@
 //! take a part, buffer levels, the parts in the line (WIP, lead times), and
 //! the start and end of measuring.
 
-use super::records::{activity, Part, Phase, NONE};
+use super::records::{activity, flags, Part, Phase, NONE};
 use super::result::{Deadlock, ReplicationResult, StationResult};
 use super::state::{Hot, Sim};
 use super::trace::Trace;
-use crate::model::{MachineState, MIN_PER_H};
+use crate::model::{MachineState, OperatorTask, MIN_PER_H};
 use crate::stats::bottleneck::ActivePeriods;
 use crate::stats::collect::Histogram;
 
@@ -105,12 +105,39 @@ impl Hot<'_> {
 
     /// Whether the operator pool of the machine's station is off shift.
     #[inline(always)]
-    fn off_shift(&self, machine: usize) -> bool {
+    fn pool_off_shift(&self, machine: usize) -> bool {
         let station = self.machines[machine].station as usize;
         match &self.model.stations[station].operators {
             Some(operators) => !self.pools[operators.pool].on_shift,
             None => false,
         }
+    }
+
+    /// Whether the machine may not start an operation because the plant
+    /// is closed (and its station does not work lights-out).
+    #[inline(always)]
+    pub fn plant_closed_for(&self, machine: usize) -> bool {
+        !self.plant_open && {
+            let station = self.machines[machine].station as usize;
+            !self.stations[station].has(flags::LIGHTS_OUT)
+        }
+    }
+
+    /// Whether the machine is off shift: its pool is, or the plant is closed.
+    #[inline(always)]
+    fn off_shift(&self, machine: usize) -> bool {
+        self.pool_off_shift(machine) || self.plant_closed_for(machine)
+    }
+
+    /// Whether a machine waiting to start waits for its operators to load
+    /// (they are needed only to load and unload, and loading is a step).
+    #[inline(always)]
+    fn waits_to_load(&self, machine: usize) -> bool {
+        let station = self.machines[machine].station as usize;
+        self.stations[station].has(flags::LOAD)
+            && self.model.stations[station]
+                .operators
+                .is_some_and(|o| o.task == OperatorTask::LoadUnload)
     }
 
     /// Enters the state that the machine's phase and flags imply.
@@ -133,7 +160,12 @@ impl Hot<'_> {
                 Phase::Leaving => MachineState::Blocked,
                 Phase::Setup => MachineState::Setup,
                 Phase::Processing => MachineState::Busy,
+                Phase::Loading | Phase::Unloading => MachineState::LoadUnload,
+                Phase::Maintenance => MachineState::Maintenance,
+                Phase::WaitUnload if self.pool_off_shift(machine) => MachineState::OffShift,
+                Phase::WaitUnload => MachineState::WaitingLoadUnload,
                 Phase::Claimed if self.off_shift(machine) => MachineState::OffShift,
+                Phase::Claimed if self.waits_to_load(machine) => MachineState::WaitingLoadUnload,
                 Phase::Claimed => MachineState::WaitingOperator,
                 Phase::Idle if self.off_shift(machine) => MachineState::OffShift,
                 Phase::Idle => MachineState::Starved,
@@ -262,6 +294,7 @@ impl Hot<'_> {
         for station in self.stations.iter_mut() {
             station.buffer_level.restart(now);
             station.off_shift_waiting.restart(now);
+            station.repair_waiting.restart(now);
             station.result = StationResult::default();
         }
         let books = &mut *self.books;
@@ -295,6 +328,7 @@ impl Sim<'_> {
                 result.bottleneck_sole_min = bottleneck.sole_min[i];
                 result.bottleneck_shifting_min = bottleneck.shifting_min[i];
                 result.off_shift_waiting_min = s.off_shift_waiting.mean(now, measured) * measured;
+                result.repair_waiting_min = s.repair_waiting.mean(now, measured) * measured;
                 if let Some(energy) = &spec.energy {
                     result.energy_kwh = result
                         .state_min

@@ -35,13 +35,110 @@ pub struct Part {
 pub enum Phase {
     /// Holds no part.
     Idle,
-    /// Holds the parts of its next operation, waiting for operators (or,
-    /// when down, for the repair).
+    /// Holds the parts of its next operation, waiting for operators or for
+    /// the plant to open (or, when down, for the repair).
     Claimed,
     Setup,
+    Loading,
     Processing,
+    /// Processed, waiting for an operator to unload.
+    WaitUnload,
+    Unloading,
     /// Finished parts leave one by one from `unload_head`.
     Leaving,
+    /// Empty, in planned maintenance or waiting for its crew.
+    Maintenance,
+}
+
+/// What a machine waits for in a pool's queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Need {
+    /// Operators to start an operation (its setup, loading or all of it).
+    Start = 0,
+    /// An operator to unload.
+    Unload = 1,
+    /// A repair crew.
+    Repair = 2,
+    /// A maintenance crew.
+    Maintenance = 3,
+}
+
+/// A machine waiting in a pool's queue, and for what: one word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request(u32);
+
+impl Request {
+    const SHIFT: u32 = 30;
+
+    #[inline(always)]
+    pub fn new(machine: usize, need: Need) -> Self {
+        debug_assert!(machine < 1 << Self::SHIFT);
+        Request(machine as u32 | (need as u32) << Self::SHIFT)
+    }
+
+    #[inline(always)]
+    pub fn machine(self) -> usize {
+        (self.0 & ((1 << Self::SHIFT) - 1)) as usize
+    }
+
+    #[inline(always)]
+    pub fn need(self) -> Need {
+        match self.0 >> Self::SHIFT {
+            0 => Need::Start,
+            1 => Need::Unload,
+            2 => Need::Repair,
+            _ => Need::Maintenance,
+        }
+    }
+}
+
+/// Releases in lots: lots of `size` parts of one product, the products of
+/// successive lots chosen by smooth weighted round robin over the mix
+/// (each lot, every product gains its weight in credit and the richest
+/// takes the lot and pays the total), a fixed sequence whose shares are
+/// the mix's (mix 1:1 gives A, B, A, B; 2:1 gives A, B, A, A, B, A).
+#[derive(Clone, Debug)]
+pub struct Lots {
+    size: u32,
+    left: u32,
+    current: u16,
+    /// (product, weight, credit).
+    products: Vec<(u16, f64, f64)>,
+    total: f64,
+}
+
+impl Lots {
+    pub fn new(size: u32, products: impl IntoIterator<Item = (u16, f64)>) -> Self {
+        let products: Vec<(u16, f64, f64)> =
+            products.into_iter().map(|(p, w)| (p, w, 0.0)).collect();
+        let total = products.iter().map(|p| p.1).sum();
+        Lots {
+            size,
+            left: 0,
+            current: 0,
+            products,
+            total,
+        }
+    }
+
+    /// The product of the next part released.
+    pub fn next(&mut self) -> u16 {
+        if self.left == 0 {
+            let mut best = 0;
+            for i in 0..self.products.len() {
+                self.products[i].2 += self.products[i].1;
+                if self.products[i].2 > self.products[best].2 {
+                    best = i;
+                }
+            }
+            self.products[best].2 -= self.total;
+            self.current = self.products[best].0;
+            self.left = self.size;
+        }
+        self.left -= 1;
+        self.current
+    }
 }
 
 /// A machine, as the event loop changes it.
@@ -58,6 +155,14 @@ pub struct Machine {
     /// A part in transport will occupy this idle machine.
     pub reserved: bool,
     pub has_operators: bool,
+    /// Waits in a queue (a pool's, or the plant's) to start its operation.
+    pub waiting_start: bool,
+    /// Holds its repair crew.
+    pub has_repair_crew: bool,
+    /// Holds its maintenance crew.
+    pub has_maintenance_crew: bool,
+    /// Planned maintenance is due: it starts when the machine is next free.
+    pub maintenance_due: bool,
     /// The station it waits for, while `blocked`.
     pub blocked_on: u32,
     pub unload_head: u32,
@@ -72,6 +177,10 @@ pub struct Machine {
     pub pending: u64,
     pub last_product: u32,
     pub parts_since_setup: u32,
+    /// The processing time of the current operation.
+    pub process_min: f64,
+    /// Operating-basis maintenance: processing minutes since the last one.
+    pub since_maintenance_min: f64,
     /// Parts of the operation (loaded, or finished and waiting to leave).
     pub parts: PartList,
     pub process_stream: Stream,
@@ -168,6 +277,9 @@ pub struct ColdStreams {
     pub routing: Stream,
     pub setup: Stream,
     pub transfer: Stream,
+    pub load: Stream,
+    pub unload: Stream,
+    pub maintenance: Stream,
 }
 
 impl Machine {
@@ -189,6 +301,10 @@ impl Machine {
             blocked: false,
             reserved: false,
             has_operators: false,
+            waiting_start: false,
+            has_repair_crew: false,
+            has_maintenance_crew: false,
+            maintenance_due: false,
             blocked_on: NONE,
             unload_head: 0,
             since_min: 0.0,
@@ -199,6 +315,8 @@ impl Machine {
             pending: 0,
             last_product: NONE,
             parts_since_setup: 0,
+            process_min: 0.0,
+            since_maintenance_min: 0.0,
             parts: PartList::with_capacity(load),
             process_stream: stream(Purpose::Process),
             scrap_stream: stream(Purpose::Scrap),
@@ -209,6 +327,9 @@ impl Machine {
             routing: stream(Purpose::Routing),
             setup: stream(Purpose::Setup),
             transfer: stream(Purpose::Transfer),
+            load: stream(Purpose::Load),
+            unload: stream(Purpose::Unload),
+            maintenance: stream(Purpose::Maintenance),
         };
         (record, cold)
     }
@@ -366,6 +487,16 @@ pub mod flags {
     pub const OPERATORS: u16 = 1 << 4;
     /// Some route starts here.
     pub const STARTS_ROUTE: u16 = 1 << 5;
+    pub const LOAD: u16 = 1 << 6;
+    pub const UNLOAD: u16 = 1 << 7;
+    pub const MAINTENANCE: u16 = 1 << 8;
+    /// Works while the plant is closed.
+    pub const LIGHTS_OUT: u16 = 1 << 9;
+    /// Repairs wait for a crew.
+    pub const REPAIR_CREW: u16 = 1 << 10;
+    /// Its operators leave while it processes (load and unload, or
+    /// setups only).
+    pub const UNATTENDED: u16 = 1 << 11;
 }
 
 /// A station, as the event loop changes it.
@@ -400,6 +531,11 @@ pub struct StationRt {
     pub active: bool,
     /// Machines off shift with work waiting, over time.
     pub off_shift_waiting: TimeWeighted,
+    /// Machines down and waiting for their repair crew, over time.
+    pub repair_waiting: TimeWeighted,
+    /// The lot sequence of the products that start here (unlimited
+    /// source, lots).
+    pub lots: Option<Lots>,
     pub result: StationResult,
 }
 
@@ -428,6 +564,32 @@ impl StationRt {
         flags |= set(flags::TRANSFER, station.transfer.is_some());
         flags |= set(flags::OPERATORS, station.operators.is_some());
         flags |= set(flags::STARTS_ROUTE, !start_products.is_empty());
+        flags |= set(flags::LOAD, station.load.is_some());
+        flags |= set(flags::UNLOAD, station.unload.is_some());
+        flags |= set(flags::MAINTENANCE, station.maintenance.is_some());
+        flags |= set(flags::LIGHTS_OUT, station.lights_out);
+        flags |= set(
+            flags::UNATTENDED,
+            station.operators.is_some_and(|o| !o.attend_processing()),
+        );
+        flags |= set(
+            flags::REPAIR_CREW,
+            station
+                .failures
+                .as_ref()
+                .is_some_and(|f| f.repair.is_some()),
+        );
+        let lots = model
+            .lot_size
+            .filter(|_| !start_products.is_empty())
+            .map(|size| {
+                Lots::new(
+                    size,
+                    start_products
+                        .iter()
+                        .map(|&(p, _)| (p, model.products[p as usize].mix)),
+                )
+            });
         StationRt {
             flags,
             process: station.process.clone().into_boxed_slice(),
@@ -446,6 +608,8 @@ impl StationRt {
             classes: [0, station.machines, 0, 0],
             active: false,
             off_shift_waiting: TimeWeighted::default(),
+            repair_waiting: TimeWeighted::default(),
+            lots,
             result: StationResult::default(),
         }
     }
@@ -479,8 +643,8 @@ pub struct PoolRt {
     /// Operators not held by an operation (whatever the shift).
     pub free: u32,
     pub on_shift: bool,
-    /// Machines waiting for operators, first come first served.
-    pub queue: VecDeque<u32>,
+    /// Machines waiting for its people, first come first served.
+    pub queue: VecDeque<Request>,
     /// The machines whose station needs the pool.
     pub machines: Vec<u32>,
 }

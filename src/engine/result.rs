@@ -93,6 +93,10 @@ pub struct StationResult {
     /// Machine-minutes off shift with work waiting (a part on the machine
     /// or in its buffer): time an absent crew holds the station up.
     pub off_shift_waiting_min: f64,
+    /// Machine-minutes down waiting for a repair crew (part of `down`).
+    pub repair_waiting_min: f64,
+    /// Planned maintenances started.
+    pub maintenances: u64,
 }
 
 impl StationResult {

@@ -25,6 +25,9 @@ pub enum Purpose {
     Routing = 6,
     Arrivals = 7,
     Transfer = 8,
+    Load = 9,
+    Unload = 10,
+    Maintenance = 11,
 }
 
 /// The SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.

@@ -10,11 +10,11 @@
 //! so tasks run in exactly the order a depth-first chain of calls would.
 
 use super::queue::{Event, EventKind};
-use super::records::{flags, Phase, NONE};
+use super::records::{flags, Need, Phase, Request, NONE};
 use super::result::{Deadlock, Overflow, ReplicationResult, Stall};
 use super::state::{Hot, Sim, Task};
 use super::trace::Trace;
-use crate::model::{FailureBasis, MachineState, ProductIdx, SetupRule, Source};
+use crate::model::{FailureBasis, MachineState, OperatorTask, ProductIdx, SetupRule, Source};
 use rand::Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -177,6 +177,7 @@ impl Sim<'_> {
             }
         };
         let now = hot.now;
+        self.plant_open = hot.plant_open;
         self.now = now;
         self.events = events;
         self.measuring = measuring;
@@ -220,6 +221,14 @@ impl Hot<'_> {
                 self.on_shift_change(target);
                 None
             }
+            EventKind::MaintenanceDue => {
+                self.on_maintenance_due(target);
+                None
+            }
+            EventKind::PlantChange => {
+                self.on_plant_change();
+                None
+            }
         };
         match then {
             Some(task) => Handled::Then(task),
@@ -251,7 +260,42 @@ impl Hot<'_> {
             let first = interarrival.sample(&mut self.arrival_stream);
             self.queue.push(first, EventKind::Arrival, 0);
         }
+        for machine in 0..self.machines.len() {
+            let station = self.machines[machine].station as usize;
+            if let Some(maintenance) = &self.model.stations[station].maintenance {
+                if maintenance.basis == FailureBasis::Calendar {
+                    let due = maintenance.every_min;
+                    self.queue.push(due, EventKind::MaintenanceDue, machine);
+                }
+            }
+        }
+        if let Some(next) = self
+            .model
+            .calendar
+            .as_ref()
+            .and_then(|c| c.next_change(0.0))
+        {
+            self.queue.push(next, EventKind::PlantChange, 0);
+        }
+        self.place_initial_wip();
         self.run_cascade(Task::StartAll(0));
+    }
+
+    /// The parts waiting at time 0 (`[initial_wip]`) join their buffers,
+    /// first come first served in the order given.
+    fn place_initial_wip(&mut self) {
+        let model = self.model;
+        for entry in &model.initial_wip {
+            for _ in 0..entry.count {
+                let part = self.new_part(entry.product as u16);
+                self.parts[part as usize].position = entry.position as u16;
+                self.stations[entry.station].buffer.push_back(part);
+            }
+            self.set_buffer_level(entry.station);
+            if self.stations[entry.station].has(flags::BATCH) {
+                self.schedule_batch_timeout(entry.station);
+            }
+        }
     }
 
     // ----- the cascade -------------------------------------------------------
@@ -330,6 +374,10 @@ impl Hot<'_> {
         debug_assert!(m.phase == Phase::Idle && m.parts.is_empty() && !m.reserved);
         if m.down {
             self.refresh_state(machine);
+            return None;
+        }
+        if m.maintenance_due {
+            self.start_maintenance(machine);
             return None;
         }
         let station = m.station as usize;
@@ -413,7 +461,7 @@ impl Hot<'_> {
         self.machines[machine].phase = Phase::Claimed;
         self.update_available(machine);
         self.reclass(machine);
-        self.request_operators(machine);
+        self.request_start(machine);
         self.tasks.push(Task::Deadline(station as u32));
         Some(Task::Fill(station as u32))
     }
@@ -459,6 +507,10 @@ impl Hot<'_> {
         if products.len() == 1 {
             return products[0].0;
         }
+        if let Some(lots) = self.stations[station].lots.as_mut() {
+            return lots.next();
+        }
+        let products = &self.stations[station].start_products;
         let total = products[products.len() - 1].1;
         let u = self.streams[machine].routing.random::<f64>() * total;
         products
@@ -638,11 +690,20 @@ impl Hot<'_> {
         if off_shift {
             self.reclass(machine);
         }
-        self.request_operators(machine);
+        self.request_start(machine);
     }
 
+    /// The machine holds the parts of its next operation: it starts when
+    /// the plant is open for it and the operators it needs to start are
+    /// there, first come first served.
     #[inline(always)]
-    fn request_operators(&mut self, machine: usize) {
+    fn request_start(&mut self, machine: usize) {
+        if self.plant_closed_for(machine) {
+            self.machines[machine].waiting_start = true;
+            self.plant_waiting.push(machine as u32);
+            self.refresh_state(machine);
+            return;
+        }
         let station = self.machines[machine].station as usize;
         if !self.stations[station].has(flags::OPERATORS) {
             self.begin(machine);
@@ -651,40 +712,127 @@ impl Hot<'_> {
         let operators = self.model.stations[station]
             .operators
             .expect("an operated station");
+        if operators.task != OperatorTask::All && !self.needs_operators_to_start(machine, station) {
+            self.begin(machine);
+            return;
+        }
         let pool = &mut self.pools[operators.pool];
         if pool.queue.is_empty() && pool.on_shift && pool.free >= operators.count {
             pool.free -= operators.count;
             self.machines[machine].has_operators = true;
             self.begin(machine);
         } else {
-            pool.queue.push_back(machine as u32);
+            pool.queue.push_back(Request::new(machine, Need::Start));
+            self.machines[machine].waiting_start = true;
             self.refresh_state(machine);
         }
     }
 
-    /// Hands free operators to waiting machines, first come first served.
+    /// Whether operators who do not stay for processing are needed to
+    /// start: for a setup that is due, or (load and unload) to load.
+    fn needs_operators_to_start(&self, machine: usize, station: usize) -> bool {
+        let loads = self.stations[station].has(flags::LOAD)
+            && self.model.stations[station]
+                .operators
+                .is_some_and(|o| o.task == OperatorTask::LoadUnload);
+        loads || self.setup_due(machine, station)
+    }
+
+    /// Whether the machine's next operation needs a setup first.
+    #[inline(always)]
+    fn setup_due(&self, machine: usize, station: usize) -> bool {
+        let Some(setup) = &self.model.stations[station].setup else {
+            return false;
+        };
+        let m = &self.machines[machine];
+        let product = u32::from(self.parts[m.parts[0] as usize].product);
+        match setup.rule {
+            SetupRule::ProductChange => m.last_product != NONE && m.last_product != product,
+            SetupRule::Every(n) => m.parts_since_setup >= n,
+        }
+    }
+
+    /// Hands free people to waiting machines, first come first served: a
+    /// request that the pool cannot serve yet holds up the ones behind it.
+    /// A machine that waits to start while the plant is closed for it
+    /// leaves the queue for the plant's.
     fn serve_pool(&mut self, pool: usize) {
         loop {
             let p = &self.pools[pool];
             if !p.on_shift {
                 return;
             }
-            let Some(&machine) = p.queue.front() else {
+            let Some(&request) = p.queue.front() else {
                 return;
             };
-            let station = self.machines[machine as usize].station as usize;
-            let count = self.model.stations[station]
-                .operators
-                .expect("queued for operators")
-                .count;
+            let machine = request.machine();
+            let need = request.need();
+            if need == Need::Start && self.plant_closed_for(machine) {
+                self.pools[pool].queue.pop_front();
+                self.plant_waiting.push(machine as u32);
+                continue;
+            }
+            let count = self.request_count(machine, need);
+            let p = &mut self.pools[pool];
             if p.free < count {
                 return;
             }
-            let p = &mut self.pools[pool];
             p.queue.pop_front();
             p.free -= count;
-            self.machines[machine as usize].has_operators = true;
-            self.begin(machine as usize);
+            let m = &mut self.machines[machine];
+            match need {
+                Need::Start => {
+                    m.has_operators = true;
+                    m.waiting_start = false;
+                    self.begin(machine);
+                }
+                Need::Unload => {
+                    m.has_operators = true;
+                    self.start_unload(machine);
+                }
+                Need::Repair => {
+                    m.has_repair_crew = true;
+                    let station = m.station as usize;
+                    let waiting = &mut self.stations[station].repair_waiting;
+                    waiting.set(self.now, waiting.level - 1);
+                    self.start_repair(machine);
+                }
+                Need::Maintenance => {
+                    m.has_maintenance_crew = true;
+                    self.begin_maintenance(machine);
+                }
+            }
+        }
+    }
+
+    /// People of its pool that a machine's request needs.
+    fn request_count(&self, machine: usize, need: Need) -> u32 {
+        let station = &self.model.stations[self.machines[machine].station as usize];
+        match need {
+            Need::Start | Need::Unload => station.operators.map(|o| o.count),
+            Need::Repair => station
+                .failures
+                .as_ref()
+                .and_then(|f| f.repair.map(|c| c.count)),
+            Need::Maintenance => station
+                .maintenance
+                .as_ref()
+                .and_then(|m| m.crew.map(|c| c.count)),
+        }
+        .expect("a request of a pool the station uses")
+    }
+
+    /// Takes `count` people of `pool` for the machine's request now if
+    /// they are free and on shift and no one waits before it (true), or
+    /// queues the request (false).
+    fn take_or_queue(&mut self, pool: usize, count: u32, machine: usize, need: Need) -> bool {
+        let p = &mut self.pools[pool];
+        if p.queue.is_empty() && p.on_shift && p.free >= count {
+            p.free -= count;
+            true
+        } else {
+            p.queue.push_back(Request::new(machine, need));
+            false
         }
     }
 
@@ -711,20 +859,15 @@ impl Hot<'_> {
         }
         let station = self.machines[machine].station as usize;
         if !self.stations[station].has(flags::SETUP) {
-            self.start_processing(machine);
+            self.load_or_process(machine, station);
+            return;
+        }
+        if !self.setup_due(machine, station) {
+            self.load_or_process(machine, station);
             return;
         }
         let setup = self.model.stations[station].setup.as_ref().expect("setup");
         let m = &mut self.machines[machine];
-        let product = self.parts[m.parts[0] as usize].product as u32;
-        let due = match setup.rule {
-            SetupRule::ProductChange => m.last_product != NONE && m.last_product != product,
-            SetupRule::Every(n) => m.parts_since_setup >= n,
-        };
-        if !due {
-            self.start_processing(machine);
-            return;
-        }
         m.parts_since_setup = 0;
         m.phase = Phase::Setup;
         m.work_left_min = setup.time.sample(&mut self.streams[machine].setup);
@@ -733,13 +876,49 @@ impl Hot<'_> {
         self.schedule_segment(machine);
     }
 
+    /// After any setup: loading, if the station loads, else processing.
+    #[inline(always)]
+    fn load_or_process(&mut self, machine: usize, station: usize) {
+        if self.stations[station].flags & (flags::LOAD | flags::UNATTENDED) != 0 {
+            self.load_step(machine, station);
+            return;
+        }
+        self.start_processing(machine);
+    }
+
+    /// Operators there only for the setup leave; then the machine loads
+    /// (if loading is a step) or processes.
+    #[inline(never)]
+    fn load_step(&mut self, machine: usize, station: usize) {
+        let setup_only = self.model.stations[station]
+            .operators
+            .is_some_and(|o| o.task == OperatorTask::Setup);
+        if setup_only {
+            self.release_operators(machine);
+        }
+        let Some(load) = &self.model.stations[station].load else {
+            self.start_processing(machine);
+            return;
+        };
+        let m = &mut self.machines[machine];
+        m.phase = Phase::Loading;
+        m.work_left_min = load.sample(&mut self.streams[machine].load);
+        self.set_state(machine, MachineState::LoadUnload);
+        self.schedule_segment(machine);
+    }
+
     #[inline(always)]
     fn start_processing(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
+        if self.machines[machine].has_operators && self.stations[station].has(flags::UNATTENDED) {
+            // Loaded: the operators leave the machine to process alone.
+            self.release_operators(machine);
+        }
         let m = &mut self.machines[machine];
         let product = self.parts[m.parts[0] as usize].product;
         let dist = &self.stations[station].process[product as usize];
         m.work_left_min = dist.sample(&mut m.process_stream);
+        m.process_min = m.work_left_min;
         m.phase = Phase::Processing;
         m.last_product = u32::from(product);
         m.parts_since_setup += m.parts.len() as u32;
@@ -768,24 +947,185 @@ impl Hot<'_> {
 
     #[inline(always)]
     fn on_complete(&mut self, machine: usize) -> Option<Task> {
-        if self.machines[machine].phase == Phase::Setup {
-            self.start_processing(machine);
-            return None;
-        }
         let m = &mut self.machines[machine];
-        debug_assert_eq!(m.phase, Phase::Processing);
+        let station = m.station as usize;
+        match m.phase {
+            Phase::Processing => {}
+            Phase::Setup => {
+                self.load_or_process(machine, station);
+                return None;
+            }
+            phase => return self.on_other_complete(machine, station, phase),
+        }
         if m.ttf_left_min.is_finite() {
             m.ttf_left_min -= m.work_left_min;
         }
         m.work_left_min = 0.0;
         m.pending = 0;
-        let station = m.station as usize;
+        if self.stations[station].flags & (flags::UNLOAD | flags::MAINTENANCE) != 0 {
+            return self.after_processing(machine, station);
+        }
+        self.end_operation(machine, station)
+    }
+
+    /// The end of loading, unloading or a maintenance.
+    #[inline(never)]
+    fn on_other_complete(&mut self, machine: usize, station: usize, phase: Phase) -> Option<Task> {
+        self.machines[machine].pending = 0;
+        self.machines[machine].work_left_min = 0.0;
+        match phase {
+            Phase::Loading => {
+                self.start_processing(machine);
+                None
+            }
+            Phase::Unloading => self.end_operation(machine, station),
+            Phase::Maintenance => self.end_maintenance(machine, station),
+            other => unreachable!("no operation ends in phase {other:?}"),
+        }
+    }
+
+    /// Operating-basis maintenance counts the processing time; then the
+    /// machine unloads (waiting for an operator if it needs one) or the
+    /// operation ends.
+    #[inline(never)]
+    fn after_processing(&mut self, machine: usize, station: usize) -> Option<Task> {
+        let spec = &self.model.stations[station];
+        if let Some(maintenance) = &spec.maintenance {
+            if maintenance.basis == FailureBasis::Operating {
+                let m = &mut self.machines[machine];
+                m.since_maintenance_min += m.process_min;
+                if m.since_maintenance_min >= maintenance.every_min {
+                    m.maintenance_due = true;
+                }
+            }
+        }
+        if spec.unload.is_none() {
+            return self.end_operation(machine, station);
+        }
+        let unload_operators = spec.operators.filter(|o| {
+            o.task == OperatorTask::LoadUnload && !self.machines[machine].has_operators
+        });
+        if let Some(operators) = unload_operators {
+            self.machines[machine].phase = Phase::WaitUnload;
+            if self.take_or_queue(operators.pool, operators.count, machine, Need::Unload) {
+                self.machines[machine].has_operators = true;
+                self.start_unload(machine);
+            } else {
+                self.refresh_state(machine);
+            }
+            return None;
+        }
+        self.start_unload(machine);
+        None
+    }
+
+    /// Unloading starts (unless the machine broke down while it waited).
+    fn start_unload(&mut self, machine: usize) {
+        if self.machines[machine].down {
+            self.refresh_state(machine);
+            return;
+        }
+        let station = self.machines[machine].station as usize;
+        let unload = self.model.stations[station]
+            .unload
+            .as_ref()
+            .expect("an unloading station");
+        let m = &mut self.machines[machine];
+        m.phase = Phase::Unloading;
+        m.work_left_min = unload.sample(&mut self.streams[machine].unload);
+        self.set_state(machine, MachineState::LoadUnload);
+        self.schedule_segment(machine);
+    }
+
+    /// The operation is over: the operators leave, quality is judged, and
+    /// the finished parts leave the machine.
+    #[inline(always)]
+    fn end_operation(&mut self, machine: usize, station: usize) -> Option<Task> {
         self.release_operators(machine);
         self.judge_quality(machine, station);
         let m = &mut self.machines[machine];
         m.phase = Phase::Leaving;
         m.unload_head = 0;
         Some(Task::Leave(machine as u32))
+    }
+
+    // ----- planned maintenance -----------------------------------------------
+
+    /// Calendar-basis maintenance falls due: a free machine starts it now,
+    /// a working one when it is next free.
+    fn on_maintenance_due(&mut self, machine: usize) {
+        let m = &mut self.machines[machine];
+        m.maintenance_due = true;
+        if m.phase == Phase::Idle && !m.reserved && !m.down {
+            self.start_maintenance(machine);
+        }
+    }
+
+    /// The empty machine goes into maintenance, first waiting for its crew
+    /// if it has one.
+    fn start_maintenance(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        self.machines[machine].phase = Phase::Maintenance;
+        self.update_available(machine);
+        let crew = self.model.stations[station]
+            .maintenance
+            .as_ref()
+            .and_then(|m| m.crew);
+        match crew {
+            Some(crew) => {
+                if self.take_or_queue(crew.pool, crew.count, machine, Need::Maintenance) {
+                    self.machines[machine].has_maintenance_crew = true;
+                    self.begin_maintenance(machine);
+                } else {
+                    self.refresh_state(machine);
+                }
+            }
+            None => self.begin_maintenance(machine),
+        }
+    }
+
+    /// The maintenance work starts (after the repair, if the machine broke
+    /// down while it waited for the crew).
+    fn begin_maintenance(&mut self, machine: usize) {
+        if self.machines[machine].down {
+            self.refresh_state(machine);
+            return;
+        }
+        let station = self.machines[machine].station as usize;
+        let maintenance = self.model.stations[station]
+            .maintenance
+            .as_ref()
+            .expect("a maintained station");
+        let m = &mut self.machines[machine];
+        m.maintenance_due = false;
+        m.work_left_min = maintenance
+            .duration
+            .sample(&mut self.streams[machine].maintenance);
+        self.stations[station].result.maintenances += 1;
+        self.set_state(machine, MachineState::Maintenance);
+        self.schedule_segment(machine);
+    }
+
+    fn end_maintenance(&mut self, machine: usize, station: usize) -> Option<Task> {
+        let maintenance = self.model.stations[station]
+            .maintenance
+            .as_ref()
+            .expect("a maintained station");
+        let m = &mut self.machines[machine];
+        m.since_maintenance_min = 0.0;
+        m.phase = Phase::Idle;
+        let had_crew = std::mem::take(&mut m.has_maintenance_crew);
+        if maintenance.basis == FailureBasis::Calendar {
+            let due = self.now + maintenance.every_min;
+            self.queue.push(due, EventKind::MaintenanceDue, machine);
+        }
+        self.update_available(machine);
+        if let Some(crew) = maintenance.crew.filter(|_| had_crew) {
+            self.pools[crew.pool].free += crew.count;
+            self.serve_pool(crew.pool);
+        }
+        // Up (a maintenance ends only while up) and empty: it looks for work.
+        Some(Task::Seek(machine as u32))
     }
 
     /// Quality at the end of processing, part by part in FIFO order: one
@@ -944,7 +1284,7 @@ impl Hot<'_> {
     fn on_calendar_failure(&mut self, machine: usize) {
         let now = self.now;
         let m = &mut self.machines[machine];
-        if matches!(m.phase, Phase::Setup | Phase::Processing) {
+        if m.pending != 0 {
             // Suspend: the pending completion becomes stale.
             m.work_left_min = m.operation_end_min - now;
             m.pending = 0;
@@ -961,10 +1301,34 @@ impl Hot<'_> {
             .expect("failure event without failures");
         self.machines[machine].down = true;
         self.update_available(machine);
+        if let Some(crew) = failures.repair {
+            self.set_state(machine, MachineState::Down);
+            if self.take_or_queue(crew.pool, crew.count, machine, Need::Repair) {
+                self.machines[machine].has_repair_crew = true;
+                self.start_repair(machine);
+            } else {
+                let station = self.machines[machine].station as usize;
+                let waiting = &mut self.stations[station].repair_waiting;
+                waiting.set(self.now, waiting.level + 1);
+            }
+            return;
+        }
         let repair = failures.ttr.sample(&mut self.streams[machine].repair);
         self.queue
             .push(self.now + repair, EventKind::Repair, machine);
         self.set_state(machine, MachineState::Down);
+    }
+
+    /// The repair crew is there: the repair starts.
+    fn start_repair(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        let failures = self.model.stations[station]
+            .failures
+            .as_ref()
+            .expect("a repair without failures");
+        let repair = failures.ttr.sample(&mut self.streams[machine].repair);
+        self.queue
+            .push(self.now + repair, EventKind::Repair, machine);
     }
 
     #[inline(always)]
@@ -984,21 +1348,47 @@ impl Hot<'_> {
                     .push(self.now + ttf, EventKind::CalendarFail, machine);
             }
         }
+        let next = self.resume(machine);
+        if let Some(crew) = failures
+            .repair
+            .filter(|_| self.machines[machine].has_repair_crew)
+        {
+            self.machines[machine].has_repair_crew = false;
+            self.pools[crew.pool].free += crew.count;
+            self.serve_pool(crew.pool);
+        }
+        next
+    }
+
+    /// A repaired machine carries on where it stopped.
+    #[inline(always)]
+    fn resume(&mut self, machine: usize) -> Option<Task> {
         let m = &self.machines[machine];
         match m.phase {
-            Phase::Setup | Phase::Processing => {
+            Phase::Setup | Phase::Loading | Phase::Processing | Phase::Unloading => {
                 self.refresh_state(machine);
                 self.schedule_segment(machine);
             }
-            Phase::Claimed => {
-                let needs_operators = self.stations[station].has(flags::OPERATORS);
-                if !needs_operators || m.has_operators {
-                    self.begin(machine);
+            Phase::Maintenance if !m.maintenance_due => {
+                self.refresh_state(machine);
+                self.schedule_segment(machine);
+            }
+            Phase::Maintenance => {
+                let station = m.station as usize;
+                let crew = self.model.stations[station]
+                    .maintenance
+                    .as_ref()
+                    .and_then(|mt| mt.crew);
+                if crew.is_none() || m.has_maintenance_crew {
+                    self.begin_maintenance(machine);
                 } else {
                     self.refresh_state(machine);
                 }
             }
-            Phase::Leaving => self.refresh_state(machine),
+            Phase::Claimed if m.waiting_start => self.refresh_state(machine),
+            Phase::Claimed => self.begin(machine),
+            Phase::WaitUnload if m.has_operators => self.start_unload(machine),
+            Phase::WaitUnload | Phase::Leaving => self.refresh_state(machine),
             Phase::Idle if m.reserved => self.refresh_state(machine),
             Phase::Idle => return Some(Task::Seek(machine as u32)),
         }
@@ -1018,6 +1408,32 @@ impl Hot<'_> {
             self.refresh_state(machine);
         }
         self.serve_pool(pool);
+    }
+
+    /// The plant opens or closes: machines that wait to start because it
+    /// was closed start (or queue for their operators) in the order they
+    /// came.
+    fn on_plant_change(&mut self) {
+        let calendar = self.model.calendar.as_ref().expect("a plant calendar");
+        self.plant_open = calendar.is_open(self.now);
+        if let Some(next) = calendar.next_change(self.now) {
+            self.queue.push(next, EventKind::PlantChange, 0);
+        }
+        for machine in 0..self.machines.len() {
+            let station = self.machines[machine].station as usize;
+            if !self.stations[station].has(flags::LIGHTS_OUT) {
+                self.refresh_state(machine);
+            }
+        }
+        if self.plant_open {
+            let mut waiting = std::mem::take(self.plant_waiting);
+            for &machine in &waiting {
+                self.machines[machine as usize].waiting_start = false;
+                self.request_start(machine as usize);
+            }
+            waiting.clear();
+            *self.plant_waiting = waiting;
+        }
     }
 
     fn on_arrival(&mut self) -> Option<Task> {
@@ -1046,6 +1462,9 @@ impl Hot<'_> {
     fn draw_product(&mut self) -> ProductIdx {
         if self.product_cumulative.len() == 1 {
             return 0;
+        }
+        if let Some(lots) = self.lots.as_mut() {
+            return usize::from(lots.next());
         }
         let total = self.product_cumulative[self.product_cumulative.len() - 1];
         let u = self.mix_stream.random::<f64>() * total;

@@ -9,7 +9,7 @@
 //! changed them).
 
 use super::queue::EventQueue;
-use super::records::{ColdStreams, Machine, Part, PoolRt, StationRt};
+use super::records::{ColdStreams, Lots, Machine, Part, PoolRt, StationRt};
 use super::result::{Deadlock, Overflow, Stall};
 use super::rng::{self, Purpose, Stream};
 use super::trace::Recorder;
@@ -94,6 +94,12 @@ pub struct Sim<'m> {
     pub mix_stream: Stream,
     /// Cumulative mix weights of all products (interarrival source).
     pub product_cumulative: Vec<f64>,
+    /// The lot sequence of releases (interarrival source, lots).
+    pub lots: Option<Lots>,
+    /// Whether the plant calendar says open.
+    pub plant_open: bool,
+    /// Machines waiting for the plant to open to start, in arrival order.
+    pub plant_waiting: Vec<u32>,
     pub unlimited: bool,
     pub interrupted: bool,
     pub overflow: Option<Overflow>,
@@ -119,6 +125,9 @@ pub struct Hot<'a> {
     pub arrival_stream: &'a mut Stream,
     pub mix_stream: &'a mut Stream,
     pub product_cumulative: &'a [f64],
+    pub lots: &'a mut Option<Lots>,
+    pub plant_open: bool,
+    pub plant_waiting: &'a mut Vec<u32>,
 }
 
 impl<'m> Sim<'m> {
@@ -204,6 +213,18 @@ impl<'m> Sim<'m> {
             arrival_stream: rng::stream(seed, "", 0, Purpose::Arrivals),
             mix_stream: rng::stream(seed, "", 0, Purpose::Routing),
             product_cumulative,
+            lots: model.lot_size.map(|size| {
+                Lots::new(
+                    size,
+                    model
+                        .products
+                        .iter()
+                        .enumerate()
+                        .map(|(p, product)| (p as u16, product.mix)),
+                )
+            }),
+            plant_open: model.calendar.as_ref().is_none_or(|c| c.is_open(0.0)),
+            plant_waiting: Vec::new(),
             unlimited: matches!(model.source, Source::Unlimited),
             interrupted: false,
             overflow: None,
@@ -232,6 +253,9 @@ impl<'m> Sim<'m> {
             arrival_stream: &mut self.arrival_stream,
             mix_stream: &mut self.mix_stream,
             product_cumulative: &self.product_cumulative,
+            lots: &mut self.lots,
+            plant_open: self.plant_open,
+            plant_waiting: &mut self.plant_waiting,
         }
     }
 }

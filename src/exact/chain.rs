@@ -13,9 +13,12 @@ pub const BLOCKED_UP: usize = 2;
 pub const BLOCKED_DOWN: usize = 3;
 pub const IDLE_DOWN: usize = 4;
 pub const BUFFER: usize = 5;
+/// Machines holding a part to load: waiting for an operator, or being
+/// loaded (the first `servers` of them).
+pub const LOADING: usize = 6;
 /// Values per station in the state vector; the release queue follows the
 /// last station.
-pub const FIELDS: usize = 6;
+pub const FIELDS: usize = 7;
 
 /// A finite continuous-time Markov chain.
 #[derive(Debug)]
@@ -55,7 +58,8 @@ pub fn size_bound(line: &Line) -> f64 {
             Some((_, _, FailureBasis::Operating)) => (m + 1.0) * (m + 2.0) * (m + 3.0) / 6.0,
             Some((_, _, FailureBasis::Calendar)) => 6.0 * m.max(1.0),
         };
-        bound *= machine_configs * (f64::from(s.capacity) + 1.0);
+        let loading = if s.load.is_some() { m + 1.0 } else { 1.0 };
+        bound *= machine_configs * loading * (f64::from(s.capacity) + 1.0);
     }
     if line.arrival_rate.is_some() {
         bound *= f64::from(line.release_capacity) + 1.0;
@@ -82,6 +86,17 @@ impl Rules<'_> {
             - s[base + BLOCKED_UP]
             - s[base + BLOCKED_DOWN]
             - s[base + IDLE_DOWN]
+            - s[base + LOADING]
+    }
+
+    /// A machine of station `k` takes a part: it processes, or first waits
+    /// to be loaded.
+    fn start(&self, s: &mut [u16], k: usize) {
+        if self.line.stations[k].load.is_some() {
+            s[Self::at(k, LOADING)] += 1;
+        } else {
+            s[Self::at(k, BUSY_UP)] += 1;
+        }
     }
 
     /// A machine of station `k` has just become free (and up): it takes its
@@ -90,16 +105,16 @@ impl Rules<'_> {
     fn free_machine(&self, s: &mut [u16], k: usize) {
         if s[Self::at(k, BUFFER)] > 0 {
             s[Self::at(k, BUFFER)] -= 1;
-            s[Self::at(k, BUSY_UP)] += 1;
+            self.start(s, k);
             self.slot_freed(s, k);
         } else if k > 0 && self.blocked(s, k - 1) > 0 {
             self.take_blocked(s, k - 1);
-            s[Self::at(k, BUSY_UP)] += 1;
+            self.start(s, k);
         } else if k == 0 && self.line.arrival_rate.is_some() && s[self.release] > 0 {
             s[self.release] -= 1;
-            s[Self::at(0, BUSY_UP)] += 1;
+            self.start(s, 0);
         } else if k == 0 && self.line.arrival_rate.is_none() {
-            s[Self::at(0, BUSY_UP)] += 1;
+            self.start(s, 0);
         }
     }
 
@@ -135,7 +150,7 @@ impl Rules<'_> {
     /// Offers a part to station `n`: an idle machine, else a buffer slot.
     fn place(&self, s: &mut [u16], n: usize) -> bool {
         if self.idle_up(s, n) > 0 {
-            s[Self::at(n, BUSY_UP)] += 1;
+            self.start(s, n);
             true
         } else if s[Self::at(n, BUFFER)] < self.line.stations[n].capacity {
             s[Self::at(n, BUFFER)] += 1;
@@ -159,7 +174,7 @@ impl Rules<'_> {
     fn arrive(&self, s: &mut [u16]) {
         if s[self.release] == 0 {
             if self.idle_up(s, 0) > 0 {
-                s[Self::at(0, BUSY_UP)] += 1;
+                self.start(s, 0);
                 return;
             }
             if s[Self::at(0, BUFFER)] < self.line.stations[0].capacity {
@@ -249,6 +264,15 @@ fn successors(rules: &Rules<'_>, state: &[u16], moves: &mut Vec<(Vec<u16>, f64)>
                 rules.complete(s, k, false)
             });
         }
+        if let Some((load_rate, servers)) = station.load {
+            let loading = state[at(LOADING)].min(servers);
+            if loading > 0 {
+                apply(f64::from(loading) * load_rate, &|s| {
+                    s[at(LOADING)] -= 1;
+                    s[at(BUSY_UP)] += 1;
+                });
+            }
+        }
         let Some((fail, repair, basis)) = station.failures else {
             continue;
         };
@@ -260,9 +284,11 @@ fn successors(rules: &Rules<'_>, state: &[u16], moves: &mut Vec<(Vec<u16>, f64)>
                         s[at(BUSY_DOWN)] += 1;
                     });
                 }
-                let down = f64::from(state[at(BUSY_DOWN)]);
-                if down > 0.0 {
-                    apply(down * repair, &|s| {
+                let down = state[at(BUSY_DOWN)];
+                // With a crew, at most its number of repairs at a time.
+                let repairing = f64::from(station.repair_servers.map_or(down, |c| down.min(c)));
+                if repairing > 0.0 {
+                    apply(repairing * repair, &|s| {
                         s[at(BUSY_DOWN)] -= 1;
                         s[at(BUSY_UP)] += 1;
                     });

@@ -2,7 +2,7 @@
 //! chain: state shares, buffer levels, WIP and throughput per station.
 
 use super::chain::{
-    Chain, BLOCKED_DOWN, BLOCKED_UP, BUFFER, BUSY_DOWN, BUSY_UP, FIELDS, IDLE_DOWN,
+    Chain, BLOCKED_DOWN, BLOCKED_UP, BUFFER, BUSY_DOWN, BUSY_UP, FIELDS, IDLE_DOWN, LOADING,
 };
 use super::solve::Solution;
 use super::{per_hour, ExactStation, ExactVariant, Line};
@@ -19,6 +19,8 @@ pub fn measures(line: &Line, chain: &Chain, solution: &Solution, variant: &str) 
     let mut blocked = vec![0.0; n_stations];
     let mut idle = vec![0.0; n_stations];
     let mut buffer = vec![0.0; n_stations];
+    let mut loading = vec![0.0; n_stations];
+    let mut waiting_load = vec![0.0; n_stations];
     let (mut wip, mut release_queue, mut truncation_mass) = (0.0, 0.0, 0.0);
     for (i, &p) in solution.pi.iter().enumerate() {
         let s = chain.state(i);
@@ -32,10 +34,22 @@ pub fn measures(line: &Line, chain: &Chain, solution: &Solution, variant: &str) 
                 - f(BUSY_DOWN)
                 - f(BLOCKED_UP)
                 - f(BLOCKED_DOWN)
-                - f(IDLE_DOWN);
+                - f(IDLE_DOWN)
+                - f(LOADING);
             idle[k] += p * idle_up;
             buffer[k] += p * f(BUFFER);
-            wip += p * (f(BUSY_UP) + f(BUSY_DOWN) + f(BLOCKED_UP) + f(BLOCKED_DOWN) + f(BUFFER));
+            if let Some((_, servers)) = station.load {
+                let being_loaded = f(LOADING).min(f64::from(servers));
+                loading[k] += p * being_loaded;
+                waiting_load[k] += p * (f(LOADING) - being_loaded);
+            }
+            wip += p
+                * (f(BUSY_UP)
+                    + f(BUSY_DOWN)
+                    + f(BLOCKED_UP)
+                    + f(BLOCKED_DOWN)
+                    + f(BUFFER)
+                    + f(LOADING));
             if station.unbounded && s[k * FIELDS + BUFFER] == station.capacity {
                 truncation_mass += p;
             }
@@ -58,6 +72,8 @@ pub fn measures(line: &Line, chain: &Chain, solution: &Solution, variant: &str) 
             shares[MachineState::Blocked] = blocked[k] / m;
             shares[MachineState::Starved] = idle[k] / m;
             shares[MachineState::Down] = down[k] / m;
+            shares[MachineState::LoadUnload] = loading[k] / m;
+            shares[MachineState::WaitingLoadUnload] = waiting_load[k] / m;
             ExactStation {
                 name: station.name.clone(),
                 shares,

@@ -9,8 +9,25 @@
 //! at most `m·A·W / L` releases per minute. The line's good output is at most
 //! the smallest of these times the good parts per release. Setups on product
 //! change depend on the sequence and are not counted.
+//!
+//! The machine time of an operation includes its loading and unloading;
+//! planned maintenance on the operating basis adds its duration per `every`
+//! minutes of processing, on the calendar basis it takes a share
+//! `duration / (every + duration)` of the time (an estimate: the machine
+//! finishes its part first). Under a plant calendar, `W` is the share of
+//! the time the plant is open and the crew on shift (lights-out stations:
+//! the crew only).
+//!
+//! Operator pools are bounded the same way: a pool of `n` people on shift a
+//! share `W` of the week, whose tasks (operations, loading and unloading,
+//! setups, repairs and maintenances on the operating basis, each times the
+//! people it takes) take `L` minutes per released part, absorbs at most
+//! `n·W / L` releases per minute.
 
 use super::{Model, MIN_PER_H};
+
+#[cfg(doc)]
+use super::Pool;
 
 /// One station's static capacity.
 #[derive(Clone, Debug)]
@@ -27,15 +44,40 @@ pub struct StationCapacity {
     pub good_parts_per_h: f64,
 }
 
+/// One operator pool's static capacity.
+#[derive(Clone, Debug)]
+pub struct PoolCapacity {
+    pub name: String,
+    pub size: u32,
+    /// Share of the week the pool is on shift.
+    pub on_shift: f64,
+    /// Person-minutes of work per released part.
+    pub work_min_per_release: f64,
+    /// Releases per hour the pool can handle.
+    pub releases_per_h: f64,
+    /// Good parts per hour of the line if this pool were the only limit.
+    pub good_parts_per_h: f64,
+}
+
+/// What bounds the line's output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    Station(usize),
+    Pool(usize),
+}
+
 /// The capacity table of a model.
 #[derive(Clone, Debug)]
 pub struct Capacity {
     pub stations: Vec<StationCapacity>,
+    pub pools: Vec<PoolCapacity>,
+    /// The station or pool of least capacity.
+    pub limit: Limit,
     /// Good parts per released part.
     pub good_per_release: f64,
     /// Index of the station with the smallest capacity.
     pub bottleneck: usize,
-    /// The upper bound on good parts per hour.
+    /// The upper bound on good parts per hour (stations and pools).
     pub bound_per_h: f64,
 }
 
@@ -78,25 +120,96 @@ pub fn route_visits(model: &Model, product: usize) -> (Vec<f64>, f64) {
     (visits, exits)
 }
 
+impl Capacity {
+    /// The name of the station or pool that bounds the output.
+    pub fn limit_name(&self) -> &str {
+        match self.limit {
+            Limit::Station(s) => &self.stations[s].name,
+            Limit::Pool(p) => &self.pools[p].name,
+        }
+    }
+}
+
+/// Mean machine minutes and operator minutes of one part of `product` at
+/// `station` (a batch's times shared by its parts), and the person-minutes
+/// it puts on each pool.
+fn part_times(model: &Model, station: usize, product: usize, work: &mut [f64], weight: f64) -> f64 {
+    let s = &model.stations[station];
+    let per_batch = s.batch.as_ref().map_or(1.0, |b| f64::from(b.size));
+    let mean = |d: &Option<super::Dist>| d.as_ref().map_or(0.0, |d| d.mean());
+    let process = s.process[product].mean() / per_batch;
+    let handling = (mean(&s.load) + mean(&s.unload)) / per_batch;
+    let setup = match &s.setup {
+        Some(setup) => match setup.rule {
+            super::SetupRule::Every(n) => setup.time.mean() / f64::from(n),
+            super::SetupRule::ProductChange => 0.0,
+        },
+        None => 0.0,
+    };
+    let mut machine = process + handling + setup;
+    if let Some(m) = s
+        .maintenance
+        .as_ref()
+        .filter(|m| m.basis == super::FailureBasis::Operating)
+    {
+        let maintenance = process * m.duration.mean() / m.every_min;
+        machine += maintenance;
+        if let Some(crew) = m.crew {
+            work[crew.pool] += weight * maintenance * f64::from(crew.count);
+        }
+    }
+    if let Some(o) = s.operators {
+        let held = match o.task {
+            super::OperatorTask::All => process + handling + setup,
+            super::OperatorTask::LoadUnload => handling + setup,
+            super::OperatorTask::Setup => setup,
+        };
+        work[o.pool] += weight * held * f64::from(o.count);
+    }
+    if let Some(f) = s
+        .failures
+        .as_ref()
+        .filter(|f| f.basis == super::FailureBasis::Operating)
+    {
+        if let Some(crew) = f.repair {
+            let repairs = process / f.ttf.mean() * f.ttr.mean();
+            work[crew.pool] += weight * repairs * f64::from(crew.count);
+        }
+    }
+    machine
+}
+
+/// The share of the time station `s` can work: its pool on shift and,
+/// under a plant calendar, the plant open (unless it works lights-out);
+/// over one week, or over the weeks up to the last holiday.
+fn working_share(model: &Model, s: usize) -> f64 {
+    let station = &model.stations[s];
+    let pool = station.operators.map(|o| &model.pools[o.pool]);
+    let on_shift = |t: f64| pool.is_none_or(|p| p.on_shift(t));
+    match model.calendar.as_ref().filter(|_| !station.lights_out) {
+        Some(calendar) => {
+            let weeks = calendar.holidays.last().map_or(1.0, |&d| {
+                ((f64::from(d) + 1.0) * 1440.0 / super::WEEK_MIN).ceil()
+            });
+            calendar.open_share(0.0, weeks * super::WEEK_MIN, on_shift)
+        }
+        None => pool.map_or(1.0, |p| p.minutes_per_week() / super::WEEK_MIN),
+    }
+}
+
 /// Computes the static capacity table.
 pub fn capacity(model: &Model) -> Capacity {
     let total_mix: f64 = model.products.iter().map(|p| p.mix).sum();
     let mut load = vec![0.0; model.stations.len()];
+    let mut work = vec![0.0; model.pools.len()];
     let mut good_per_release = 0.0;
     for (product_idx, product) in model.products.iter().enumerate() {
         let share = product.mix / total_mix;
         let (visits, exits) = route_visits(model, product_idx);
         good_per_release += share * exits;
         for (k, &station) in product.route.iter().enumerate() {
-            let s = &model.stations[station];
-            let per_batch = s.batch.as_ref().map_or(1.0, |b| f64::from(b.size));
-            let mut per_part = s.process[product_idx].mean() / per_batch;
-            if let Some(setup) = &s.setup {
-                if let super::SetupRule::Every(n) = setup.rule {
-                    per_part += setup.time.mean() / f64::from(n);
-                }
-            }
-            load[station] += share * visits[k] * per_part;
+            let weight = share * visits[k];
+            load[station] += weight * part_times(model, station, product_idx, &mut work, weight);
         }
     }
     let stations: Vec<StationCapacity> = model
@@ -104,10 +217,12 @@ pub fn capacity(model: &Model) -> Capacity {
         .iter()
         .enumerate()
         .map(|(s, station)| {
-            let on_shift = station.operators.map_or(1.0, |o| {
-                model.pools[o.pool].minutes_per_week() / super::WEEK_MIN
-            });
-            let availability = model.availability(s) * on_shift;
+            let maintained = station
+                .maintenance
+                .as_ref()
+                .filter(|m| m.basis == super::FailureBasis::Calendar)
+                .map_or(1.0, |m| m.every_min / (m.every_min + m.duration.mean()));
+            let availability = model.availability(s) * maintained * working_share(model, s);
             let releases_per_h = if load[s] > 0.0 {
                 f64::from(station.machines) * availability / load[s] * MIN_PER_H
             } else {
@@ -130,11 +245,41 @@ pub fn capacity(model: &Model) -> Capacity {
                 .total_cmp(&stations[b].releases_per_h)
         })
         .unwrap_or(0);
-    let bound_per_h = stations
+    let pools: Vec<PoolCapacity> = model
+        .pools
+        .iter()
+        .zip(&work)
+        .map(|(pool, &work)| {
+            let on_shift = pool.minutes_per_week() / super::WEEK_MIN;
+            let releases_per_h = if work > 0.0 {
+                f64::from(pool.size) * on_shift / work * MIN_PER_H
+            } else {
+                f64::INFINITY
+            };
+            PoolCapacity {
+                name: pool.name.clone(),
+                size: pool.size,
+                on_shift,
+                work_min_per_release: work,
+                releases_per_h,
+                good_parts_per_h: releases_per_h * good_per_release,
+            }
+        })
+        .collect();
+    let mut limit = Limit::Station(bottleneck);
+    let mut bound_per_h = stations
         .get(bottleneck)
         .map_or(f64::INFINITY, |s| s.good_parts_per_h);
+    for (p, pool) in pools.iter().enumerate() {
+        if pool.good_parts_per_h < bound_per_h {
+            bound_per_h = pool.good_parts_per_h;
+            limit = Limit::Pool(p);
+        }
+    }
     Capacity {
         stations,
+        pools,
+        limit,
         good_per_release,
         bottleneck,
         bound_per_h,

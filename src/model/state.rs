@@ -21,16 +21,24 @@ pub enum MachineState {
     Busy,
     /// Changing over before an operation.
     Setup,
+    /// Being loaded or unloaded (before or after processing).
+    LoadUnload,
     /// Holding a finished part that the next station cannot take.
     Blocked,
     /// Nothing to do (a batch machine waiting to fill its batch too).
     Starved,
     /// Has work; its pool is on shift but no operator is free.
     WaitingOperator,
-    /// Has work or could take work; its pool is off shift.
+    /// Its operators are needed only to load and unload, and it waits for
+    /// one to load (with the setup before it) or to unload.
+    WaitingLoadUnload,
+    /// Has work or could take work; its pool is off shift or the plant is
+    /// closed.
     OffShift,
-    /// Failed, or being repaired.
+    /// Failed, waiting for its repair crew, or being repaired.
     Down,
+    /// In planned maintenance, or waiting for its maintenance crew.
+    Maintenance,
 }
 
 /// Number of machine states.
@@ -38,14 +46,17 @@ pub const STATE_COUNT: usize = MachineState::ALL.len();
 
 impl MachineState {
     /// Every state, in reporting order (the order of columns and legends).
-    pub const ALL: [MachineState; 7] = [
+    pub const ALL: [MachineState; 10] = [
         MachineState::Busy,
         MachineState::Setup,
+        MachineState::LoadUnload,
         MachineState::Blocked,
         MachineState::Starved,
         MachineState::WaitingOperator,
+        MachineState::WaitingLoadUnload,
         MachineState::OffShift,
         MachineState::Down,
+        MachineState::Maintenance,
     ];
 
     /// The state's name in files, tables and charts.
@@ -56,8 +67,11 @@ impl MachineState {
             MachineState::Blocked => "blocked",
             MachineState::Starved => "starved",
             MachineState::WaitingOperator => "waiting_operator",
+            MachineState::LoadUnload => "load_unload",
+            MachineState::WaitingLoadUnload => "waiting_load_unload",
             MachineState::OffShift => "off_shift",
             MachineState::Down => "down",
+            MachineState::Maintenance => "maintenance",
         }
     }
 
@@ -65,7 +79,10 @@ impl MachineState {
     pub const fn label(self) -> &'static str {
         match self {
             MachineState::WaitingOperator => "wait op",
+            MachineState::LoadUnload => "ld/unld",
+            MachineState::WaitingLoadUnload => "wait l/u",
             MachineState::OffShift => "off shift",
+            MachineState::Maintenance => "maint",
             other => other.name(),
         }
     }
@@ -205,7 +222,10 @@ mod tests {
         shares[MachineState::Down] = f64::NAN;
         let json = serde_json::to_string(&shares).unwrap();
         assert!(json.starts_with(r#"{"busy":0.75,"setup":0.0,"#), "{json}");
-        assert!(json.ends_with(r#""down":null}"#), "{json}");
+        assert!(
+            json.ends_with(r#""down":null,"maintenance":0.0}"#),
+            "{json}"
+        );
         let back: StateShares = serde_json::from_str(&json).unwrap();
         assert_eq!(back[MachineState::Busy], 0.75);
         assert!(back[MachineState::Down].is_nan());

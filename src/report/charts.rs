@@ -243,6 +243,9 @@ fn state_color(state: MachineState) -> RGBColor {
         MachineState::WaitingOperator => RGBColor(0xFF, 0x7F, 0x0E),
         MachineState::OffShift => RGBColor(0x5A, 0x5A, 0x5A),
         MachineState::Down => RGBColor(0x6A, 0x3D, 0x9A),
+        MachineState::LoadUnload => RGBColor(0x8F, 0xD1, 0x75),
+        MachineState::WaitingLoadUnload => RGBColor(0xFF, 0xBB, 0x78),
+        MachineState::Maintenance => RGBColor(0x1F, 0x77, 0xB4),
     }
 }
 

@@ -2,7 +2,9 @@
 //! variant, and with `--compare` the simulated ones beside them.
 
 use crate::exact::{ExactStation, ExactVariant};
-use crate::model::MachineState::{Blocked, Busy, Down, Starved};
+use crate::model::MachineState::{
+    self, Blocked, Busy, Down, LoadUnload, Starved, WaitingLoadUnload,
+};
 use crate::summary::{StationSummary, Summary, VariantSummary};
 use std::fmt::Write;
 
@@ -33,24 +35,36 @@ pub fn text(solved: &[ExactVariant], simulated: Option<&Summary>) -> String {
     out
 }
 
+/// The states the table shows: busy, blocked, starved and down, and the
+/// loading states where a station loads.
+fn shown_states(v: &ExactVariant) -> Vec<MachineState> {
+    let mut states = vec![Busy, Blocked, Starved, Down];
+    for extra in [LoadUnload, WaitingLoadUnload] {
+        if v.stations.iter().any(|s| s.shares[extra] > 0.0) {
+            states.push(extra);
+        }
+    }
+    states
+}
+
 fn exact_only(out: &mut String, v: &ExactVariant) {
     let _ = writeln!(
         out,
         "  good parts/h {:.4}   WIP {:.3}",
         v.throughput_per_h, v.wip_mean
     );
-    let _ = writeln!(
-        out,
-        "  {:<14} {:>8} {:>8} {:>8} {:>8} {:>8}",
-        "station", "busy", "blocked", "starved", "down", "buffer"
-    );
+    let states = shown_states(v);
+    let _ = write!(out, "  {:<14}", "station");
+    for state in &states {
+        let _ = write!(out, " {:>8}", state.label());
+    }
+    let _ = writeln!(out, " {:>8}", "buffer");
     for s in &v.stations {
-        let shares = &s.shares;
-        let _ = writeln!(
-            out,
-            "  {:<14} {:>8.4} {:>8.4} {:>8.4} {:>8.4} {:>8.3}",
-            s.name, shares[Busy], shares[Blocked], shares[Starved], shares[Down], s.buffer_mean
-        );
+        let _ = write!(out, "  {:<14}", s.name);
+        for &state in &states {
+            let _ = write!(out, " {:>8.4}", s.shares[state]);
+        }
+        let _ = writeln!(out, " {:>8.3}", s.buffer_mean);
     }
 }
 
@@ -79,31 +93,21 @@ fn side_by_side(out: &mut String, v: &ExactVariant, sim: &VariantSummary) {
         "  WIP            exact {:.3}   simulated {:.3}",
         v.wip_mean, sim.wip_mean
     );
-    let _ = writeln!(
-        out,
-        "  {:<14} {:>17} {:>17} {:>17} {:>17} {:>17}",
-        "station (exact / simulated)", "busy", "blocked", "starved", "down", "buffer"
-    );
+    let states = shown_states(v);
+    let _ = write!(out, "  {:<27}", "station (exact / simulated)");
+    for state in &states {
+        let _ = write!(out, " {:>17}", state.label());
+    }
+    let _ = writeln!(out, " {:>17}", "buffer");
     for (e, s) in v.stations.iter().zip(&sim.stations) {
-        station_row(out, e, s);
+        station_row(out, e, s, &states);
     }
 }
 
-fn station_row(out: &mut String, e: &ExactStation, s: &StationSummary) {
-    let (x, y) = (&e.shares, &s.shares);
-    let _ = writeln!(
-        out,
-        "  {:<27} {:>8.4}/{:<8.4} {:>8.4}/{:<8.4} {:>8.4}/{:<8.4} {:>8.4}/{:<8.4} {:>8.3}/{:<8.3}",
-        e.name,
-        x[Busy],
-        y[Busy],
-        x[Blocked],
-        y[Blocked],
-        x[Starved],
-        y[Starved],
-        x[Down],
-        y[Down],
-        e.buffer_mean,
-        s.buffer_mean
-    );
+fn station_row(out: &mut String, e: &ExactStation, s: &StationSummary, states: &[MachineState]) {
+    let _ = write!(out, "  {:<27}", e.name);
+    for &state in states {
+        let _ = write!(out, " {:>8.4}/{:<8.4}", e.shares[state], s.shares[state]);
+    }
+    let _ = writeln!(out, " {:>8.3}/{:<8.3}", e.buffer_mean, s.buffer_mean);
 }

@@ -123,11 +123,24 @@ fn paint_gains(summary: &Summary, table: &str, style: Style) -> String {
     out
 }
 
-/// The state shares and flow of every station of one variant.
+/// The state shares and flow of every station of one variant: busy,
+/// blocked and starved always, the other states where some station of the
+/// variant spends time in them (the rest are in stations.csv).
 fn stations_table(variant: &VariantSummary) -> String {
     let mut out = format!("\nstations, {} (share of machine time, %):\n", variant.name);
+    let always = [
+        MachineState::Busy,
+        MachineState::Blocked,
+        MachineState::Starved,
+    ];
+    let shown: Vec<MachineState> = MachineState::ALL
+        .into_iter()
+        .filter(|&state| {
+            always.contains(&state) || variant.stations.iter().any(|s| s.shares[state] > 0.0)
+        })
+        .collect();
     let mut header = vec!["station".to_owned()];
-    header.extend(MachineState::ALL.map(|s| s.label().to_owned()));
+    header.extend(shown.iter().map(|s| s.label().to_owned()));
     header.extend([
         "buffer".to_owned(),
         "good/h".to_owned(),
@@ -141,7 +154,7 @@ fn stations_table(variant: &VariantSummary) -> String {
         } else {
             s.name.clone()
         }];
-        row.extend(s.shares.iter().map(|v| fixed(v * 100.0, 1)));
+        row.extend(shown.iter().map(|&state| fixed(s.shares[state] * 100.0, 1)));
         row.extend([
             fixed(s.buffer_mean, 2),
             fixed(s.throughput_per_h, 2),

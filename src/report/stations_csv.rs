@@ -1,6 +1,7 @@
 //! `stations.csv`: one row per (variant, station): every state share, the
 //! station's other figures, and its bottleneck shares (sole and shifting,
-//! with their 95 % CIs) and off-shift-with-work-waiting share.
+//! with their 95 % CIs), off-shift-with-work-waiting share, share down
+//! waiting for a repair crew, and planned maintenances per hour.
 
 use super::csv_bytes;
 use crate::model::MachineState;
@@ -30,6 +31,8 @@ pub fn bytes(summary: &Summary) -> io::Result<Vec<u8>> {
         "bottleneck_shifting_ci95_low",
         "bottleneck_shifting_ci95_high",
         "off_shift_waiting",
+        "waiting_repair",
+        "maintenances_per_h",
     ]);
     w.write_record(&header)?;
     for variant in &summary.variants {
@@ -47,6 +50,8 @@ pub fn bytes(summary: &Summary) -> io::Result<Vec<u8>> {
                 record.extend([e.mean.to_string(), opt(e.ci95_low), opt(e.ci95_high)]);
             }
             record.push(s.off_shift_waiting.to_string());
+            record.push(s.waiting_repair.to_string());
+            record.push(s.maintenances_per_h.to_string());
             w.write_record(record)?;
         }
     }

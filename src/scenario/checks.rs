@@ -29,11 +29,18 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
         let releases_per_h = MIN_PER_H / interarrival.mean();
         let good_per_h = releases_per_h * cap.good_per_release;
         if good_per_h > cap.bound_per_h * (1.0 + 1e-9) {
-            let bottleneck = &model.stations[cap.bottleneck].name;
+            let bottleneck = match cap.limit {
+                crate::model::capacity::Limit::Station(s) => {
+                    format!("station \"{}\"", model.stations[s].name)
+                }
+                crate::model::capacity::Limit::Pool(p) => {
+                    format!("pool \"{}\"", model.pools[p].name)
+                }
+            };
             warnings.push(Warning {
                 key_path: "source.interarrival".to_owned(),
                 ..Warning::general(format!(
-                    "in variant \"{variant}\" the source releases {releases_per_h:.2} parts/h, more than the line can work ({:.2} good parts/h at most, its capacity bound is station \"{bottleneck}\"): the release queue grows without end",
+                    "in variant \"{variant}\" the source releases {releases_per_h:.2} parts/h, more than the line can work ({:.2} good parts/h at most, its capacity bound is {bottleneck}): the release queue grows without end",
                     cap.bound_per_h
                 ))
             });

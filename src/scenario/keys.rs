@@ -3,7 +3,16 @@
 //! format reference (docs/SCENARIOS.md) checks that it documents each one.
 
 pub const TOP: &[&str] = &[
-    "scenario", "source", "products", "stations", "pools", "energy", "changes", "variants",
+    "scenario",
+    "source",
+    "products",
+    "stations",
+    "pools",
+    "energy",
+    "calendar",
+    "initial_wip",
+    "changes",
+    "variants",
 ];
 pub const SCENARIO: &[&str] = &[
     "name",
@@ -14,7 +23,7 @@ pub const SCENARIO: &[&str] = &[
     "replications",
     "seed",
 ];
-pub const SOURCE: &[&str] = &["mode", "interarrival"];
+pub const SOURCE: &[&str] = &["mode", "interarrival", "lot_size"];
 pub const PRODUCT: &[&str] = &["name", "mix", "route", "description"];
 pub const STATION: &[&str] = &[
     "name",
@@ -29,20 +38,28 @@ pub const STATION: &[&str] = &[
     "batch",
     "setup",
     "operators",
+    "load",
+    "unload",
+    "maintenance",
+    "lights_out",
     "transfer",
     "energy",
     "description",
     "comment",
 ];
-pub const FAILURES: &[&str] = &["ttf", "ttr", "basis"];
+pub const FAILURES: &[&str] = &["ttf", "ttr", "basis", "repair"];
+pub const CREW: &[&str] = &["pool", "count"];
+pub const MAINTENANCE: &[&str] = &["every", "duration", "basis", "pool", "count"];
 pub const REWORK: &[&str] = &["prob", "to"];
 pub const BATCH: &[&str] = &["size", "min", "max_wait"];
 pub const SETUP: &[&str] = &["time", "on", "every"];
-pub const OPERATORS: &[&str] = &["pool", "count"];
+pub const OPERATORS: &[&str] = &["pool", "count", "for"];
 pub const STATION_ENERGY: &[&str] = &["busy_kw", "idle_kw", "down_kw", "setup_kw"];
 pub const POOL: &[&str] = &["name", "size", "shifts", "description"];
 pub const SHIFT: &[&str] = &["days", "start", "end"];
 pub const ENERGY: &[&str] = &["co2_kg_per_kwh", "price_per_kwh"];
+pub const CALENDAR: &[&str] = &["start_date", "closed", "holidays"];
+pub const CLOSED: &[&str] = &["days", "start", "end"];
 pub const CHANGE: &[&str] = &[
     "name",
     "description",
@@ -64,6 +81,8 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("products[]", PRODUCT),
     ("stations[]", STATION),
     ("stations[].failures", FAILURES),
+    ("stations[].failures.repair", CREW),
+    ("stations[].maintenance", MAINTENANCE),
     ("stations[].rework", REWORK),
     ("stations[].batch", BATCH),
     ("stations[].setup", SETUP),
@@ -72,6 +91,8 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("pools[]", POOL),
     ("pools[].shifts[]", SHIFT),
     ("energy", ENERGY),
+    ("calendar", CALENDAR),
+    ("calendar.closed[]", CLOSED),
     ("changes[]", CHANGE),
     ("variants[]", VARIANT),
 ];

@@ -6,7 +6,7 @@ use super::keys;
 use super::pool::read_pool;
 use super::read::{index, join, non_negative, Reader, Table, Value};
 use super::station::{read_station, resolve_station, Names, RawStation};
-use crate::model::{Model, Pool, Product, RunSettings, Source};
+use crate::model::{InitialWip, Model, Pool, Product, RunSettings, Source, Station};
 use std::ops::Range;
 
 /// What `[scenario]` says; shared by every variant.
@@ -232,6 +232,15 @@ pub fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> 
         .filter_map(|(idx, raw)| resolve_station(reader, raw, idx, &mut products, &names))
         .collect();
     let (co2_kg_per_kwh, price_per_kwh) = read_energy_factors(reader, root);
+    let calendar = super::calendar::read_calendar(reader, root);
+    let lot_size = read_lot_size(reader, root);
+    if reader.error_count() > errors_before {
+        return None;
+    }
+    let initial_wip = read_initial_wip(reader, root, &station_names, &products, &stations);
+    if let Some(None) = &calendar {
+        warn_lights_out_without_calendar(reader, &raw_stations, &stations);
+    }
     if reader.error_count() > errors_before {
         return None;
     }
@@ -249,7 +258,152 @@ pub fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> 
         pools,
         co2_kg_per_kwh,
         price_per_kwh,
+        calendar: calendar?,
+        lot_size: lot_size?,
+        initial_wip: initial_wip?,
     })
+}
+
+/// `source.lot_size`: releases in lots of N parts of one product.
+fn read_lot_size(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Option<u32>> {
+    let Some(v) = root.get("source").and_then(|s| match s.get_ref() {
+        toml::de::DeValue::Table(t) => t.get("lot_size"),
+        _ => None,
+    }) else {
+        return Some(None);
+    };
+    reader
+        .integer_in(v, "source.lot_size", 1, 1_000_000_000)
+        .map(|n| Some(n as u32))
+}
+
+/// `lights_out` means something only under a plant calendar.
+fn warn_lights_out_without_calendar(
+    reader: &mut Reader<'_>,
+    raw: &[RawStation<'_, '_>],
+    stations: &[Station],
+) {
+    for (raw, station) in raw.iter().zip(stations) {
+        if station.lights_out {
+            reader.warn(
+                raw.span.clone(),
+                &join(&raw.path, "lights_out"),
+                format!(
+                    "station \"{}\" is lights_out but the scenario has no [calendar]: the plant never closes, so this changes nothing",
+                    station.name
+                ),
+            );
+        }
+    }
+}
+
+/// `[initial_wip]`: parts waiting at stations at time 0, `<station> =
+/// <count>` (of the first product whose route visits the station) or
+/// `<station> = { <product> = <count> }`. A station takes at most its
+/// buffer's capacity, plus one part per machine (started at time 0) unless
+/// it batches.
+fn read_initial_wip(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    station_names: &[String],
+    products: &[Product],
+    stations: &[Station],
+) -> Option<Vec<InitialWip>> {
+    let Some(value) = root.get("initial_wip") else {
+        return Some(Vec::new());
+    };
+    let table = reader.table(value, "initial_wip")?;
+    let errors_before = reader.error_count();
+    let mut wip = Vec::new();
+    for (key, v) in table.iter() {
+        let name: &str = key.get_ref();
+        let path = join("initial_wip", name);
+        let names = station_names.iter().map(String::as_str);
+        let Some(station) = reader.lookup(names, name, "station", key.span(), &path) else {
+            continue;
+        };
+        let visit = |p: usize| products[p].route.iter().position(|&s| s == station);
+        let mut entries: Vec<(usize, u32, std::ops::Range<usize>, String)> = Vec::new();
+        match v.get_ref() {
+            toml::de::DeValue::Table(by_product) => {
+                for (pkey, count) in by_product.iter() {
+                    let pname: &str = pkey.get_ref();
+                    let ppath = join(&path, pname);
+                    let names = products.iter().map(|p| p.name.as_str());
+                    let product = reader.lookup(names, pname, "product", pkey.span(), &ppath);
+                    let count = reader.integer_in(count, &ppath, 0, 1_000_000);
+                    if let (Some(product), Some(count)) = (product, count) {
+                        entries.push((product, count as u32, pkey.span(), ppath));
+                    }
+                }
+            }
+            _ => {
+                let Some(count) = reader.integer_in(v, &path, 0, 1_000_000) else {
+                    continue;
+                };
+                match (0..products.len()).find(|&p| visit(p).is_some()) {
+                    Some(product) => entries.push((product, count as u32, v.span(), path.clone())),
+                    None => reader.error(
+                        key.span(),
+                        &path,
+                        format!(
+                            "station \"{name}\" is on no product's route: no part can wait there"
+                        ),
+                    ),
+                }
+            }
+        }
+        entries.sort_by_key(|e| e.0);
+        let mut total = 0u64;
+        for (product, count, span, ppath) in entries {
+            let Some(position) = visit(product) else {
+                reader.error(
+                    span,
+                    &ppath,
+                    format!(
+                        "product \"{}\" never visits station \"{name}\"",
+                        products[product].name
+                    ),
+                );
+                continue;
+            };
+            total += u64::from(count);
+            if count > 0 {
+                wip.push(InitialWip {
+                    station,
+                    product,
+                    position,
+                    count,
+                });
+            }
+        }
+        let s = &stations[station];
+        let room = s.buffer.map_or(u64::MAX, |b| {
+            u64::from(b)
+                + if s.batch.is_some() {
+                    0
+                } else {
+                    u64::from(s.machines)
+                }
+        });
+        if total > room {
+            let what = if s.batch.is_some() {
+                format!("its buffer holds {}", s.buffer.unwrap_or(0))
+            } else {
+                format!(
+                    "its buffer holds {} and its {} machines one each",
+                    s.buffer.unwrap_or(0),
+                    s.machines
+                )
+            };
+            reader.error(
+                v.span(),
+                &path,
+                format!("{total} parts cannot wait at station \"{name}\": {what}, {room} in all"),
+            );
+        }
+    }
+    (reader.error_count() == errors_before).then_some(wip)
 }
 
 /// Under the unlimited source a route on which no time passes would make

@@ -9,7 +9,7 @@ use crate::model::{Pool, WEEK_MIN};
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Days of a shift: "mon-fri", "sat", "mon,wed,fri", "fri-mon", "daily".
-fn parse_days(text: &str) -> Result<[bool; 7], String> {
+pub(super) fn parse_days(text: &str) -> Result<[bool; 7], String> {
     let mut days = [false; 7];
     let day = |name: &str| -> Result<usize, String> {
         let name = name.trim().to_ascii_lowercase();
@@ -41,7 +41,7 @@ fn parse_days(text: &str) -> Result<[bool; 7], String> {
 }
 
 /// "HH:MM" from 00:00 to 24:00, in minutes.
-fn parse_clock(text: &str) -> Result<f64, String> {
+pub(super) fn parse_clock(text: &str) -> Result<f64, String> {
     let error = || format!("expected a time of day \"HH:MM\" from 00:00 to 24:00, got \"{text}\"");
     let (h, m) = text.trim().split_once(':').ok_or_else(error)?;
     let (h, m): (u32, u32) = (
@@ -141,7 +141,7 @@ fn read_shift(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<
 }
 
 /// Sorts windows and merges overlapping or touching ones.
-fn merge_windows(mut windows: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+pub(super) fn merge_windows(mut windows: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     windows.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut merged: Vec<(f64, f64)> = Vec::new();
     for (start, end) in windows {

@@ -319,6 +319,16 @@ impl<'t> Reader<'t> {
         }
     }
 
+    pub fn boolean(&mut self, value: &Value<'_>, path: &str) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.expected(value, path, "true or false");
+                None
+            }
+        }
+    }
+
     /// A name: non-empty, letters, digits, `_`, `-` and `.` only.
     pub fn name(&mut self, value: &Value<'_>, path: &str) -> Option<String> {
         let name = self.string(value, path)?;

@@ -6,8 +6,8 @@
 use super::keys;
 use super::read::{describe, join, non_negative, Reader, Value};
 use crate::model::{
-    Batch, Dist, Energy, FailureBasis, Failures, Operators, Pool, Product, Rework, Setup,
-    SetupRule, Station,
+    Batch, Crew, Dist, Energy, FailureBasis, Failures, Maintenance, OperatorTask, Operators, Pool,
+    Product, Rework, Setup, SetupRule, Station,
 };
 use std::borrow::Cow;
 use std::ops::Range;
@@ -30,11 +30,33 @@ pub struct ReworkSpec {
     to_span: Range<usize>,
 }
 
-/// `operators = { pool, count }` as read.
+/// `operators = { pool, count, for }` as read.
 pub struct OperatorsSpec {
     pool: String,
     count: u32,
+    task: OperatorTask,
     pool_span: Range<usize>,
+}
+
+/// `{ pool, count }` of a repair or maintenance crew as read, and its key path.
+#[derive(Clone)]
+pub struct CrewSpec {
+    pool: String,
+    count: u32,
+    pool_span: Range<usize>,
+    path: String,
+}
+
+/// `failures` as read: the crew is resolved once the pools are known.
+pub struct FailuresSpec {
+    failures: Failures,
+    crew: Option<CrewSpec>,
+}
+
+/// `maintenance` as read.
+pub struct MaintenanceSpec {
+    maintenance: Maintenance,
+    crew: Option<CrewSpec>,
 }
 
 /// A station as read, before products are known.
@@ -47,13 +69,17 @@ pub struct RawStation<'a, 'i> {
     buffer: Option<Option<u32>>,
     process: Option<Dist>,
     by_product: Vec<ByProduct<'a, 'i, Dist>>,
-    failures: Option<Failures>,
+    failures: Option<FailuresSpec>,
     scrap: Option<f64>,
     scrap_by_product: Vec<ByProduct<'a, 'i, f64>>,
     rework: Option<ReworkSpec>,
     batch: Option<(Batch, Range<usize>)>,
     setup: Option<Setup>,
     operators: Option<OperatorsSpec>,
+    load: Option<Dist>,
+    unload: Option<Dist>,
+    maintenance: Option<MaintenanceSpec>,
+    lights_out: bool,
     transfer: Option<Dist>,
     energy: Option<Energy>,
     /// Whether it read without any problem.
@@ -119,6 +145,17 @@ pub fn read_station<'a, 'i>(
     let operators = table
         .get("operators")
         .and_then(|v| read_operators(reader, v, &at("operators")));
+    let load = table.get("load").and_then(|v| reader.dist(v, &at("load")));
+    let unload = table
+        .get("unload")
+        .and_then(|v| reader.dist(v, &at("unload")));
+    let maintenance = table
+        .get("maintenance")
+        .and_then(|v| read_maintenance(reader, v, &at("maintenance")));
+    let lights_out = table
+        .get("lights_out")
+        .and_then(|v| reader.boolean(v, &at("lights_out")))
+        .unwrap_or(false);
     let transfer = table
         .get("transfer")
         .and_then(|v| reader.dist(v, &at("transfer")));
@@ -141,6 +178,10 @@ pub fn read_station<'a, 'i>(
         batch,
         setup,
         operators,
+        load,
+        unload,
+        maintenance,
+        lights_out,
         transfer,
         energy,
         clean,
@@ -281,10 +322,127 @@ fn read_operators(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opt
             .map(|c| c as u32),
         None => Some(1),
     };
+    let task = match table.get("for") {
+        None => Some(OperatorTask::All),
+        Some(v) => match reader.string(v, &join(path, "for")).as_deref() {
+            Some("all") => Some(OperatorTask::All),
+            Some("load_unload") => Some(OperatorTask::LoadUnload),
+            Some("setup") => Some(OperatorTask::Setup),
+            Some(other) => {
+                let choices = ["all", "load_unload", "setup"];
+                reader.unknown_choice(v.span(), &join(path, "for"), other, &choices);
+                None
+            }
+            None => None,
+        },
+    };
     Some(OperatorsSpec {
         pool: pool?,
         count: count?,
+        task: task?,
         pool_span: pool_value?.span(),
+    })
+}
+
+/// `{ pool, count }`: the technicians a repair or a maintenance needs
+/// (count 1 by default, at least 1).
+fn read_crew(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<CrewSpec> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, keys::CREW);
+    let pool_value = reader.required(table, value.span(), path, "pool");
+    let pool = pool_value.and_then(|v| reader.name(v, &join(path, "pool")));
+    let count = match table.get("count") {
+        Some(v) => reader
+            .integer_in(v, &join(path, "count"), 1, 1_000_000)
+            .map(|c| c as u32),
+        None => Some(1),
+    };
+    Some(CrewSpec {
+        pool: pool?,
+        count: count?,
+        pool_span: pool_value?.span(),
+        path: path.to_owned(),
+    })
+}
+
+/// `basis = "calendar" | "operating"` (operating by default).
+fn read_basis(
+    reader: &mut Reader<'_>,
+    table: &super::read::Table<'_>,
+    path: &str,
+) -> Option<FailureBasis> {
+    match table.get("basis") {
+        None => Some(FailureBasis::Operating),
+        Some(v) => match reader.string(v, &join(path, "basis")).as_deref() {
+            Some("operating") => Some(FailureBasis::Operating),
+            Some("calendar") => Some(FailureBasis::Calendar),
+            Some(other) => {
+                let choices = ["operating", "calendar"];
+                reader.unknown_choice(v.span(), &join(path, "basis"), other, &choices);
+                None
+            }
+            None => None,
+        },
+    }
+}
+
+fn read_maintenance(
+    reader: &mut Reader<'_>,
+    value: &Value<'_>,
+    path: &str,
+) -> Option<MaintenanceSpec> {
+    let table = reader.table(value, path)?;
+    reader.check_keys(table, path, keys::MAINTENANCE);
+    let every = reader
+        .required(table, value.span(), path, "every")
+        .and_then(|v| reader.duration_bounded(v, &join(path, "every"), true));
+    let duration = reader
+        .required(table, value.span(), path, "duration")
+        .and_then(|v| reader.dist(v, &join(path, "duration")));
+    let basis = read_basis(reader, table, path);
+    if table.get("count").is_some() && table.get("pool").is_none() {
+        reader.error(
+            value.span(),
+            &join(path, "pool"),
+            "\"count\" needs the pool its technicians come from: give \"pool\"",
+        );
+        return None;
+    }
+    let crew = match table.get("pool") {
+        Some(_) => Some(read_crew_fields(reader, table, value.span(), path)?),
+        None => None,
+    };
+    Some(MaintenanceSpec {
+        maintenance: Maintenance {
+            every_min: every?,
+            duration: duration?,
+            basis: basis?,
+            crew: None,
+        },
+        crew,
+    })
+}
+
+/// The `pool` and `count` keys of a table that has other keys too.
+fn read_crew_fields(
+    reader: &mut Reader<'_>,
+    table: &super::read::Table<'_>,
+    span: Range<usize>,
+    path: &str,
+) -> Option<CrewSpec> {
+    let pool_value = reader.required(table, span, path, "pool")?;
+    let pool = reader.name(pool_value, &join(path, "pool"));
+    let count = match table.get("count") {
+        Some(v) => reader
+            .integer_in(v, &join(path, "count"), 1, 1_000_000)
+            .map(|c| c as u32),
+        None => Some(1),
+    };
+    Some(CrewSpec {
+        pool: pool?,
+        count: count?,
+        pool_span: pool_value.span(),
+        path: path.to_owned(),
     })
 }
 
@@ -314,7 +472,7 @@ fn read_energy(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option
     })
 }
 
-fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<Failures> {
+fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<FailuresSpec> {
     let table = reader.table(value, path)?;
     reader.check_keys(table, path, keys::FAILURES);
     let ttf = reader
@@ -323,18 +481,10 @@ fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
     let ttr = reader
         .required(table, value.span(), path, "ttr")
         .and_then(|v| reader.dist(v, &join(path, "ttr")));
-    let basis = match table.get("basis") {
-        None => Some(FailureBasis::Operating),
-        Some(v) => match reader.string(v, &join(path, "basis")).as_deref() {
-            Some("operating") => Some(FailureBasis::Operating),
-            Some("calendar") => Some(FailureBasis::Calendar),
-            Some(other) => {
-                let choices = ["operating", "calendar"];
-                reader.unknown_choice(v.span(), &join(path, "basis"), other, &choices);
-                None
-            }
-            None => None,
-        },
+    let basis = read_basis(reader, table, path);
+    let crew = match table.get("repair") {
+        Some(v) => Some(read_crew(reader, v, &join(path, "repair"))?),
+        None => None,
     };
     let (ttf, ttr, basis) = (ttf?, ttr?, basis?);
     if ttf.mean() <= 0.0 {
@@ -345,7 +495,15 @@ fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
         );
         return None;
     }
-    Some(Failures { ttf, ttr, basis })
+    Some(FailuresSpec {
+        failures: Failures {
+            ttf,
+            ttr,
+            basis,
+            repair: None,
+        },
+        crew,
+    })
 }
 
 /// What a station's references resolve against.
@@ -404,6 +562,21 @@ pub fn resolve_station(
         .operators
         .as_ref()
         .and_then(|spec| resolve_operators(reader, raw, spec, names));
+    let failures = raw.failures.as_ref().map(|spec| Failures {
+        repair: spec
+            .crew
+            .as_ref()
+            .and_then(|crew| resolve_crew(reader, crew, names)),
+        ..spec.failures.clone()
+    });
+    let maintenance = raw.maintenance.as_ref().map(|spec| Maintenance {
+        crew: spec
+            .crew
+            .as_ref()
+            .and_then(|crew| resolve_crew(reader, crew, names)),
+        ..spec.maintenance.clone()
+    });
+    check_crews(reader, raw, operators.as_ref(), failures.as_ref(), names);
     if let Some((batch, span)) = &raw.batch {
         check_batch(reader, raw, batch, span, buffer, &visits);
     }
@@ -415,12 +588,16 @@ pub fn resolve_station(
         machines: raw.machines?,
         buffer,
         process: process?,
-        failures: raw.failures.clone(),
+        failures,
         scrap: raw.scrap.and(Some(scrap_or_zero))?,
         rework,
         batch: raw.batch.as_ref().map(|(b, _)| b.clone()),
         setup: raw.setup.clone(),
         operators,
+        load: raw.load.clone(),
+        unload: raw.unload.clone(),
+        maintenance,
+        lights_out: raw.lights_out,
         transfer: raw.transfer.clone(),
         energy: raw.energy,
     })
@@ -618,7 +795,71 @@ fn resolve_operators(
     (spec.count > 0).then_some(Operators {
         pool,
         count: spec.count,
+        task: spec.task,
     })
+}
+
+/// The pool of a repair or maintenance crew; it must be large enough.
+fn resolve_crew(reader: &mut Reader<'_>, spec: &CrewSpec, names: &Names<'_>) -> Option<Crew> {
+    let pool_names = names.pools.iter().map(|p| p.name.as_str());
+    let pool = if names.pools_ok {
+        let path = join(&spec.path, "pool");
+        reader.lookup(
+            pool_names,
+            &spec.pool,
+            "pool",
+            spec.pool_span.clone(),
+            &path,
+        )?
+    } else {
+        pool_names.clone().position(|p| p == spec.pool)?
+    };
+    let size = names.pools[pool].size;
+    if spec.count > size {
+        reader.error(
+            spec.pool_span.clone(),
+            &join(&spec.path, "count"),
+            format!(
+                "needs {} technicians but pool \"{}\" has only {size}",
+                spec.count, spec.pool
+            ),
+        );
+        return None;
+    }
+    Some(Crew {
+        pool,
+        count: spec.count,
+    })
+}
+
+/// An operator held through a breakdown cannot also repair it: where the
+/// operators stay with the machine while it processes and the repair crew
+/// comes from the same pool, both must fit in it at once.
+fn check_crews(
+    reader: &mut Reader<'_>,
+    raw: &RawStation<'_, '_>,
+    operators: Option<&Operators>,
+    failures: Option<&Failures>,
+    names: &Names<'_>,
+) {
+    let (Some(operators), Some(crew)) = (operators, failures.and_then(|f| f.repair)) else {
+        return;
+    };
+    let size = names.pools[crew.pool].size;
+    if operators.attend_processing()
+        && operators.pool == crew.pool
+        && operators.count + crew.count > size
+    {
+        let path = join(&join(&raw.path, "failures"), "repair");
+        reader.error(
+            raw.span.clone(),
+            &join(&path, "count"),
+            format!(
+                "the machine's {} operators stay with it while it is down, and its repair needs {} more of pool \"{}\", which has only {size}: a breakdown could never be repaired",
+                operators.count, crew.count, names.pools[crew.pool].name
+            ),
+        );
+    }
 }
 
 /// A batch must be able to gather in the station's buffer.

@@ -4,6 +4,7 @@
 //! of the contract (determinism, common random numbers, error messages).
 
 mod architecture;
+mod automation;
 mod bottleneck;
 mod charts;
 mod cli;

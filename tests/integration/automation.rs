@@ -1,0 +1,624 @@
+//! What automation changes: operators who load and unload (one tending
+//! several machines), repair crews, planned maintenance, the plant
+//! calendar, lots and a line that starts full. Each against a number known
+//! independently of the simulator: the finite-source queue in closed form,
+//! hand-computed deterministic cycles, the exact Markov chain.
+
+use crate::common::{assert_in_ci, errors, estimate_of, run, scenario};
+use alloysim::exact::solve_model;
+use alloysim::model::MachineState;
+
+/// Stationary distribution of the finite-source queue M/M/c//N: N sources
+/// that each ask for service at rate `lambda` while not in the queue, `c`
+/// servers of rate `mu`. Returns P(n in the queue or in service), n = 0..N.
+fn finite_source(n: u32, c: u32, lambda: f64, mu: f64) -> Vec<f64> {
+    let mut p = vec![1.0];
+    for k in 1..=n {
+        let arrivals = f64::from(n - k + 1) * lambda;
+        let services = f64::from(k.min(c)) * mu;
+        p.push(p[k as usize - 1] * arrivals / services);
+    }
+    let total: f64 = p.iter().sum();
+    p.iter().map(|x| x / total).collect()
+}
+
+/// N machines each needing an operator to load (the operators' pool of
+/// `operators`), exponential load and run times, unlimited raw parts: the
+/// machine-interference model.
+fn interference(machines: u32, operators: u32, run_min: f64, load_min: f64) -> String {
+    format!(
+        r#"
+[scenario]
+name = "interference"
+warmup = "20h"
+horizon = "1500h"
+replications = 5
+seed = 11
+
+[[products]]
+name = "p"
+route = ["cnc"]
+
+[[pools]]
+name = "op"
+size = {operators}
+
+[[stations]]
+name = "cnc"
+machines = {machines}
+process = {{ dist = "exponential", mean = {run_min} }}
+load = {{ dist = "exponential", mean = {load_min} }}
+operators = {{ pool = "op", count = 1, for = "load_unload" }}
+"#
+    )
+}
+
+#[test]
+fn one_operator_loading_several_machines_is_the_finite_source_queue() {
+    for (machines, operators) in [(5, 1), (6, 2)] {
+        let (run_min, load_min) = (10.0, 2.0);
+        let p = finite_source(machines, operators, 1.0 / run_min, 1.0 / load_min);
+        let in_service: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(k, pk)| pk * f64::from((k as u32).min(operators)))
+            .sum();
+        let queued: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(k, pk)| pk * k as f64)
+            .sum::<f64>()
+            - in_service;
+        let throughput_per_h = in_service / load_min * 60.0;
+        let m = f64::from(machines);
+        let s = scenario(&interference(machines, operators, run_min, load_min));
+        let (summary, result) = run(&s, 2);
+        let v = &summary.variants[0];
+        assert_in_ci("throughput", &v.throughput_per_h, throughput_per_h, 5);
+        let busy = estimate_of(&result, 0, |r| {
+            r.stations[0].state_shares()[MachineState::Busy]
+        });
+        assert_in_ci("running share", &busy, (m - in_service - queued) / m, 5);
+        let waiting = estimate_of(&result, 0, |r| {
+            r.stations[0].state_shares()[MachineState::WaitingLoadUnload]
+        });
+        assert_in_ci("waiting for the operator", &waiting, queued / m, 5);
+        // The exact chain of the same line agrees with the closed form.
+        let exact = solve_model(&s.variants[0].model, false).unwrap();
+        assert!(
+            (exact.throughput_per_h / throughput_per_h - 1.0).abs() < 1e-9,
+            "exact {} vs closed form {throughput_per_h}",
+            exact.throughput_per_h
+        );
+        let loading = exact.stations[0].shares[MachineState::LoadUnload];
+        assert!((loading - in_service / m).abs() < 1e-9);
+    }
+}
+
+/// N machines that fail while they run (exponential), a repair crew of
+/// `crew`: the machine-repairman model.
+fn repairman(machines: u32, crew: u32) -> String {
+    format!(
+        r#"
+[scenario]
+name = "repairman"
+warmup = "50h"
+horizon = "4000h"
+replications = 5
+seed = 5
+
+[[products]]
+name = "p"
+route = ["press"]
+
+[[pools]]
+name = "tech"
+size = {crew}
+
+[[stations]]
+name = "press"
+machines = {machines}
+process = {{ dist = "exponential", mean = 1 }}
+failures = {{ ttf = {{ dist = "exponential", mean = 50 }}, ttr = {{ dist = "exponential", mean = 10 }}, repair = {{ pool = "tech", count = 1 }} }}
+"#
+    )
+}
+
+#[test]
+fn a_repair_crew_is_the_machine_repairman_queue() {
+    for (machines, crew) in [(5, 1), (5, 2)] {
+        let p = finite_source(machines, crew, 1.0 / 50.0, 1.0 / 10.0);
+        let down: f64 = p.iter().enumerate().map(|(k, pk)| pk * k as f64).sum();
+        let repairing: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(k, pk)| pk * f64::from((k as u32).min(crew)))
+            .sum();
+        let m = f64::from(machines);
+        // Every machine that is up runs (raw parts never lack): one part a minute.
+        let throughput_per_h = (m - down) * 60.0;
+        let s = scenario(&repairman(machines, crew));
+        let (summary, result) = run(&s, 2);
+        let v = &summary.variants[0];
+        assert_in_ci("throughput", &v.throughput_per_h, throughput_per_h, 5);
+        let waiting = estimate_of(&result, 0, |r| {
+            r.stations[0].repair_waiting_min / r.measured_min / m
+        });
+        assert_in_ci("waiting for the crew", &waiting, (down - repairing) / m, 5);
+        let exact = solve_model(&s.variants[0].model, false).unwrap();
+        assert!(
+            (exact.throughput_per_h / throughput_per_h - 1.0).abs() < 1e-9,
+            "exact {} vs closed form {throughput_per_h}",
+            exact.throughput_per_h
+        );
+    }
+}
+
+/// A deterministic line of one station, with `extra` station keys and
+/// `top` sections.
+fn deterministic(machines: u32, process: f64, extra: &str, top: &str, horizon: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "by-hand"
+horizon = "{horizon}"
+replications = 1
+{top}
+[[products]]
+name = "p"
+route = ["m"]
+
+[[stations]]
+name = "m"
+machines = {machines}
+process = {{ dist = "deterministic", value = {process} }}
+{extra}
+"#
+    )
+}
+
+#[test]
+fn one_operator_loading_and_unloading_two_machines_by_hand() {
+    // Load 2, process 2, unload 1, one operator for two machines. From
+    // t = 4 the cycle repeats every 6 min: the operator unloads and loads
+    // one machine (3 min) then the other, while each machine waits 1 min
+    // of its 6 for the operator: 2 parts per 6 min, the operator busy all
+    // the time; per machine busy 2, load/unload 3, waiting 1.
+    let pool = "[[pools]]\nname = \"op\"\nsize = 1\n";
+    let extra = r#"load = { dist = "deterministic", value = 2 }
+unload = { dist = "deterministic", value = 1 }
+operators = { pool = "op", count = 1, for = "load_unload" }"#;
+    let s = scenario(
+        &deterministic(2, 2.0, extra, pool, "6000min")
+            .replace("replications = 1", "replications = 1\nwarmup = \"60min\""),
+    );
+    let (summary, result) = run(&s, 1);
+    assert!((summary.variants[0].throughput_per_h.mean - 20.0).abs() < 1e-9);
+    let shares = result.variants[0].replications[0].stations[0].state_shares();
+    for (state, share) in [
+        (MachineState::Busy, 2.0 / 6.0),
+        (MachineState::LoadUnload, 3.0 / 6.0),
+        (MachineState::WaitingLoadUnload, 1.0 / 6.0),
+    ] {
+        assert!(
+            (shares[state] - share).abs() < 1e-9,
+            "{state:?}: {}",
+            shares[state]
+        );
+    }
+    // The same operator held for the whole operation runs one machine at a
+    // time: 5 min a part.
+    let all = scenario(&deterministic(
+        2,
+        2.0,
+        &extra.replace("load_unload", "all"),
+        pool,
+        "6000min",
+    ));
+    let (summary, _) = run(&all, 1);
+    assert!((summary.variants[0].throughput_per_h.mean - 12.0).abs() < 1e-9);
+    // Setups only: the operator is never needed, 2 machines × 1 part / 5 min.
+    let setup_only = scenario(&deterministic(
+        2,
+        2.0,
+        &extra.replace("load_unload", "setup"),
+        pool,
+        "6000min",
+    ));
+    let (summary, _) = run(&setup_only, 1);
+    assert!((summary.variants[0].throughput_per_h.mean - 24.0).abs() < 1e-9);
+}
+
+const CALENDAR: &str = r#"
+[calendar]
+start_date = "2027-01-04"
+closed = [ { days = "sat-sun" }, { days = "mon-fri", start = "22:00", end = "06:00" } ]
+holidays = ["2027-01-06", "2026-12-25"]
+"#;
+
+#[test]
+fn the_plant_calendar_and_holidays_by_hand() {
+    // Open: Monday 00:00-22:00 (Sunday is closed, the night window starts
+    // on Monday evening), Tuesday to Friday 06:00-22:00: 22 + 4 × 16 = 86 h
+    // a week; the holiday on Wednesday 6 January takes its 16 open hours;
+    // the one before the start date is never reached. 4 weeks: 328 h.
+    let text = deterministic(1, 1.0, "", CALENDAR, "28d");
+    let s = scenario(&text);
+    assert!(s
+        .warnings()
+        .iter()
+        .any(|w| w.message.contains("before start_date")));
+    let (summary, result) = run(&s, 1);
+    let open_h = 4.0 * 86.0 - 16.0;
+    let v = &summary.variants[0];
+    assert!((v.throughput_per_h.mean - open_h * 60.0 / (28.0 * 24.0)).abs() < 1e-9);
+    let shares = result.variants[0].replications[0].stations[0].state_shares();
+    assert!((shares[MachineState::OffShift] - (1.0 - open_h / (28.0 * 24.0))).abs() < 1e-12);
+    // A lights-out station works through.
+    let lights_out = scenario(&deterministic(1, 1.0, "lights_out = true", CALENDAR, "28d"));
+    let (summary, _) = run(&lights_out, 1);
+    assert!((summary.variants[0].throughput_per_h.mean - 60.0).abs() < 1e-9);
+}
+
+#[test]
+fn an_operation_under_way_finishes_when_the_plant_closes() {
+    // Open 00:00-08:00 daily: parts of 50 min start at 0, 50, ..., 450;
+    // the last ends at 500, after closing. 10 parts a day, busy 500 of
+    // 1440 min, the rest off shift.
+    let top = r#"
+[calendar]
+closed = [ { days = "daily", start = "08:00", end = "24:00" } ]
+"#;
+    let s = scenario(&deterministic(1, 50.0, "", top, "7d"));
+    let (summary, result) = run(&s, 1);
+    assert!((summary.variants[0].good_parts_mean - 70.0).abs() < 1e-9);
+    let shares = result.variants[0].replications[0].stations[0].state_shares();
+    assert!((shares[MachineState::Busy] - 500.0 / 1440.0).abs() < 1e-12);
+    assert!((shares[MachineState::OffShift] - 940.0 / 1440.0).abs() < 1e-12);
+}
+
+#[test]
+fn planned_maintenance_by_hand() {
+    // Parts of 30 min. Calendar basis, every 100 min after the end of the
+    // last maintenance: due at 100 during the 4th part, which finishes at
+    // 120; maintenance 120-140, next due at 240 during the 8th part...:
+    // 4 parts and 20 min of maintenance every 140 min. Operating basis,
+    // every 90 min of processing: after 3 parts: 3 parts per 110 min.
+    for (basis, every, period, parts) in
+        [("calendar", 100, 140.0, 4.0), ("operating", 90, 110.0, 3.0)]
+    {
+        let extra = format!(
+            r#"maintenance = {{ every = {every}, duration = {{ dist = "deterministic", value = 20 }}, basis = "{basis}" }}"#
+        );
+        let s = scenario(&deterministic(1, 30.0, &extra, "", "15400min"));
+        let (summary, result) = run(&s, 1);
+        let v = &summary.variants[0];
+        assert!(
+            (v.throughput_per_h.mean - parts / period * 60.0).abs() < 1e-9,
+            "{basis}: {}",
+            v.throughput_per_h.mean
+        );
+        let station = &result.variants[0].replications[0].stations[0];
+        let shares = station.state_shares();
+        assert!((shares[MachineState::Maintenance] - 20.0 / period).abs() < 1e-12);
+        assert_eq!(station.maintenances as f64, 15400.0 / period);
+    }
+    // With a crew that works only in the day shift (Monday to Sunday
+    // 06:00-14:00), maintenances due outside it wait for the crew, in the
+    // maintenance state; nothing is lost.
+    let crew = r#"
+[[pools]]
+name = "maint"
+size = 1
+shifts = [ { days = "daily", start = "06:00", end = "14:00" } ]
+"#;
+    let extra = r#"maintenance = { every = "6h", duration = { dist = "deterministic", value = 60 }, basis = "calendar", pool = "maint" }"#;
+    let s = scenario(&deterministic(1, 10.0, extra, crew, "70d"));
+    let (summary, result) = run(&s, 1);
+    let station = &result.variants[0].replications[0].stations[0];
+    let shares = station.state_shares();
+    // The first maintenance falls due at 06:00 (the crew is there: 06:00-
+    // 07:00), the next at 13:00 (13:00-14:00), the next at 20:00 and waits
+    // for the crew until 06:00 (20:00-07:00), and so on: two maintenances
+    // a day, 720 min a day in maintenance from the first morning on, 360 on
+    // the first day.
+    let minutes = 360.0 + 69.0 * 720.0;
+    assert!(
+        (shares[MachineState::Maintenance] - minutes / (70.0 * 1440.0)).abs() < 1e-9,
+        "{shares:?}"
+    );
+    assert!((summary.variants[0].stations[0].maintenances_per_h - 2.0 / 24.0).abs() < 1e-9);
+}
+
+/// Two products that share one machine with a setup on product change.
+fn two_products(source: &str, mix_b: f64, process: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "lots"
+warmup = "10h"
+horizon = "2000h"
+replications = 3
+
+{source}
+
+[[products]]
+name = "a"
+mix = 2
+route = ["cnc"]
+
+[[products]]
+name = "b"
+mix = {mix_b}
+route = ["cnc"]
+
+[[stations]]
+name = "cnc"
+buffer = "inf"
+process = {process}
+setup = {{ time = {{ dist = "deterministic", value = 5 }} }}
+"#
+    )
+}
+
+#[test]
+fn lots_make_one_setup_per_product_change_between_lots() {
+    // Unlimited source, mix 1:1, lots of 10: every lot changes product;
+    // a lot takes 5 + 10 × 1 min: 4 setups and 40 parts an hour.
+    let s = scenario(&two_products(
+        "[source]\nlot_size = 10",
+        2.0,
+        r#"{ dist = "deterministic", value = 1 }"#,
+    ));
+    let (summary, _) = run(&s, 1);
+    let v = &summary.variants[0];
+    assert!(
+        (v.throughput_per_h.mean - 40.0).abs() < 1e-6,
+        "{}",
+        v.throughput_per_h.mean
+    );
+    assert!((v.stations[0].setups_per_h - 4.0).abs() < 1e-6);
+    // Poisson releases of 30 parts an hour in lots of 5 (6 lots an hour),
+    // mix 2:1: the lot sequence a, b, a | a, b, a | ... changes product at
+    // 2 of every 3 lots: 4 setups an hour, whatever the processing times.
+    let s = scenario(&two_products(
+        "[source]\nmode = \"interarrival\"\ninterarrival = { dist = \"exponential\", mean = 2 }\nlot_size = 5",
+        1.0,
+        r#"{ dist = "exponential", mean = 1 }"#,
+    ));
+    let (_, result) = run(&s, 2);
+    let setups = estimate_of(&result, 0, |r| {
+        r.stations[0].setups as f64 / r.measured_min * 60.0
+    });
+    assert_in_ci("setups per hour", &setups, 4.0, 3);
+}
+
+#[test]
+fn a_line_started_full_is_in_its_steady_state_from_time_zero() {
+    // Station a (1 min) feeds b (2 min) through a buffer of 5. In steady
+    // state b never waits, its buffer is full and a is blocked holding a
+    // part: 7 parts in the line, 30 an hour. Started with 6 parts at b (5
+    // waiting, 1 on the machine) the line is in that state from time 0: in
+    // the first hour b finishes at 2, 4, ..., 60. Started empty, its first
+    // part is out at 3, the 29th at 59.
+    let line = |wip: &str| {
+        format!(
+            r#"
+[scenario]
+name = "full"
+horizon = "1h"
+replications = 1
+{wip}
+[[products]]
+name = "p"
+route = ["a", "b"]
+
+[[stations]]
+name = "a"
+process = {{ dist = "deterministic", value = 1 }}
+
+[[stations]]
+name = "b"
+buffer = 5
+process = {{ dist = "deterministic", value = 2 }}
+"#
+        )
+    };
+    let (full, _) = run(&scenario(&line("[initial_wip]\nb = 6\n")), 1);
+    let v = &full.variants[0];
+    assert_eq!(v.good_parts_mean, 30.0);
+    assert!((v.wip_mean - 7.0).abs() < 1e-12, "{}", v.wip_mean);
+    assert!((v.stations[1].buffer_mean - 5.0).abs() < 1e-12);
+    let (empty, _) = run(&scenario(&line("")), 1);
+    assert_eq!(empty.variants[0].good_parts_mean, 29.0);
+    // Per product, and the parts count as work in the line at the start.
+    let (_, result) = run(&scenario(&line("[initial_wip]\nb = { p = 3 }\n")), 1);
+    let rep = &result.variants[0].replications[0];
+    assert_eq!(rep.wip_at_start, 3 + 1);
+    assert_eq!(
+        rep.released + rep.wip_at_start,
+        rep.good_parts + rep.scrap_parts + rep.wip_at_end
+    );
+    let text = errors(&line("[initial_wip]\nb = 7\nc = 1\n"));
+    assert!(
+        text.contains("7 parts cannot wait at station \"b\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("initial_wip.c: unknown station \"c\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn crews_calendars_and_tasks_give_clear_errors() {
+    let base = deterministic(1, 1.0, "", "[[pools]]\nname = \"op\"\nsize = 1\n", "10h");
+    let cases = [
+        (
+            "operators = { pool = \"op\", for = \"loading\" }",
+            "stations[0].operators.for: expected \"all\", \"load_unload\" or \"setup\", got \"loading\"",
+        ),
+        (
+            "failures = { ttf = 100, ttr = 10, repair = { pool = \"ops\" } }",
+            "stations[0].failures.repair.pool: unknown pool \"ops\"",
+        ),
+        (
+            "failures = { ttf = 100, ttr = 10, repair = { pool = \"op\", count = 2 } }",
+            "needs 2 technicians but pool \"op\" has only 1",
+        ),
+        (
+            "operators = { pool = \"op\" }\nfailures = { ttf = 100, ttr = 10, repair = { pool = \"op\" } }",
+            "a breakdown could never be repaired",
+        ),
+        (
+            "maintenance = { every = 0, duration = 10 }",
+            "stations[0].maintenance.every",
+        ),
+        (
+            "maintenance = { every = 100, duration = 10, count = 2 }",
+            "stations[0].maintenance.pool",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let text = errors(&base.replace(
+            "process = { dist = \"deterministic\", value = 1 }",
+            &format!("process = {{ dist = \"deterministic\", value = 1 }}\n{extra}"),
+        ));
+        assert!(text.contains(expected), "{extra}:\n{text}");
+        assert!(text.contains("test.toml:"), "{text}");
+    }
+    for (calendar, expected) in [
+        ("start_date = \"2027-01-05\"", "expected a Monday"),
+        ("holidays = [\"2027-01-06\"]", "give start_date"),
+        (
+            "start_date = \"2027-01-04\"\nholidays = [\"2027-02-30\"]",
+            "that month has 28 days",
+        ),
+        ("closed = [ { days = \"daily\" } ]", "closed all week"),
+        (
+            "closed = [ { days = \"mon\", start = \"08:00\" } ]",
+            "give both start and end",
+        ),
+    ] {
+        let text = errors(&base.replace(
+            "[[products]]",
+            &format!("[calendar]\n{calendar}\n\n[[products]]"),
+        ));
+        assert!(text.contains(expected), "{calendar}:\n{text}");
+    }
+    let lights_out = scenario(&deterministic(1, 1.0, "lights_out = true", "", "10h"));
+    assert!(lights_out
+        .warnings()
+        .iter()
+        .any(|w| w.message.contains("no [calendar]")));
+}
+
+#[test]
+fn a_busy_line_with_every_feature_conserves_parts_and_is_deterministic() {
+    let text = r#"
+[scenario]
+name = "everything"
+warmup = "2d"
+horizon = "20d"
+replications = 4
+seed = 3
+
+[source]
+lot_size = 4
+
+[calendar]
+start_date = "2027-01-04"
+closed = [ { days = "sun" }, { days = "mon-sat", start = "23:00", end = "05:00" } ]
+holidays = ["2027-01-13"]
+
+[initial_wip]
+cnc = 6
+oven = { a = 3, b = 2 }
+
+[[products]]
+name = "a"
+route = ["cast", "cnc", "oven", "test"]
+
+[[products]]
+name = "b"
+mix = 0.5
+route = ["cast", "cnc", "oven", "test"]
+
+[[pools]]
+name = "ops"
+size = 2
+shifts = [ { days = "mon-sat", start = "06:00", end = "22:00" } ]
+
+[[pools]]
+name = "tech"
+size = 1
+shifts = [ { days = "mon-fri", start = "07:00", end = "15:00" } ]
+
+[[stations]]
+name = "cast"
+machines = 2
+process = { dist = "gamma", mean = 3, cv = 0.3 }
+failures = { ttf = { dist = "exponential", mean = 400 }, ttr = { dist = "exponential", mean = 30 }, repair = { pool = "tech" } }
+setup = { time = 8 }
+
+[[stations]]
+name = "cnc"
+machines = 3
+buffer = 10
+process = { dist = "lognormal", mean = 7, cv = 0.2 }
+load = { dist = "uniform", min = 0.5, max = 1.5 }
+unload = 0.5
+operators = { pool = "ops", for = "load_unload" }
+maintenance = { every = "8h", duration = 30, basis = "operating", pool = "tech" }
+
+[[stations]]
+name = "oven"
+buffer = 30
+process = 40
+batch = { size = 10, min = 4, max_wait = "1h" }
+lights_out = true
+maintenance = { every = "3d", duration = 120, basis = "calendar" }
+failures = { ttf = { dist = "exponential", mean = 3000 }, ttr = 60, basis = "calendar", repair = { pool = "tech" } }
+
+[[stations]]
+name = "test"
+buffer = 5
+process = { dist = "exponential", mean = 2 }
+scrap = 0.05
+operators = { pool = "ops", for = "setup" }
+setup = { time = 4, on = "every", every = 20 }
+"#;
+    let s = scenario(text);
+    let (one, result) = run(&s, 1);
+    let (two, _) = run(&s, 2);
+    assert_eq!(
+        serde_json::to_value(one.clone().without_timing()).unwrap(),
+        serde_json::to_value(two.without_timing()).unwrap()
+    );
+    for rep in &result.variants[0].replications {
+        assert!(rep.good_parts > 0);
+        assert_eq!(
+            rep.released + rep.wip_at_start,
+            rep.good_parts + rep.scrap_parts + rep.wip_at_end,
+            "replication {}",
+            rep.replication
+        );
+        for (station, spec) in rep.stations.iter().zip(&s.variants[0].model.stations) {
+            let machine_minutes = f64::from(spec.machines) * rep.measured_min;
+            assert!((station.state_min.total() / machine_minutes - 1.0).abs() < 1e-9);
+        }
+    }
+    let v = &one.variants[0];
+    for state in [
+        MachineState::LoadUnload,
+        MachineState::WaitingLoadUnload,
+        MachineState::Maintenance,
+        MachineState::OffShift,
+        MachineState::Down,
+    ] {
+        assert!(
+            v.stations.iter().any(|s| s.shares[state] > 0.0),
+            "no station spends time {state:?}"
+        );
+    }
+}
