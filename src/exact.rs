@@ -6,12 +6,17 @@
 //! basis, time to repair, interarrival), the unlimited or a Poisson source,
 //! stations in series (one product, or several that share the route and the
 //! processing times), parallel machines, finite buffers with blocking after
-//! service, failures with preempt-resume, scrap. Anything else is refused
-//! with the reason ([`ExactError::NotMarkovian`]).
+//! service, failures with preempt-resume, scrap, operators who load
+//! (exponential load time) and repair crews on operating-basis failures,
+//! each from a pool without shifts serving only that task of one station
+//! (its machines are alike, so first come first served needs no order in
+//! the state). Anything else is refused with the reason
+//! ([`ExactError::NotMarkovian`]).
 //!
 //! The state of station k is the number of its machines busy and up, busy
-//! and down, blocked and up, blocked and down, idle and down (idle and up
-//! follows), and its buffer level; a Poisson source adds the release queue,
+//! and down, blocked and up, blocked and down, idle and down, holding a
+//! part to load (waiting or being loaded; idle and up follows), and its
+//! buffer level; a Poisson source adds the release queue,
 //! truncated where its probability is negligible. Transitions apply the
 //! engine's own rules for what happens at the same instant (a free machine
 //! takes its buffer's head, else the part of the earliest-blocked upstream

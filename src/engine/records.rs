@@ -102,6 +102,8 @@ impl Request {
 pub struct Lots {
     size: u32,
     left: u32,
+    /// Releases gathered for the next lot (interarrival source).
+    gathered: u32,
     current: u16,
     /// (product, weight, credit).
     products: Vec<(u16, f64, f64)>,
@@ -116,10 +118,25 @@ impl Lots {
         Lots {
             size,
             left: 0,
+            gathered: 0,
             current: 0,
             products,
             total,
         }
+    }
+
+    pub fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// Counts a release of the source: whether it completes a lot.
+    pub fn gathered(&mut self) -> bool {
+        self.gathered += 1;
+        if self.gathered < self.size {
+            return false;
+        }
+        self.gathered = 0;
+        true
     }
 
     /// The product of the next part released.

@@ -699,9 +699,7 @@ impl Hot<'_> {
     #[inline(always)]
     fn request_start(&mut self, machine: usize) {
         if self.plant_closed_for(machine) {
-            self.machines[machine].waiting_start = true;
-            self.plant_waiting.push(machine as u32);
-            self.refresh_state(machine);
+            self.wait_for_plant(machine);
             return;
         }
         let station = self.machines[machine].station as usize;
@@ -709,6 +707,21 @@ impl Hot<'_> {
             self.begin(machine);
             return;
         }
+        self.request_operators(machine, station);
+    }
+
+    /// The machine waits for the plant to open to start.
+    #[cold]
+    #[inline(never)]
+    fn wait_for_plant(&mut self, machine: usize) {
+        self.machines[machine].waiting_start = true;
+        self.plant_waiting.push(machine as u32);
+        self.refresh_state(machine);
+    }
+
+    /// The machine starts once it has the operators it needs to start.
+    #[inline(never)]
+    fn request_operators(&mut self, machine: usize, station: usize) {
         let operators = self.model.stations[station]
             .operators
             .expect("an operated station");
@@ -876,6 +889,12 @@ impl Hot<'_> {
         self.schedule_segment(machine);
     }
 
+    /// Loaded: the operators leave the machine to process alone.
+    #[inline(never)]
+    fn leave_unattended(&mut self, machine: usize) {
+        self.release_operators(machine);
+    }
+
     /// After any setup: loading, if the station loads, else processing.
     #[inline(always)]
     fn load_or_process(&mut self, machine: usize, station: usize) {
@@ -911,8 +930,7 @@ impl Hot<'_> {
     fn start_processing(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
         if self.machines[machine].has_operators && self.stations[station].has(flags::UNATTENDED) {
-            // Loaded: the operators leave the machine to process alone.
-            self.release_operators(machine);
+            self.leave_unattended(machine);
         }
         let m = &mut self.machines[machine];
         let product = self.parts[m.parts[0] as usize].product;
@@ -1436,12 +1454,35 @@ impl Hot<'_> {
         }
     }
 
+    /// A release of the source: one part, or (lots) every `lot_size`-th
+    /// release the whole lot at once, its parts having gathered at the
+    /// source as orders do.
     fn on_arrival(&mut self) -> Option<Task> {
         let Source::Interarrival(interarrival) = &self.model.source else {
             unreachable!("arrival event without an interarrival source");
         };
         let next = self.now + interarrival.sample(&mut self.arrival_stream);
         self.queue.push(next, EventKind::Arrival, 0);
+        let Some(lots) = self.lots.as_mut() else {
+            return self.release_part();
+        };
+        if !lots.gathered() {
+            return None;
+        }
+        let mut then = None;
+        for _ in 0..lots.size() {
+            if let Some(task) = self.release_part() {
+                if let Some(earlier) = then.replace(task) {
+                    self.tasks.push(earlier);
+                }
+            }
+        }
+        then
+    }
+
+    /// One part enters the line at its first station, or waits in the
+    /// release queue.
+    fn release_part(&mut self) -> Option<Task> {
         let product = self.draw_product();
         let station = self.model.products[product].route[0];
         if self.stations[station].release.is_empty() {

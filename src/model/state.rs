@@ -78,10 +78,10 @@ impl MachineState {
     /// A short label for narrow table columns and legends.
     pub const fn label(self) -> &'static str {
         match self {
-            MachineState::WaitingOperator => "wait op",
-            MachineState::LoadUnload => "ld/unld",
-            MachineState::WaitingLoadUnload => "wait l/u",
-            MachineState::OffShift => "off shift",
+            MachineState::WaitingOperator => "w op",
+            MachineState::LoadUnload => "l/u",
+            MachineState::WaitingLoadUnload => "w l/u",
+            MachineState::OffShift => "off sh",
             MachineState::Maintenance => "maint",
             other => other.name(),
         }

@@ -195,23 +195,55 @@ fn frame<'a>(
     Ok((panels, legend))
 }
 
-/// A swatch and a name per machine state, in one row.
-fn state_legend(legend_area: &Area<'_>) -> Result<(), String> {
+/// The states a chart of `summary` shows in its legend: busy, blocked and
+/// starved always, the others where some station spends time in them.
+fn states_shown(summary: &Summary, also: impl Fn(MachineState) -> bool) -> Vec<MachineState> {
+    MachineState::ALL
+        .into_iter()
+        .filter(|&state| {
+            matches!(
+                state,
+                MachineState::Busy | MachineState::Blocked | MachineState::Starved
+            ) || also(state)
+                || summary
+                    .variants
+                    .iter()
+                    .flat_map(|v| &v.stations)
+                    .any(|s| s.shares[state] > 0.0)
+        })
+        .collect()
+}
+
+/// A swatch and a name per machine state shown: one row of up to seven,
+/// else two rows.
+fn state_legend(legend_area: &Area<'_>, states: &[MachineState]) -> Result<(), String> {
     let width = legend_area.dim_in_pixel().0 as i32;
-    let slot = width / MachineState::ALL.len() as i32;
-    for (i, state) in MachineState::ALL.into_iter().enumerate() {
-        let x = 40 + slot * i as i32;
+    let two_rows = states.len() > 7;
+    let per_row = if two_rows {
+        states.len().div_ceil(2)
+    } else {
+        7
+    };
+    let slot = width / per_row as i32;
+    let (swatch, font, rows_y) = if two_rows {
+        (24, 20, [4, 38])
+    } else {
+        (30, 24, [20, 20])
+    };
+    for (i, &state) in states.iter().enumerate() {
+        let x = 40 + slot * (i % per_row) as i32;
+        let y = rows_y[i / per_row];
         legend_area
             .draw(&Rectangle::new(
-                [(x, 20), (x + 30, 50)],
+                [(x, y), (x + swatch, y + swatch)],
                 state_color(state).filled(),
             ))
             .map_err(err)?;
         legend_area
             .draw(&Text::new(
                 state.name().replace('_', " "),
-                (x + 40, 22),
-                (FONT, 24),
+                (x + swatch + 10, y + 2),
+                (FONT, font),
             ))
             .map_err(err)?;
     }

@@ -41,7 +41,8 @@ pub fn styled(summary: &Summary, style: Style) -> String {
     let timing = &summary.timing;
     let _ = writeln!(
         out,
-        "\n* main bottleneck (active-period method): bn % = share of the time as the bottleneck\n{} events in {:.2} s on {} thread{}: {:.2e} events/s, {:.2e} good parts/s",
+        "\n* main bottleneck (active-period method): bn % = share of the time as the bottleneck\n\
+         l/u: loading or unloading; w op: waiting for an operator (to start, load or unload)\n{} events in {:.2} s on {} thread{}: {:.2e} events/s, {:.2e} good parts/s",
         summary.events,
         timing.wall_s,
         timing.threads,
@@ -125,7 +126,8 @@ fn paint_gains(summary: &Summary, table: &str, style: Style) -> String {
 
 /// The state shares and flow of every station of one variant: busy,
 /// blocked and starved always, the other states where some station of the
-/// variant spends time in them (the rest are in stations.csv).
+/// variant spends time in them, waiting for an operator to load or unload
+/// counted with waiting for one (stations.csv has every state apart).
 fn stations_table(variant: &VariantSummary) -> String {
     let mut out = format!("\nstations, {} (share of machine time, %):\n", variant.name);
     let always = [
@@ -133,10 +135,17 @@ fn stations_table(variant: &VariantSummary) -> String {
         MachineState::Blocked,
         MachineState::Starved,
     ];
+    let share = |s: &crate::summary::StationSummary, state: MachineState| match state {
+        MachineState::WaitingOperator => {
+            s.shares[state] + s.shares[MachineState::WaitingLoadUnload]
+        }
+        _ => s.shares[state],
+    };
     let shown: Vec<MachineState> = MachineState::ALL
         .into_iter()
+        .filter(|&state| state != MachineState::WaitingLoadUnload)
         .filter(|&state| {
-            always.contains(&state) || variant.stations.iter().any(|s| s.shares[state] > 0.0)
+            always.contains(&state) || variant.stations.iter().any(|s| share(s, state) > 0.0)
         })
         .collect();
     let mut header = vec!["station".to_owned()];
@@ -154,7 +163,7 @@ fn stations_table(variant: &VariantSummary) -> String {
         } else {
             s.name.clone()
         }];
-        row.extend(shown.iter().map(|&state| fixed(s.shares[state] * 100.0, 1)));
+        row.extend(shown.iter().map(|&state| fixed(share(s, state) * 100.0, 1)));
         row.extend([
             fixed(s.buffer_mean, 2),
             fixed(s.throughput_per_h, 2),

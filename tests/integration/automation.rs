@@ -622,3 +622,35 @@ setup = { time = 4, on = "every", every = 20 }
         );
     }
 }
+
+#[test]
+fn a_sweep_over_the_lot_size_shows_the_setup_and_wip_trade_off() {
+    // Poisson orders of 40 an hour for two products, a 5 min setup on each
+    // product change: small lots spend the machine on setups (lots of 5:
+    // 8 setups = 40 min an hour, the queue explodes), large lots arrive
+    // in bursts that wait. The WIP is least in between.
+    let text = two_products(
+        "[source]\nmode = \"interarrival\"\ninterarrival = { dist = \"exponential\", mean = 1.5 }\nlot_size = 5",
+        2.0,
+        r#"{ dist = "exponential", mean = 1 }"#,
+    )
+    .replace("horizon = \"2000h\"", "horizon = \"300h\"");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lots.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    crate::common::alloysim()
+        .args(["sweep", "--param", "source.lot_size=5..45:20", "-q", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let wip: Vec<f64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(wip.len(), 3, "{csv}");
+    assert!(wip[1] < wip[0] && wip[1] < wip[2], "{wip:?}");
+}

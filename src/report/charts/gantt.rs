@@ -3,7 +3,7 @@
 //! the picture that shows blocking chains (a run of red from a station
 //! back up the line) and who starves whom (grey downstream of purple).
 
-use super::{err, frame, state_color, state_legend, Area, ChartData, FONT, HEIGHT};
+use super::{err, frame, state_color, state_legend, states_shown, Area, ChartData, FONT, HEIGHT};
 use crate::model::MachineState;
 use crate::report::trace_csv::Row;
 use plotters::prelude::*;
@@ -104,7 +104,8 @@ pub fn draw(root: &Area<'_>, data: &ChartData, rows: &[Row]) -> Result<(), Strin
         draw_panel(&panel, &variant.name, lanes)?;
         rest = below;
     }
-    state_legend(&legend_area)
+    let traced = |state: crate::model::MachineState| rows.iter().any(|r| r.state == state.name());
+    state_legend(&legend_area, &states_shown(&data.summary, traced))
 }
 
 fn draw_panel(panel: &Area<'_>, variant: &str, lanes: &Lanes) -> Result<(), String> {

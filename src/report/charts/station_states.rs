@@ -2,7 +2,8 @@
 //! of every station, the bottleneck outlined, and a legend of the states.
 
 use super::{
-    category_label, err, finite_or, frame, state_color, state_legend, Area, ChartData, FONT, HEIGHT,
+    category_label, err, finite_or, frame, state_color, state_legend, states_shown, Area,
+    ChartData, FONT, HEIGHT,
 };
 use crate::summary::VariantSummary;
 use plotters::prelude::*;
@@ -23,7 +24,7 @@ pub fn draw(root: &Area<'_>, data: &ChartData) -> Result<(), String> {
     for (variant, panel) in variants.iter().zip(panels.iter()) {
         draw_panel(panel, variant)?;
     }
-    state_legend(&legend_area)
+    state_legend(&legend_area, &states_shown(&data.summary, |_| false))
 }
 
 /// The station labels of a variant's panel (the bottleneck named) and
