@@ -203,7 +203,7 @@ impl EventQueue {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn sift_up(&mut self, mut index: usize) {
         let item = self.heap[index];
         let key = item.key();

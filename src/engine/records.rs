@@ -180,6 +180,9 @@ pub struct Machine {
     pub has_maintenance_crew: bool,
     /// Planned maintenance is due: it starts when the machine is next free.
     pub maintenance_due: bool,
+    /// Its station unloads or counts processing time for maintenance (a
+    /// copy of the station's flags, in the record the completion reads).
+    pub steps_after_processing: bool,
     /// The station it waits for, while `blocked`.
     pub blocked_on: u32,
     pub unload_head: u32,
@@ -322,6 +325,7 @@ impl Machine {
             has_repair_crew: false,
             has_maintenance_crew: false,
             maintenance_due: false,
+            steps_after_processing: station.unload.is_some() || station.maintenance.is_some(),
             blocked_on: NONE,
             unload_head: 0,
             since_min: 0.0,

@@ -502,11 +502,19 @@ impl Hot<'_> {
         self.stations[station].timeout_pending = sequence;
     }
 
+    /// The product of the next raw part at a first station: its only
+    /// product, the next of its lot sequence, or drawn by the mix.
+    #[inline(always)]
     fn draw_start_product(&mut self, machine: usize, station: usize) -> u16 {
         let products = &self.stations[station].start_products;
         if products.len() == 1 {
             return products[0].0;
         }
+        self.draw_mixed_start_product(machine, station)
+    }
+
+    #[inline(never)]
+    fn draw_mixed_start_product(&mut self, machine: usize, station: usize) -> u16 {
         if let Some(lots) = self.stations[station].lots.as_mut() {
             return lots.next();
         }
@@ -889,10 +897,12 @@ impl Hot<'_> {
         self.schedule_segment(machine);
     }
 
-    /// Loaded: the operators leave the machine to process alone.
-    #[inline(never)]
-    fn leave_unattended(&mut self, machine: usize) {
-        self.release_operators(machine);
+    /// Loaded: operators who do not stay for processing leave the machine
+    /// to process alone.
+    fn leave_unattended(&mut self, machine: usize, station: usize) {
+        if self.stations[station].has(flags::UNATTENDED) {
+            self.release_operators(machine);
+        }
     }
 
     /// After any setup: loading, if the station loads, else processing.
@@ -916,6 +926,7 @@ impl Hot<'_> {
             self.release_operators(machine);
         }
         let Some(load) = &self.model.stations[station].load else {
+            self.leave_unattended(machine, station);
             self.start_processing(machine);
             return;
         };
@@ -929,9 +940,6 @@ impl Hot<'_> {
     #[inline(always)]
     fn start_processing(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
-        if self.machines[machine].has_operators && self.stations[station].has(flags::UNATTENDED) {
-            self.leave_unattended(machine);
-        }
         let m = &mut self.machines[machine];
         let product = self.parts[m.parts[0] as usize].product;
         let dist = &self.stations[station].process[product as usize];
@@ -967,32 +975,33 @@ impl Hot<'_> {
     fn on_complete(&mut self, machine: usize) -> Option<Task> {
         let m = &mut self.machines[machine];
         let station = m.station as usize;
-        match m.phase {
-            Phase::Processing => {}
-            Phase::Setup => {
-                self.load_or_process(machine, station);
-                return None;
-            }
-            phase => return self.on_other_complete(machine, station, phase),
+        if m.phase != Phase::Processing {
+            return self.on_other_complete(machine, station);
         }
         if m.ttf_left_min.is_finite() {
             m.ttf_left_min -= m.work_left_min;
         }
         m.work_left_min = 0.0;
         m.pending = 0;
-        if self.stations[station].flags & (flags::UNLOAD | flags::MAINTENANCE) != 0 {
+        if m.steps_after_processing {
             return self.after_processing(machine, station);
         }
         self.end_operation(machine, station)
     }
 
-    /// The end of loading, unloading or a maintenance.
+    /// The end of a setup, loading, unloading or a maintenance.
     #[inline(never)]
-    fn on_other_complete(&mut self, machine: usize, station: usize, phase: Phase) -> Option<Task> {
+    fn on_other_complete(&mut self, machine: usize, station: usize) -> Option<Task> {
+        let phase = self.machines[machine].phase;
+        if phase == Phase::Setup {
+            self.load_or_process(machine, station);
+            return None;
+        }
         self.machines[machine].pending = 0;
         self.machines[machine].work_left_min = 0.0;
         match phase {
             Phase::Loading => {
+                self.leave_unattended(machine, station);
                 self.start_processing(machine);
                 None
             }

@@ -26,9 +26,6 @@
 
 use super::{Model, MIN_PER_H};
 
-#[cfg(doc)]
-use super::Pool;
-
 /// One station's static capacity.
 #[derive(Clone, Debug)]
 pub struct StationCapacity {

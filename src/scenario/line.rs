@@ -390,11 +390,11 @@ fn read_initial_wip(
             let what = if s.batch.is_some() {
                 format!("its buffer holds {}", s.buffer.unwrap_or(0))
             } else {
-                format!(
-                    "its buffer holds {} and its {} machines one each",
-                    s.buffer.unwrap_or(0),
-                    s.machines
-                )
+                let machines = match s.machines {
+                    1 => "its machine one".to_owned(),
+                    n => format!("its {n} machines one each"),
+                };
+                format!("its buffer holds {} and {machines}", s.buffer.unwrap_or(0))
             };
             reader.error(
                 v.span(),

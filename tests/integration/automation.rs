@@ -654,3 +654,32 @@ fn a_sweep_over_the_lot_size_shows_the_setup_and_wip_trade_off() {
     assert_eq!(wip.len(), 3, "{csv}");
     assert!(wip[1] < wip[0] && wip[1] < wip[2], "{wip:?}");
 }
+
+#[test]
+fn the_capacity_bound_counts_loading_maintenance_the_calendar_and_operator_pools() {
+    use alloysim::model::capacity::{capacity, Limit};
+    // Five machines of 10 min with a 4 min load: 5 × 60 / 14 parts/h of
+    // machine capacity; the one operator who loads them all: 60 / 4.
+    let s = scenario(&interference(5, 1, 10.0, 4.0));
+    let cap = capacity(&s.variants[0].model);
+    assert!((cap.stations[0].good_parts_per_h - 300.0 / 14.0).abs() < 1e-9);
+    assert!((cap.pools[0].good_parts_per_h - 15.0).abs() < 1e-9);
+    assert_eq!(cap.limit, Limit::Pool(0));
+    assert_eq!(cap.limit_name(), "op");
+    // Maintenance on the operating basis: 20 min per 90 min of processing
+    // of 30 min parts; under the calendar of 86 open hours in 168 (no
+    // holidays): 60 / (30 × (1 + 20/90)) × 86/168.
+    let extra =
+        r#"maintenance = { every = 90, duration = { dist = "deterministic", value = 20 } }"#;
+    let calendar = CALENDAR
+        .replace(", \"2026-12-25\"", "")
+        .replace("holidays = [\"2027-01-06\"]", "");
+    let s = scenario(&deterministic(1, 30.0, extra, &calendar, "28d"));
+    let cap = capacity(&s.variants[0].model);
+    let expected = 60.0 / (30.0 * (1.0 + 20.0 / 90.0)) * 86.0 / 168.0;
+    assert!(
+        (cap.bound_per_h - expected).abs() < 1e-9,
+        "{} vs {expected}",
+        cap.bound_per_h
+    );
+}
