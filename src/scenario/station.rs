@@ -859,6 +859,21 @@ fn check_crews(
                 operators.count, crew.count, names.pools[crew.pool].name
             ),
         );
+    } else if operators.attend_processing() && operators.pool == crew.pool {
+        let machines = raw.machines.unwrap_or(1);
+        if u64::from(machines) * u64::from(operators.count) + u64::from(crew.count)
+            > u64::from(size)
+        {
+            let path = join(&join(&raw.path, "failures"), "repair");
+            reader.warn(
+                raw.span.clone(),
+                &join(&path, "pool"),
+                format!(
+                    "operators stay with a machine while it is down, and pool \"{}\" also repairs: when its people are all held by broken machines, nobody is left to repair them and the station stops for good",
+                    names.pools[crew.pool].name
+                ),
+            );
+        }
     }
 }
 

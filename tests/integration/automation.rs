@@ -506,6 +506,17 @@ fn crews_calendars_and_tasks_give_clear_errors() {
         ));
         assert!(text.contains(expected), "{calendar}:\n{text}");
     }
+    let shared = scenario(&deterministic(
+        2,
+        1.0,
+        "operators = { pool = \"op\" }\nfailures = { ttf = 100, ttr = 10, repair = { pool = \"op\" } }",
+        "[[pools]]\nname = \"op\"\nsize = 2\n",
+        "10h",
+    ));
+    assert!(shared
+        .warnings()
+        .iter()
+        .any(|w| w.message.contains("nobody is left to repair them")));
     let lights_out = scenario(&deterministic(1, 1.0, "lights_out = true", "", "10h"));
     assert!(lights_out
         .warnings()
@@ -682,4 +693,84 @@ fn the_capacity_bound_counts_loading_maintenance_the_calendar_and_operator_pools
         "{} vs {expected}",
         cap.bound_per_h
     );
+}
+
+#[test]
+fn the_exact_chain_with_loading_operators_and_a_repair_crew_matches_the_simulation() {
+    // No closed form: two stations in series, the first with a repair crew
+    // of one for its two machines, the second with one operator loading
+    // its three machines, a buffer of 3 between them.
+    let text = r#"
+[scenario]
+name = "markov"
+warmup = "20h"
+horizon = "2000h"
+replications = 6
+seed = 8
+
+[[products]]
+name = "p"
+route = ["press", "cnc"]
+
+[[pools]]
+name = "tech"
+size = 1
+
+[[pools]]
+name = "op"
+size = 1
+
+[[stations]]
+name = "press"
+machines = 2
+process = { dist = "exponential", mean = 2 }
+failures = { ttf = { dist = "exponential", mean = 30 }, ttr = { dist = "exponential", mean = 8 }, repair = { pool = "tech" } }
+
+[[stations]]
+name = "cnc"
+machines = 3
+buffer = 3
+process = { dist = "exponential", mean = 4 }
+load = { dist = "exponential", mean = 1 }
+operators = { pool = "op", for = "load_unload" }
+"#;
+    let s = scenario(text);
+    let exact = solve_model(&s.variants[0].model, false).unwrap();
+    let (summary, result) = run(&s, 2);
+    let v = &summary.variants[0];
+    assert_in_ci("throughput", &v.throughput_per_h, exact.throughput_per_h, 6);
+    for (k, state) in [
+        (0, MachineState::Down),
+        (1, MachineState::LoadUnload),
+        (1, MachineState::WaitingLoadUnload),
+        (1, MachineState::Blocked),
+    ] {
+        let simulated = estimate_of(&result, 0, |r| r.stations[k].state_shares()[state]);
+        let reference = exact.stations[k].shares[state];
+        assert_in_ci(&format!("station {k} {state:?}"), &simulated, reference, 6);
+    }
+}
+
+#[test]
+fn a_change_can_make_one_operator_tend_two_machines() {
+    // The by-hand line of one operator and two machines (load 2, process 2,
+    // unload 1): held for the whole operation, 12 parts/h; a change to
+    // loading and unloading only, 20 parts/h.
+    let text = deterministic(
+        2,
+        2.0,
+        r#"load = { dist = "deterministic", value = 2 }
+unload = { dist = "deterministic", value = 1 }
+operators = { pool = "op" }"#,
+        "[[pools]]\nname = \"op\"\nsize = 1\n",
+        "6000min",
+    ) + r#"
+[[changes]]
+name = "tending"
+stations.m = { operators = { for = "load_unload" } }
+"#;
+    let s = scenario(&text.replace("replications = 1", "replications = 1\nwarmup = \"60min\""));
+    let (summary, _) = run(&s, 1);
+    assert!((summary.variants[0].throughput_per_h.mean - 12.0).abs() < 1e-9);
+    assert!((summary.variants[1].throughput_per_h.mean - 20.0).abs() < 1e-9);
 }
