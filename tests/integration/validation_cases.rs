@@ -305,6 +305,89 @@ pub fn exact_vs_closed_forms() -> Vec<Row> {
             exact.wip_mean,
         )
     });
+    rows.extend(finite_source_rows());
+    rows
+}
+
+/// The finite-source queue M/M/c//N: P(n) ∝ N!/(N-n)! (λ/μ)ⁿ / (n! or
+/// c! c^(n-c)), n requests in the queue or in service.
+fn finite_source(n: u32, c: u32, lambda: f64, mu: f64) -> Vec<f64> {
+    let mut p = vec![1.0];
+    for k in 1..=n {
+        p.push(p[k as usize - 1] * f64::from(n - k + 1) * lambda / (f64::from(k.min(c)) * mu));
+    }
+    let total: f64 = p.iter().sum();
+    p.iter().map(|x| x / total).collect()
+}
+
+/// Machine interference (one operator loading five machines: λ = 1/10
+/// running, μ = 1/2 loading) and the machine-repairman model (five
+/// machines failing at 1/50 while they run, two technicians repairing at
+/// 1/10), both M/M/c//N.
+fn finite_source_rows() -> Vec<Row> {
+    let mut rows = Vec::new();
+    let pool = |size: u32| format!("[[pools]]\nname = \"people\"\nsize = {size}\n");
+    let line = |station: &str, size: u32| {
+        format!(
+            "{}[[products]]\nname = \"p\"\nroute = [\"M\"]\n{}[[stations]]\nname = \"M\"\nmachines = 5\n{station}\n",
+            header("n", "1000min", 2, ""),
+            pool(size)
+        )
+    };
+    let interference = line(
+        &format!(
+            "process = {}\nload = {}\noperators = {{ pool = \"people\", for = \"load_unload\" }}",
+            exp(10.0),
+            exp(2.0)
+        ),
+        1,
+    );
+    let exact = solve_model(&scenario(&interference).variants[0].model, false).expect("Markovian");
+    let p = finite_source(5, 1, 0.1, 0.5);
+    let case = "machine interference, 5 machines, 1 operator";
+    rows.push(exact_row(
+        case,
+        "good parts/h = 60 mu (1 - p0)",
+        30.0 * (1.0 - p[0]),
+        exact.throughput_per_h,
+    ));
+    let queued: f64 = p
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(k, pk)| pk * (k - 1) as f64)
+        .sum();
+    rows.push(exact_row(
+        case,
+        "waiting for the operator = E[queue] / N",
+        queued / 5.0,
+        exact.stations[0].shares[MachineState::WaitingLoadUnload],
+    ));
+    let repairman = line(
+        &format!(
+            "process = {}\nfailures = {{ ttf = {}, ttr = {}, repair = {{ pool = \"people\" }} }}",
+            exp(1.0),
+            exp(50.0),
+            exp(10.0)
+        ),
+        2,
+    );
+    let exact = solve_model(&scenario(&repairman).variants[0].model, false).expect("Markovian");
+    let p = finite_source(5, 2, 0.02, 0.1);
+    let down: f64 = p.iter().enumerate().map(|(k, pk)| pk * k as f64).sum();
+    let case = "machine repairman, 5 machines, crew of 2";
+    rows.push(exact_row(
+        case,
+        "good parts/h = 60 (N - E[down])",
+        60.0 * (5.0 - down),
+        exact.throughput_per_h,
+    ));
+    rows.push(exact_row(
+        case,
+        "down share = E[down] / N",
+        down / 5.0,
+        exact.stations[0].shares[MachineState::Down],
+    ));
     rows
 }
 
