@@ -7,6 +7,7 @@
 
 pub mod capacity;
 pub mod dist;
+pub mod economics;
 pub mod state;
 
 pub use dist::Dist;
@@ -326,6 +327,8 @@ pub struct Pool {
     /// Working windows `[start, end)` in minutes from Monday 00:00, sorted,
     /// merged and inside one week; `None` means always at work.
     pub shifts: Option<Vec<(f64, f64)>>,
+    /// Cost of a paid operator-hour, if the scenario gives it.
+    pub cost_per_h: Option<f64>,
 }
 
 impl Pool {
@@ -354,6 +357,23 @@ impl Pool {
             }
         }
         None
+    }
+
+    /// Minutes on shift from `from` to `to`.
+    pub fn on_shift_minutes(&self, from: f64, to: f64) -> f64 {
+        if self.shifts.is_none() {
+            return (to - from).max(0.0);
+        }
+        let mut total = 0.0;
+        let mut t = from;
+        while t < to {
+            let next = self.next_change(t).unwrap_or(to).min(to);
+            if self.on_shift(t) {
+                total += next - t;
+            }
+            t = next;
+        }
+        total
     }
 
     /// Working minutes per week.

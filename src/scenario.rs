@@ -27,6 +27,7 @@ mod change;
 mod checks;
 pub mod diagnostic;
 mod dist;
+mod economics;
 mod edit;
 pub mod keys;
 mod line;
@@ -93,6 +94,9 @@ pub struct Change {
     pub description: String,
     /// Capital expenditure, in the user's currency.
     pub capex: Option<f64>,
+    /// Operating cost a year the change adds (maintenance contracts,
+    /// licences), in the user's currency.
+    pub opex_per_year: Option<f64>,
 }
 
 /// The baseline or a variant, with its resolved model.
@@ -119,6 +123,8 @@ pub struct Scenario {
     /// The baseline first, then every variant.
     pub variants: Vec<Variant>,
     pub changes: Vec<Change>,
+    /// The money figures, if the scenario gives `[economics]`.
+    pub economics: Option<crate::model::economics::Economics>,
     /// Legal inputs of the file and the command line that look wrong, in
     /// the order found (see [`Scenario::warnings`]).
     input_warnings: Vec<Warning>,
@@ -364,6 +370,11 @@ fn build(
         change::check_unused(reader, root, &changes, &specs);
     }
     variants.extend(change::build_variants(reader, root, &changes, specs));
+    let product_names: Vec<String> = variants
+        .first()
+        .map(|v| v.model.products.iter().map(|p| p.name.clone()).collect())
+        .unwrap_or_default();
+    let economics = economics::read_economics(reader, root, &product_names);
     let header = header?;
     Some(Scenario {
         file: file.to_owned(),
@@ -373,6 +384,7 @@ fn build(
         run: header.run,
         variants,
         changes: changes.into_iter().map(|c| c.change).collect(),
+        economics: economics?,
         input_warnings: Vec::new(),
         source: Arc::default(),
     })

@@ -13,6 +13,9 @@ use crate::scenario::{Scenario, Warning};
 use crate::stats::{self, Estimate};
 use serde::{Deserialize, Serialize};
 
+pub mod money;
+pub use money::{ComparisonEconomics, PoolSummary, VariantEconomics};
+
 /// Everything `summary.json` holds.
 ///
 /// The measurements of the run itself are in [`Summary::timing`]; all the
@@ -123,6 +126,12 @@ pub struct VariantSummary {
     #[serde(default)]
     pub warmup_check: Option<WarmupSummary>,
     pub stations: Vec<StationSummary>,
+    /// The operator pools: utilisation and operator-hours per good part.
+    #[serde(default)]
+    pub pools: Vec<PoolSummary>,
+    /// Money a year (with `[economics]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub economics: Option<VariantEconomics>,
 }
 
 /// The warm-up check of a variant, as written.
@@ -198,6 +207,9 @@ pub struct Comparison {
     pub baseline: String,
     pub diff_per_h: Estimate,
     pub gain_pct: Estimate,
+    /// The business case (with `[economics]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub economics: Option<ComparisonEconomics>,
 }
 
 /// Summarises an experiment of `scenario` (with an empty [`Timing`]: see
@@ -234,7 +246,11 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
             summary
         })
         .collect();
-    let comparisons = compare_with_baseline(result);
+    let mut variants = variants;
+    let mut comparisons = compare_with_baseline(result);
+    if let Some(economics) = &scenario.economics {
+        add_economics(scenario, economics, result, &mut variants, &mut comparisons);
+    }
     let run = &scenario.run;
     Summary {
         scenario: scenario.name.clone(),
@@ -254,6 +270,40 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
         peak_rss_kib: None,
         precision: None,
         timing: Timing::default(),
+    }
+}
+
+/// The money figures of every variant and comparison.
+fn add_economics(
+    scenario: &Scenario,
+    economics: &crate::model::economics::Economics,
+    result: &ExperimentResult,
+    variants: &mut [VariantSummary],
+    comparisons: &mut [Comparison],
+) {
+    let figures: Vec<(f64, Vec<crate::model::economics::YearFigures>)> = scenario
+        .variants
+        .iter()
+        .zip(&result.variants)
+        .map(|(variant, runs)| {
+            let (capex, opex) = money::capex_and_opex(scenario, &variant.changes);
+            let reps = &runs.replications;
+            (
+                capex,
+                money::year_figures(economics, &variant.model, reps, opex),
+            )
+        })
+        .collect();
+    for (summary, (_, f)) in variants.iter_mut().zip(&figures) {
+        summary.economics = Some(money::variant_economics(economics, f));
+    }
+    for (comparison, (capex, f)) in comparisons.iter_mut().zip(&figures[1..]) {
+        comparison.economics = Some(money::comparison_economics(
+            economics,
+            *capex,
+            f,
+            &figures[0].1,
+        ));
     }
 }
 
@@ -280,6 +330,7 @@ fn compare_with_baseline(result: &ExperimentResult) -> Vec<Comparison> {
                 baseline: result.variants[0].name.clone(),
                 diff_per_h: diff,
                 gain_pct: diff.scaled(100.0 / base_mean),
+                economics: None,
             }
         })
         .collect()
@@ -337,6 +388,8 @@ pub fn summarise_variant(
         events_mean: stats::mean(reps.iter().map(|r| r.events as f64)),
         warmup_check: None,
         stations: station_summaries,
+        pools: money::pools(model, reps),
+        economics: None,
     }
 }
 

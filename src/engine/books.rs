@@ -274,6 +274,8 @@ impl Hot<'_> {
     pub fn exit_good(&mut self, part: u32) {
         let books = &mut *self.books;
         books.good_parts += 1;
+        let product = self.parts[part as usize].product as usize;
+        books.good_by_product[product] += 1;
         let lead_time = self.now - self.parts[part as usize].entered_min;
         books.lead_time_sum_min += lead_time;
         books.lead_time_count += 1;
@@ -297,10 +299,14 @@ impl Hot<'_> {
             station.repair_waiting.restart(now);
             station.result = StationResult::default();
         }
+        for pool in self.pools.iter_mut() {
+            pool.held.restart(now);
+        }
         let books = &mut *self.books;
         books.wip.restart(now);
         books.release_queue.restart(now);
         books.good_parts = 0;
+        books.good_by_product.iter_mut().for_each(|g| *g = 0);
         books.scrap_parts = 0;
         books.released = 0;
         books.wip_at_start = books.wip.level;
@@ -357,6 +363,11 @@ impl Sim<'_> {
         let has_energy = self.model.stations.iter().any(|s| s.energy.is_some());
         let stations = self.station_results(measured, &bottleneck);
         let energy_kwh: f64 = stations.iter().map(|s| s.energy_kwh).sum();
+        let pool_held_min = self
+            .pools
+            .iter_mut()
+            .map(|p| p.held.mean(now, measured) * measured)
+            .collect();
         let mut books = self.books;
         let trace = books.trace.take().map(|recorder| recorder.finish(now));
         let wip_bin_min = books.wip_series.bin_width_min();
@@ -371,6 +382,8 @@ impl Sim<'_> {
             measured_min: measured,
             end_min: now,
             good_parts: books.good_parts,
+            good_by_product: books.good_by_product,
+            pool_held_min,
             scrap_parts: books.scrap_parts,
             released: books.released,
             wip_at_start: books.wip_at_start,

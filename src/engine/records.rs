@@ -668,6 +668,8 @@ pub struct PoolRt {
     pub queue: VecDeque<Request>,
     /// The machines whose station needs the pool.
     pub machines: Vec<u32>,
+    /// People held by a task (an operation, a repair, a maintenance), over time.
+    pub held: TimeWeighted,
 }
 
 #[cfg(test)]

@@ -16,6 +16,10 @@ pub struct ReplicationResult {
     /// it stopped early), minutes.
     pub end_min: f64,
     pub good_parts: u64,
+    /// Good parts of each product (in the model's product order).
+    pub good_by_product: Vec<u64>,
+    /// Person-minutes of each pool held by tasks in the measured period.
+    pub pool_held_min: Vec<f64>,
     pub scrap_parts: u64,
     /// Parts that entered the line during the measured period.
     pub released: u64,

@@ -740,6 +740,8 @@ impl Hot<'_> {
         let pool = &mut self.pools[operators.pool];
         if pool.queue.is_empty() && pool.on_shift && pool.free >= operators.count {
             pool.free -= operators.count;
+            pool.held
+                .set(self.now, pool.held.level + u64::from(operators.count));
             self.machines[machine].has_operators = true;
             self.begin(machine);
         } else {
@@ -800,6 +802,7 @@ impl Hot<'_> {
             }
             p.queue.pop_front();
             p.free -= count;
+            p.held.set(self.now, p.held.level + u64::from(count));
             let m = &mut self.machines[machine];
             match need {
                 Need::Start => {
@@ -850,6 +853,7 @@ impl Hot<'_> {
         let p = &mut self.pools[pool];
         if p.queue.is_empty() && p.on_shift && p.free >= count {
             p.free -= count;
+            p.held.set(self.now, p.held.level + u64::from(count));
             true
         } else {
             p.queue.push_back(Request::new(machine, need));
@@ -867,7 +871,10 @@ impl Hot<'_> {
         let operators = self.model.stations[station]
             .operators
             .expect("held operators");
-        self.pools[operators.pool].free += operators.count;
+        let p = &mut self.pools[operators.pool];
+        p.free += operators.count;
+        p.held
+            .set(self.now, p.held.level - u64::from(operators.count));
         self.serve_pool(operators.pool);
     }
 
@@ -1148,7 +1155,9 @@ impl Hot<'_> {
         }
         self.update_available(machine);
         if let Some(crew) = maintenance.crew.filter(|_| had_crew) {
-            self.pools[crew.pool].free += crew.count;
+            let p = &mut self.pools[crew.pool];
+            p.free += crew.count;
+            p.held.set(self.now, p.held.level - u64::from(crew.count));
             self.serve_pool(crew.pool);
         }
         // Up (a maintenance ends only while up) and empty: it looks for work.
@@ -1381,7 +1390,9 @@ impl Hot<'_> {
             .filter(|_| self.machines[machine].has_repair_crew)
         {
             self.machines[machine].has_repair_crew = false;
-            self.pools[crew.pool].free += crew.count;
+            let p = &mut self.pools[crew.pool];
+            p.free += crew.count;
+            p.held.set(self.now, p.held.level - u64::from(crew.count));
             self.serve_pool(crew.pool);
         }
         next

@@ -48,6 +48,8 @@ pub struct Books {
     pub wip_series: BinnedLevel,
     pub lead_times: Histogram,
     pub good_parts: u64,
+    /// Good parts of each product.
+    pub good_by_product: Vec<u64>,
     pub scrap_parts: u64,
     pub released: u64,
     pub wip_at_start: u64,
@@ -148,6 +150,7 @@ impl<'m> Sim<'m> {
                 on_shift: p.on_shift(0.0),
                 queue: VecDeque::new(),
                 machines: Vec::new(),
+                held: TimeWeighted::default(),
             })
             .collect();
         for (station_idx, station) in model.stations.iter().enumerate() {
@@ -196,6 +199,7 @@ impl<'m> Sim<'m> {
                 wip_series: BinnedLevel::new(settings.end_min()),
                 lead_times: Histogram::default(),
                 good_parts: 0,
+                good_by_product: vec![0; model.products.len()],
                 scrap_parts: 0,
                 released: 0,
                 wip_at_start: 0,

@@ -5,13 +5,15 @@
 //! One file per chart: `throughput.png`, `station_states.png`,
 //! `bottleneck.png`, `wip.png`,
 //! `gantt.png` (a traced run),
-//! `lead_time.png` and `energy.png` (only with energy data) of a run;
+//! `lead_time.png` and `energy.png` (only with energy data) and
+//! `business_case.png` (only with economics) of a run;
 //! `sweep.png` and `attribution.png` of the studies. This file holds what
 //! they share: the data read back from the files, fonts, colours, and the
 //! staging of a chart into a result set.
 
 pub mod attribution;
 pub mod bottleneck;
+pub mod business_case;
 pub mod energy;
 pub mod gantt;
 pub mod lead_time;
@@ -151,6 +153,11 @@ pub fn stage_run_charts(set: &mut ResultSet, data: &ChartData) -> Result<(), Out
     })?;
     if has_energy(data) {
         stage(set, "energy.png", HEIGHT, &|root| energy::draw(root, data))?;
+    }
+    if business_case::applies(data) {
+        stage(set, business_case::NAME, HEIGHT, &|root| {
+            business_case::draw(root, data)
+        })?;
     }
     if let Some(rows) = &data.trace {
         stage(set, gantt::NAME, gantt::height(data, rows), &|root| {

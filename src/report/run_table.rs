@@ -3,7 +3,7 @@
 //! screen when the run ends), then the speed of the run. Lines fit 100
 //! columns for names of up to 24 characters.
 
-use super::table::{duration, fixed, render, with_ci, Style};
+use super::table::{duration, fixed, money_with_ci, render, with_ci, Style};
 use crate::model::MachineState;
 use crate::summary::{Summary, VariantSummary};
 use std::fmt::Write;
@@ -32,6 +32,10 @@ pub fn styled(summary: &Summary, style: Style) -> String {
     out.push('\n');
     out.push_str(&variants_table(summary, style));
     out.push('\n');
+    if summary.variants.iter().any(|v| v.economics.is_some()) {
+        out.push_str(&business_table(summary));
+        out.push('\n');
+    }
     for variant in &summary.variants {
         out.push_str(&wrap(
             &format!("{}: {}", variant.name, variant.bottleneck_why),
@@ -51,6 +55,50 @@ pub fn styled(summary: &Summary, style: Style) -> String {
         timing.good_parts_per_s
     );
     out
+}
+
+/// A row per variant with `[economics]`: the yearly cash, its gain over the
+/// baseline, the NPV and the payback.
+fn business_table(summary: &Summary) -> String {
+    let header = [
+        "business case",
+        "cash/year (95% CI)",
+        "gain/year",
+        "NPV (95% CI)",
+        "payback",
+    ];
+    let mut rows = vec![header.map(str::to_owned).to_vec()];
+    for variant in &summary.variants {
+        let Some(money) = &variant.economics else {
+            continue;
+        };
+        let case = summary
+            .comparisons
+            .iter()
+            .find(|c| c.variant == variant.name)
+            .and_then(|c| c.economics.as_ref());
+        let (gain, npv, payback) = match case {
+            None => ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+            Some(case) => (
+                money_with_ci(&case.cash_gain_per_year),
+                money_with_ci(&case.npv),
+                match &case.payback_years {
+                    None => "never".to_owned(),
+                    Some(_) if case.capex.mean == 0.0 => "at once".to_owned(),
+                    Some(p) => format!("{} y", fixed(p.mean, 1)),
+                },
+            ),
+        };
+        let capped = if money.demand_capped { " (demand)" } else { "" };
+        rows.push(vec![
+            format!("{}{capped}", variant.name),
+            money_with_ci(&money.cash_per_year),
+            gain,
+            npv,
+            payback,
+        ]);
+    }
+    render(&rows)
 }
 
 /// A row per variant: throughput, gain, bottleneck, WIP, lead time, energy.

@@ -14,6 +14,20 @@ pub fn with_ci(e: &Estimate, decimals: usize) -> String {
     }
 }
 
+/// An amount of money with its 95 % CI in the unit of its size:
+/// "1.21 ± 0.05 M", "356 ± 12 k", "950 ± 40".
+pub fn money_with_ci(e: &Estimate) -> String {
+    if !e.mean.is_finite() {
+        return "-".to_owned();
+    }
+    let (scale, unit, decimals) = match e.mean.abs() {
+        m if m >= 1e6 => (1e6, " M", 2),
+        m if m >= 1e4 => (1e3, " k", 0),
+        _ => (1.0, "", 0),
+    };
+    format!("{}{unit}", with_ci(&e.scaled(1.0 / scale), decimals))
+}
+
 /// A duration in hours as "20 min", "8 h" or "28 d" (one decimal where it
 /// is not whole).
 pub fn duration(hours: f64) -> String {

@@ -182,6 +182,9 @@ fn read_change<'a, 'i>(
         }
         Some(capex)
     });
+    let opex_per_year = table
+        .get("opex_per_year")
+        .and_then(|v| super::read::non_negative(reader, v, &join(&path, "opex_per_year")));
     for (key, names) in PATCHED.iter().zip(known) {
         if let Some(v) = table.get(*key) {
             check_patch_targets(reader, v, &join(&path, key), key, names);
@@ -197,6 +200,7 @@ fn read_change<'a, 'i>(
             name: name?,
             description,
             capex,
+            opex_per_year,
         },
         parts: patch_parts(table, &path),
         path,

@@ -9,6 +9,7 @@ pub const TOP: &[&str] = &[
     "stations",
     "pools",
     "energy",
+    "economics",
     "calendar",
     "initial_wip",
     "changes",
@@ -55,15 +56,24 @@ pub const BATCH: &[&str] = &["size", "min", "max_wait"];
 pub const SETUP: &[&str] = &["time", "on", "every"];
 pub const OPERATORS: &[&str] = &["pool", "count", "for"];
 pub const STATION_ENERGY: &[&str] = &["busy_kw", "idle_kw", "down_kw", "setup_kw"];
-pub const POOL: &[&str] = &["name", "size", "shifts", "description"];
+pub const POOL: &[&str] = &["name", "size", "shifts", "cost_per_h", "description"];
 pub const SHIFT: &[&str] = &["days", "start", "end"];
 pub const ENERGY: &[&str] = &["co2_kg_per_kwh", "price_per_kwh"];
+pub const ECONOMICS: &[&str] = &[
+    "margin_per_part",
+    "margin_by_product",
+    "demand_per_year",
+    "weeks_per_year",
+    "years",
+    "discount_rate",
+];
 pub const CALENDAR: &[&str] = &["start_date", "closed", "holidays"];
 pub const CLOSED: &[&str] = &["days", "start", "end"];
 pub const CHANGE: &[&str] = &[
     "name",
     "description",
     "capex",
+    "opex_per_year",
     "stations",
     "pools",
     "products",
@@ -91,6 +101,7 @@ pub const SECTIONS: &[(&str, &[&str])] = &[
     ("pools[]", POOL),
     ("pools[].shifts[]", SHIFT),
     ("energy", ENERGY),
+    ("economics", ECONOMICS),
     ("calendar", CALENDAR),
     ("calendar.closed[]", CLOSED),
     ("changes[]", CHANGE),

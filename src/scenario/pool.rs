@@ -68,10 +68,19 @@ pub fn read_pool(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
         Some(v) => Some(read_shifts(reader, v, &join(path, "shifts"))?),
         None => None,
     };
+    let cost_per_h = match table.get("cost_per_h") {
+        Some(v) => Some(super::read::non_negative(
+            reader,
+            v,
+            &join(path, "cost_per_h"),
+        )?),
+        None => None,
+    };
     Some(Pool {
         name: name?,
         size: size?,
         shifts,
+        cost_per_h,
     })
 }
 

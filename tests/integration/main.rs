@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod determinism;
 mod docs;
+mod economics;
 mod error_cases;
 mod exact;
 mod hand_computed;

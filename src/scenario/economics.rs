@@ -1,0 +1,110 @@
+//! `[economics]`: margins, demand and the business case's horizon and
+//! discount rate (the pools' `cost_per_h` and the changes' `capex` and
+//! `opex_per_year` are read with their tables).
+
+use super::keys;
+use super::read::{join, non_negative, Reader, Table};
+use crate::model::economics::Economics;
+
+/// `[economics]`, resolved against the products; `Some(None)` without it,
+/// `None` when it has mistakes (each recorded).
+pub fn read_economics(
+    reader: &mut Reader<'_>,
+    root: &Table<'_>,
+    products: &[String],
+) -> Option<Option<Economics>> {
+    let Some(value) = root.get("economics") else {
+        return Some(None);
+    };
+    let table = reader.table(value, "economics")?;
+    let errors_before = reader.error_count();
+    reader.check_keys(table, "economics", keys::ECONOMICS);
+    let margin_per_part = table
+        .get("margin_per_part")
+        .and_then(|v| reader.number(v, "economics.margin_per_part"));
+    let mut margin: Vec<Option<f64>> = vec![margin_per_part; products.len()];
+    if let Some(v) = table.get("margin_by_product") {
+        if let Some(by_product) = reader.table(v, "economics.margin_by_product") {
+            for (key, m) in by_product.iter() {
+                let name: &str = key.get_ref();
+                let path = join("economics.margin_by_product", name);
+                let names = products.iter().map(String::as_str);
+                let product = reader.lookup(names, name, "product", key.span(), &path);
+                let value = reader.number(m, &path);
+                if let (Some(p), Some(value)) = (product, value) {
+                    margin[p] = Some(value);
+                }
+            }
+        }
+    }
+    let demand_per_year = table
+        .get("demand_per_year")
+        .and_then(|v| non_negative(reader, v, "economics.demand_per_year"));
+    let weeks_per_year = match table.get("weeks_per_year") {
+        Some(v) => reader.number(v, "economics.weeks_per_year").and_then(|w| {
+            if w > 0.0 && w <= 53.0 {
+                Some(w)
+            } else {
+                reader.error(
+                    v.span(),
+                    "economics.weeks_per_year",
+                    format!("expected a number of weeks above 0 and at most 53, got {w}"),
+                );
+                None
+            }
+        }),
+        None => Some(52.0),
+    };
+    let years = match table.get("years") {
+        Some(v) => reader
+            .integer_in(v, "economics.years", 1, 100)
+            .map(|y| y as u32),
+        None => Some(10),
+    };
+    let discount_rate = match table.get("discount_rate") {
+        Some(v) => reader.number(v, "economics.discount_rate").and_then(|r| {
+            if (0.0..1.0).contains(&r) {
+                Some(r)
+            } else {
+                reader.error(
+                    v.span(),
+                    "economics.discount_rate",
+                    format!("expected a yearly rate from 0 to below 1 (0.08 for 8 %), got {r}"),
+                );
+                None
+            }
+        }),
+        None => Some(0.0),
+    };
+    if reader.error_count() > errors_before {
+        return None;
+    }
+    let missing: Vec<&str> = products
+        .iter()
+        .zip(&margin)
+        .filter(|(_, m)| m.is_none())
+        .map(|(p, _)| p.as_str())
+        .collect();
+    if !missing.is_empty() {
+        reader.error(
+            value.span(),
+            "economics.margin_per_part",
+            format!(
+                "no margin for product {}: give margin_per_part, or margin_by_product for each product",
+                missing
+                    .iter()
+                    .map(|p| format!("\"{p}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+        return None;
+    }
+    Some(Some(Economics {
+        margin: margin.into_iter().map(|m| m.unwrap_or(0.0)).collect(),
+        demand_per_year,
+        weeks_per_year: weeks_per_year?,
+        years: years?,
+        discount_rate: discount_rate?,
+    }))
+}
