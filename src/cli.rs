@@ -70,11 +70,35 @@ pub enum Command {
         #[command(flatten)]
         common: StudyOptions,
     },
+    /// Every subset of the scenario's changes, and which to buy for a budget
+    /// (the efficient frontier of capex against NPV or throughput).
+    Portfolio {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Budget for the recommendation, in the scenario's currency units.
+        #[arg(long, value_parser = budget_parser)]
+        budget: Option<f64>,
+        /// What to maximise (default: npv with [economics], else throughput).
+        #[arg(long, value_parser = ["npv", "throughput"])]
+        objective: Option<String>,
+        #[command(flatten)]
+        common: StudyOptions,
+    },
     /// Redraw the charts of a result folder from its files, without simulating.
     Plot {
         /// A folder written by `alloysim run`.
         result_dir: PathBuf,
     },
+}
+
+/// A budget: a finite number >= 0 (3.5e6 or 3500000).
+fn budget_parser(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(b) if b.is_finite() && b >= 0.0 => Ok(b),
+        _ => Err(format!(
+            "expected a budget >= 0 such as 1e7, got \"{text}\""
+        )),
+    }
 }
 
 /// Worker threads: at least 1.
@@ -234,6 +258,16 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             variant,
             common,
         } => study::attribute(&study::StudyPlan::new(&scenario, variant, &common)?),
+        Command::Portfolio {
+            scenario,
+            budget,
+            objective,
+            common,
+        } => study::portfolio(
+            &study::StudyPlan::new(&scenario, None, &common)?,
+            objective.as_deref(),
+            budget,
+        ),
         Command::Exact {
             scenario,
             output,

@@ -48,6 +48,7 @@ pub mod engine;
 pub mod exact;
 pub mod experiment;
 pub mod model;
+pub mod portfolio;
 pub mod report;
 pub mod scenario;
 pub mod stats;
@@ -69,6 +70,8 @@ pub fn exit_code(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
     } else if let Some(e) = error.downcast_ref::<report::OutputError>() {
         Some(e.exit_code())
     } else if let Some(e) = error.downcast_ref::<sweep::SweepError>() {
+        Some(e.exit_code())
+    } else if let Some(e) = error.downcast_ref::<portfolio::PortfolioError>() {
         Some(e.exit_code())
     } else {
         error

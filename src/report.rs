@@ -16,6 +16,8 @@ pub mod charts;
 pub mod exact_json;
 pub mod exact_table;
 pub mod lead_times_csv;
+pub mod portfolio_files;
+pub mod portfolio_table;
 pub mod replications_csv;
 pub mod run_table;
 pub mod stations_csv;
@@ -65,6 +67,11 @@ pub const RUN_CHARTS: &[&str] = &[
 pub const SWEEP_FILES: &[&str] = &[sweep_csv::NAME, charts::sweep::NAME];
 pub const ATTRIBUTION_FILES: &[&str] = &[attribution_csv::NAME, charts::attribution::NAME];
 pub const EXACT_FILES: &[&str] = &[exact_json::NAME];
+pub const PORTFOLIO_FILES: &[&str] = &[
+    portfolio_files::CSV,
+    portfolio_files::JSON,
+    charts::portfolio::NAME,
+];
 
 /// The result folder of a command: `-o DIR` as given, or
 /// `output/<scenario name>/` without it. When one command writes several
@@ -203,6 +210,25 @@ pub fn write_attribution(
         set.stage(attribution_csv::NAME, &csv)?;
         if charts {
             charts::attribution::stage_chart(set, scenario, attribution)?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes `portfolio.csv`, `portfolio.json` and `portfolio.png`.
+pub fn write_portfolio(
+    folder: &OutputFolder,
+    scenario: &str,
+    portfolio: &crate::portfolio::Portfolio,
+    charts: bool,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let csv = portfolio_files::csv(portfolio).map_err(content_error(portfolio_files::CSV))?;
+    let json = portfolio_files::json(portfolio).map_err(content_error(portfolio_files::JSON))?;
+    write_set(folder, PORTFOLIO_FILES, |set| {
+        set.stage(portfolio_files::CSV, &csv)?;
+        set.stage(portfolio_files::JSON, &json)?;
+        if charts {
+            charts::portfolio::stage_chart(set, scenario, portfolio)?;
         }
         Ok(())
     })

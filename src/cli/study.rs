@@ -1,8 +1,10 @@
-//! `alloysim sweep` and `alloysim attribute`: experiments across many
-//! versions of a scenario, written as CSV and charts.
+//! `alloysim sweep`, `alloysim attribute` and `alloysim portfolio`:
+//! experiments across many versions of a scenario, written as CSV and
+//! charts.
 
 use super::{StudyOptions, UsageError};
 use alloysim::attribution;
+use alloysim::portfolio::{self, Objective};
 use alloysim::report::{self, OutputFolder};
 use alloysim::scenario::Scenario;
 use alloysim::sweep::{self, Param};
@@ -142,6 +144,34 @@ pub fn attribute(plan: &StudyPlan) -> anyhow::Result<()> {
     report::write_attribution(&plan.folder, &scenario.name, &result, plan.charts)?;
     if !plan.quiet {
         let table = report::attribution_table::text(&result);
+        super::print_out(&format!(
+            "{table}results: {}\n",
+            plan.folder.path().display()
+        ))?;
+    }
+    Ok(())
+}
+
+pub fn portfolio(
+    plan: &StudyPlan,
+    objective: Option<&str>,
+    budget: Option<f64>,
+) -> anyhow::Result<()> {
+    let scenario = &plan.scenario;
+    let objective = match objective {
+        Some("npv") => Objective::Npv,
+        Some(_) => Objective::Throughput,
+        None if scenario.economics.is_some() => Objective::Npv,
+        None => Objective::Throughput,
+    };
+    let subsets = portfolio::subsets(scenario)?;
+    let bar = plan.progress(subsets * u64::from(scenario.run.replications), "portfolio");
+    let result = portfolio::portfolio(scenario, objective, budget, plan.threads, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let result = result?;
+    report::write_portfolio(&plan.folder, &scenario.name, &result, plan.charts)?;
+    if !plan.quiet {
+        let table = report::portfolio_table::text(&result);
         super::print_out(&format!(
             "{table}results: {}\n",
             plan.folder.path().display()

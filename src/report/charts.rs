@@ -7,7 +7,7 @@
 //! `gantt.png` (a traced run),
 //! `lead_time.png` and `energy.png` (only with energy data) and
 //! `business_case.png` (only with economics) of a run;
-//! `sweep.png` and `attribution.png` of the studies. This file holds what
+//! `sweep.png`, `attribution.png` and `portfolio.png` of the studies. This file holds what
 //! they share: the data read back from the files, fonts, colours, and the
 //! staging of a chart into a result set.
 
@@ -17,6 +17,7 @@ pub mod business_case;
 pub mod energy;
 pub mod gantt;
 pub mod lead_time;
+pub mod portfolio;
 pub mod station_states;
 pub mod sweep;
 pub mod throughput;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each top-level module and the modules it may use.
-const LAYERS: [(&str, &[&str]); 12] = [
+const LAYERS: [(&str, &[&str]); 13] = [
     ("model", &[]),
     ("stats", &[]),
     ("engine", &["model", "stats"]),
@@ -48,6 +48,17 @@ const LAYERS: [(&str, &[&str]); 12] = [
         ],
     ),
     (
+        "portfolio",
+        &[
+            "engine",
+            "experiment",
+            "model",
+            "scenario",
+            "stats",
+            "summary",
+        ],
+    ),
+    (
         "report",
         &[
             "attribution",
@@ -55,6 +66,7 @@ const LAYERS: [(&str, &[&str]); 12] = [
             "exact",
             "experiment",
             "model",
+            "portfolio",
             "scenario",
             "stats",
             "summary",
@@ -64,7 +76,14 @@ const LAYERS: [(&str, &[&str]); 12] = [
     ),
     (
         "lib",
-        &["attribution", "exact", "experiment", "scenario", "sweep"],
+        &[
+            "attribution",
+            "exact",
+            "experiment",
+            "portfolio",
+            "scenario",
+            "sweep",
+        ],
     ),
 ];
 

@@ -17,6 +17,7 @@ mod exact;
 mod hand_computed;
 mod hardening;
 mod loader_fuzz;
+mod portfolio;
 mod process_features;
 mod queueing_theory;
 mod regressions;

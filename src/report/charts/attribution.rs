@@ -50,7 +50,7 @@ fn draw(root: &Area<'_>, scenario: &str, a: &Attribution) -> Result<(), String> 
         .iter()
         .map(|(from, to, e)| from.max(*to).max(to + e.half_width().unwrap_or(0.0)))
         .fold(end.max(a.baseline_per_h.mean), f64::max);
-    let y_max = if top > 0.0 { top * 1.15 } else { 1.0 };
+    let y_max = if top > 0.0 { top * 1.2 } else { 1.0 };
     let mut chart = ChartBuilder::on(root)
         .caption(
             format!(
@@ -79,8 +79,21 @@ fn draw(root: &Area<'_>, scenario: &str, a: &Attribution) -> Result<(), String> 
         ((n - 1) as f64, end),
     ];
     draw_ends(&mut chart, ends, y_max)?;
-    for (step, s) in steps.iter().enumerate() {
-        draw_step(&mut chart, (step + 1) as f64, s, y_max)?;
+    for (step, (s, &i)) in steps.iter().zip(&order).enumerate() {
+        let label_y = draw_step(&mut chart, (step + 1) as f64, s, y_max)?;
+        let change = &a.changes[i];
+        if let Some(capex) = change.capex {
+            let per_million = change
+                .gain_per_million
+                .map_or(String::new(), |g| format!(", {g:+.2}/h per M"));
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("capex {:.2} M{per_million}", capex / 1e6),
+                    ((step + 1) as f64, label_y + y_max * 0.045),
+                    label_above(20),
+                )))
+                .map_err(err)?;
+        }
     }
     Ok(())
 }
@@ -106,8 +119,9 @@ fn draw_ends(chart: &mut Chart<'_, '_>, ends: [(f64, f64); 2], y_max: f64) -> Re
     Ok(())
 }
 
-/// One change's step: green up or red down, its CI whisker and value.
-fn draw_step(chart: &mut Chart<'_, '_>, x: f64, step: &Step, y_max: f64) -> Result<(), String> {
+/// One change's step: green up or red down, its CI whisker and value;
+/// returns the height its label stands on.
+fn draw_step(chart: &mut Chart<'_, '_>, x: f64, step: &Step, y_max: f64) -> Result<f64, String> {
     let (from, to, estimate) = step;
     let color = if to >= from {
         RGBColor(0x2E, 0x8B, 0x57)
@@ -142,5 +156,5 @@ fn draw_step(chart: &mut Chart<'_, '_>, x: f64, step: &Step, y_max: f64) -> Resu
             label_above(24),
         )))
         .map_err(err)?;
-    Ok(())
+    Ok(label_y)
 }
