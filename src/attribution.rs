@@ -16,6 +16,7 @@ use crate::experiment::{self, ExperimentError};
 use crate::model::Model;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::stats::{self, Estimate};
+use crate::summary::money;
 use nalgebra::{DMatrix, DVector};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -39,6 +40,9 @@ pub struct ChangeShare {
     pub capex: Option<f64>,
     /// Shapley value per million of capex (good parts/h per million).
     pub gain_per_million: Option<f64>,
+    /// Shapley value of the NPV over the baseline (with `[economics]`):
+    /// each change's share of the variant's NPV, its capex included.
+    pub npv: Option<Estimate>,
 }
 
 /// Two-factor interaction of the factorial fit.
@@ -58,6 +62,8 @@ pub struct Attribution {
     pub variant_per_h: Estimate,
     /// Paired gain of the variant over the baseline.
     pub gain_per_h: Estimate,
+    /// The variant's NPV over the baseline (with `[economics]`).
+    pub npv: Option<Estimate>,
     pub changes: Vec<ChangeShare>,
     pub interactions: Vec<Interaction>,
     /// "all 2^k subsets" or "64 sampled orders".
@@ -216,9 +222,10 @@ pub fn attribute(
         });
     }
     let plan = SubsetPlan::new(k, scenario.run.seed);
-    let (value, bottlenecks) = run_subsets(scenario, changes, &plan.masks, threads, on_done)?;
+    let (value, npv, bottlenecks) = run_subsets(scenario, changes, &plan.masks, threads, on_done)?;
     let replications = scenario.run.replications as usize;
     let shapley = plan.shapley(&value, replications);
+    let npv_shapley = npv.as_ref().map(|npv| plan.shapley(npv, replications));
     let (main_effects, interactions) = if plan.exact() {
         factorial_fit(k, &plan.masks, &value)
     } else {
@@ -228,7 +235,12 @@ pub fn attribute(
         .iter()
         .map(|&c| scenario.changes[c].name.clone())
         .collect();
-    let shares = change_shares(scenario, changes, &shapley, &main_effects);
+    let mut shares = change_shares(scenario, changes, &shapley, &main_effects);
+    if let Some(npv_shapley) = &npv_shapley {
+        for (share, values) in shares.iter_mut().zip(npv_shapley) {
+            share.npv = Some(stats::estimate(values));
+        }
+    }
     let full = (1u64 << k) - 1;
     let diffs: Vec<f64> = value[&full]
         .iter()
@@ -240,6 +252,7 @@ pub fn attribute(
         baseline_per_h: stats::estimate(&value[&0]),
         variant_per_h: stats::estimate(&value[&full]),
         gain_per_h: stats::estimate(&diffs),
+        npv: npv.as_ref().map(|npv| stats::estimate(&npv[&full])),
         changes: shares,
         interactions: interactions
             .into_iter()
@@ -279,6 +292,7 @@ fn change_shares(
                 gain_per_million: capex
                     .filter(|&c| c > 0.0)
                     .map(|c| estimate.mean / (c / 1e6)),
+                npv: None,
             }
         })
         .collect()
@@ -295,6 +309,7 @@ fn run_subsets(
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<SubsetValues, AttributionError> {
+    let economics = scenario.economics.as_ref();
     let sets: Vec<(String, Vec<usize>)> = masks
         .iter()
         .map(|&mask| {
@@ -310,6 +325,7 @@ fn run_subsets(
     let settings = &scenario.run;
     let runs = experiment::run_models(&refs, settings, 0..settings.replications, threads, on_done)?;
     let mut value = BTreeMap::new();
+    let mut cash = BTreeMap::new();
     let mut bottlenecks = BTreeMap::new();
     for ((&mask, run), model) in masks.iter().zip(&runs).zip(&models) {
         let throughput = run
@@ -317,6 +333,12 @@ fn run_subsets(
             .iter()
             .map(ReplicationResult::throughput_per_h);
         value.insert(mask, throughput.collect());
+        if let Some(economics) = economics {
+            let (capex, opex) = money::capex_and_opex(scenario, &sets_of(changes, mask));
+            let figures = money::year_figures(economics, model, &run.replications, opex);
+            let yearly: Vec<f64> = figures.iter().map(|y| y.cash).collect();
+            cash.insert(mask, (capex, yearly));
+        }
         let summary = crate::summary::summarise_variant(model, &run.replications);
         let share = summary
             .stations
@@ -325,11 +347,38 @@ fn run_subsets(
             .map_or(0.0, crate::summary::StationSummary::bottleneck_share);
         bottlenecks.insert(mask, (summary.bottleneck, share));
     }
-    Ok((value, bottlenecks))
+    // NPV over the baseline per replication: the empty subset's is 0.
+    let npv = economics.map(|economics| {
+        let base = cash[&0].1.clone();
+        cash.iter()
+            .map(|(&mask, (capex, yearly))| {
+                let npv = yearly
+                    .iter()
+                    .zip(&base)
+                    .map(|(c, b)| economics.npv(*capex, c - b))
+                    .collect();
+                (mask, npv)
+            })
+            .collect()
+    });
+    Ok((value, npv, bottlenecks))
 }
 
-/// Each subset's throughput per replication, and its main bottleneck.
-type SubsetValues = (BTreeMap<u64, Vec<f64>>, BTreeMap<u64, (String, f64)>);
+/// The changes of a subset (a bit mask over `changes`), in their order.
+fn sets_of(changes: &[usize], mask: u64) -> Vec<usize> {
+    (0..changes.len())
+        .filter(|i| mask >> i & 1 == 1)
+        .map(|i| changes[i])
+        .collect()
+}
+
+/// Each subset's throughput per replication, its NPV over the baseline per
+/// replication (with `[economics]`), and its main bottleneck.
+type SubsetValues = (
+    BTreeMap<u64, Vec<f64>>,
+    Option<BTreeMap<u64, Vec<f64>>>,
+    BTreeMap<u64, (String, f64)>,
+);
 
 /// Main effects (one per change) and interactions `(a, b, effect)`.
 type FactorialFit = (Vec<Option<f64>>, Vec<(usize, usize, f64)>);

@@ -1,5 +1,7 @@
 //! `attribution.csv`: the total gain, each change's Shapley value (with
-//! capex and gain per million), main effects, interactions, and the main
+//! capex and gain per million), with `[economics]` the variant's NPV and
+//! each change's Shapley share of it (`total_npv`, `shapley_npv`), main
+//! effects, interactions, and the main
 //! bottleneck of the baseline and with all changes (`change` = `baseline`
 //! or `all_changes`, `other` = the station, `estimate` = its share of the
 //! time as the bottleneck), one row each, told apart by the `kind` column.
@@ -71,6 +73,14 @@ pub fn bytes(a: &Attribution) -> io::Result<Vec<u8>> {
             c.gain_per_million,
         );
         w.write_record(record)?;
+    }
+    if let Some(npv) = a.npv {
+        w.write_record(row("total_npv", &a.variant, "", npv, None, None))?;
+    }
+    for c in &a.changes {
+        if let Some(npv) = c.npv {
+            w.write_record(row("shapley_npv", &c.name, "", npv, c.capex, None))?;
+        }
     }
     for c in &a.changes {
         if let Some(m) = c.main_effect {

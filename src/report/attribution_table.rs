@@ -1,5 +1,6 @@
 //! The terminal table of an attribution.
 
+use super::table::money_with_ci;
 use crate::attribution::{Attribution, Interaction};
 
 fn with_ci(e: &crate::stats::Estimate) -> String {
@@ -60,6 +61,18 @@ pub fn text(a: &Attribution) -> String {
             c.gain_per_million
                 .map_or("-".to_owned(), |g| format!("{g:.2}"))
         );
+    }
+    if let Some(npv) = &a.npv {
+        out += &format!(
+            "  NPV over the baseline {}, by change (Shapley values, capex included):\n",
+            money_with_ci(npv)
+        );
+        for &i in &order {
+            let c = &a.changes[i];
+            if let Some(share) = &c.npv {
+                out += &format!("    {:<26} {:>20}\n", c.name, money_with_ci(share));
+            }
+        }
     }
     if !a.interactions.is_empty() {
         out += "  largest two-factor interactions:\n";

@@ -185,3 +185,32 @@ fn bad_economics_give_clear_errors() {
         "{text}"
     );
 }
+
+#[test]
+fn attribution_splits_the_npv_among_the_changes() {
+    // Two changes on the by-hand line: the second halves the processing
+    // time again. Their Shapley NPV shares add up to the variant's NPV,
+    // which equals the run's NPV of the same variant.
+    let text = line("margin_per_part = 2.0\nweeks_per_year = 50\nyears = 5\ndiscount_rate = 0.1")
+        + r#"
+[[changes]]
+name = "fastest"
+capex = 5e5
+stations.m = { process = { dist = "deterministic", value = 0.25 } }
+
+[[variants]]
+name = "both"
+changes = ["faster", "fastest"]
+"#;
+    let s = scenario(&text);
+    let a = alloysim::attribution::attribute(&s, 1, Some(2), &|| {}).unwrap();
+    let total = a.npv.unwrap().mean;
+    let shares: f64 = a.changes.iter().map(|c| c.npv.unwrap().mean).sum();
+    assert!(
+        (shares - total).abs() < 1e-6 * total.abs(),
+        "{shares} vs {total}"
+    );
+    let (summary, _) = run(&s, 2);
+    let npv = summary.comparisons[0].economics.as_ref().unwrap().npv.mean;
+    assert!((npv - total).abs() < 1e-6 * total.abs(), "{npv} vs {total}");
+}
