@@ -52,6 +52,7 @@ pub const RUN_FILES: &[&str] = &[
     "wip.png",
     "lead_time.png",
     "energy.png",
+    charts::business_case::NAME,
     "gantt.png",
 ];
 /// The charts `plot` redraws.
@@ -62,6 +63,7 @@ pub const RUN_CHARTS: &[&str] = &[
     "wip.png",
     "lead_time.png",
     "energy.png",
+    charts::business_case::NAME,
     "gantt.png",
 ];
 pub const SWEEP_FILES: &[&str] = &[sweep_csv::NAME, charts::sweep::NAME];
@@ -259,5 +261,28 @@ fn number_or_empty(value: f64) -> String {
         value.to_string()
     } else {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A result folder knows every command's files: none is taken for a
+    /// stranger (and carried over) when another command rewrites it.
+    #[test]
+    fn every_command_file_is_a_known_result_file() {
+        for files in [
+            RUN_FILES,
+            RUN_CHARTS,
+            SWEEP_FILES,
+            ATTRIBUTION_FILES,
+            EXACT_FILES,
+            PORTFOLIO_FILES,
+        ] {
+            for name in files {
+                assert!(atomic::RESULT_FILES.contains(name), "{name}");
+            }
+        }
     }
 }

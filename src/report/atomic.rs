@@ -252,11 +252,15 @@ pub const RESULT_FILES: &[&str] = &[
     "wip.png",
     "lead_time.png",
     "energy.png",
+    "business_case.png",
     "gantt.png",
     "sweep.csv",
     "sweep.png",
     "attribution.csv",
     "attribution.png",
+    "portfolio.csv",
+    "portfolio.json",
+    "portfolio.png",
     "exact.json",
 ];
 
