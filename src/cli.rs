@@ -4,6 +4,7 @@
 //! chosen) and runs it with the library.
 
 mod exact;
+mod fit;
 mod run;
 mod study;
 mod validate;
@@ -83,6 +84,27 @@ pub enum Command {
         objective: Option<String>,
         #[command(flatten)]
         common: StudyOptions,
+    },
+    /// Fit the scenario format's distributions to observed times (a CSV
+    /// column); write fit.json and fit.png and print the TOML line.
+    Fit {
+        /// CSV file of observations (one per line; a header line is recognised).
+        csv: PathBuf,
+        /// The column to fit (default: the first).
+        #[arg(long)]
+        column: Option<String>,
+        /// The unit of the times in the file.
+        #[arg(long, default_value = "min", value_parser = ["s", "min", "h"])]
+        unit: String,
+        /// Output folder (default: `output/fit-<file name>`).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Do not draw fit.png.
+        #[arg(long)]
+        no_charts: bool,
+        /// Print nothing but errors and warnings.
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Redraw the charts of a result folder from its files, without simulating.
     Plot {
@@ -267,6 +289,21 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             &study::StudyPlan::new(&scenario, None, &common)?,
             objective.as_deref(),
             budget,
+        ),
+        Command::Fit {
+            csv,
+            column,
+            unit,
+            output,
+            no_charts,
+            quiet,
+        } => fit::fit(
+            &csv,
+            column.as_deref(),
+            &unit,
+            output.as_deref(),
+            no_charts,
+            quiet,
         ),
         Command::Exact {
             scenario,

@@ -47,6 +47,7 @@ pub mod attribution;
 pub mod engine;
 pub mod exact;
 pub mod experiment;
+pub mod fit;
 pub mod model;
 pub mod portfolio;
 pub mod report;
@@ -72,6 +73,8 @@ pub fn exit_code(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
     } else if let Some(e) = error.downcast_ref::<sweep::SweepError>() {
         Some(e.exit_code())
     } else if let Some(e) = error.downcast_ref::<portfolio::PortfolioError>() {
+        Some(e.exit_code())
+    } else if let Some(e) = error.downcast_ref::<fit::data::DataError>() {
         Some(e.exit_code())
     } else {
         error

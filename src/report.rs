@@ -69,6 +69,7 @@ pub const RUN_CHARTS: &[&str] = &[
 pub const SWEEP_FILES: &[&str] = &[sweep_csv::NAME, charts::sweep::NAME];
 pub const ATTRIBUTION_FILES: &[&str] = &[attribution_csv::NAME, charts::attribution::NAME];
 pub const EXACT_FILES: &[&str] = &[exact_json::NAME];
+pub const FIT_FILES: &[&str] = &["fit.json", charts::fit::NAME];
 pub const PORTFOLIO_FILES: &[&str] = &[
     portfolio_files::CSV,
     portfolio_files::JSON,
@@ -236,6 +237,26 @@ pub fn write_portfolio(
     })
 }
 
+/// Writes `fit.json` and `fit.png`.
+pub fn write_fit(
+    folder: &OutputFolder,
+    title: &str,
+    fit: &crate::fit::FitReport,
+    data: &[f64],
+    charts: bool,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let mut json = serde_json::to_vec_pretty(fit)
+        .map_err(|e| content_error("fit.json")(io::Error::other(e)))?;
+    json.push(b'\n');
+    write_set(folder, FIT_FILES, |set| {
+        set.stage("fit.json", &json)?;
+        if charts {
+            charts::fit::stage_chart(set, title, fit, data)?;
+        }
+        Ok(())
+    })
+}
+
 /// Writes `exact.json`.
 pub fn write_exact(
     folder: &OutputFolder,
@@ -278,6 +299,7 @@ mod tests {
             SWEEP_FILES,
             ATTRIBUTION_FILES,
             EXACT_FILES,
+            FIT_FILES,
             PORTFOLIO_FILES,
         ] {
             for name in files {

@@ -258,6 +258,8 @@ pub const RESULT_FILES: &[&str] = &[
     "sweep.png",
     "attribution.csv",
     "attribution.png",
+    "fit.json",
+    "fit.png",
     "portfolio.csv",
     "portfolio.json",
     "portfolio.png",

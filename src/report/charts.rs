@@ -15,6 +15,7 @@ pub mod attribution;
 pub mod bottleneck;
 pub mod business_case;
 pub mod energy;
+pub mod fit;
 pub mod gantt;
 pub mod lead_time;
 pub mod portfolio;

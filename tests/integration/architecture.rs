@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each top-level module and the modules it may use.
-const LAYERS: [(&str, &[&str]); 13] = [
+const LAYERS: [(&str, &[&str]); 14] = [
     ("model", &[]),
+    ("fit", &[]),
     ("stats", &[]),
     ("engine", &["model", "stats"]),
     ("exact", &["model"]),
@@ -65,6 +66,7 @@ const LAYERS: [(&str, &[&str]); 13] = [
             "engine",
             "exact",
             "experiment",
+            "fit",
             "model",
             "portfolio",
             "scenario",
@@ -80,6 +82,7 @@ const LAYERS: [(&str, &[&str]); 13] = [
             "attribution",
             "exact",
             "experiment",
+            "fit",
             "portfolio",
             "scenario",
             "sweep",

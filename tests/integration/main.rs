@@ -14,6 +14,7 @@ mod docs;
 mod economics;
 mod error_cases;
 mod exact;
+mod fit;
 mod hand_computed;
 mod hardening;
 mod loader_fuzz;

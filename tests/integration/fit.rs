@@ -1,0 +1,228 @@
+//! `alloysim fit`: maximum-likelihood estimates against closed forms,
+//! published estimates and known generating distributions; goodness-of-fit
+//! p-values small under a wrong family; bad data refused with its line and
+//! column.
+
+use crate::common::alloysim;
+use alloysim::fit::{data, fit, fit_family, Fitted};
+use rand::SeedableRng;
+use rand_distr::Distribution;
+
+/// Lieblein and Zelen's ball-bearing fatigue data (millions of
+/// revolutions), as analysed in J. F. Lawless, *Statistical Models and
+/// Methods for Lifetime Data* (2nd ed., 2003), Example 5.2.2: Weibull MLE
+/// shape 2.102, scale 81.88; the log-normal MLE of the logs' mean and
+/// standard deviation 4.150 and 0.5216.
+const BALL_BEARINGS: [f64; 23] = [
+    17.88, 28.92, 33.00, 41.52, 42.12, 45.60, 48.48, 51.84, 51.96, 54.12, 55.56, 67.80, 68.64,
+    68.64, 68.88, 84.12, 93.12, 98.64, 105.12, 105.84, 127.92, 128.04, 173.40,
+];
+
+fn four_digits(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 0.5e-3 * b.abs()
+}
+
+#[test]
+fn published_estimates_of_the_ball_bearing_data() {
+    let Some(Fitted::Weibull { shape, scale }) = fit_family("weibull", &BALL_BEARINGS) else {
+        panic!("no Weibull fit");
+    };
+    assert!(four_digits(shape, 2.102), "{shape}");
+    assert!(four_digits(scale, 81.88), "{scale}");
+    let Some(Fitted::LogNormal { mean, cv }) = fit_family("lognormal", &BALL_BEARINGS) else {
+        panic!("no log-normal fit");
+    };
+    // mean = exp(mu + sigma²/2), cv = sqrt(exp(sigma²) - 1).
+    let sigma2 = (1.0 + cv * cv).ln();
+    let mu = mean.ln() - sigma2 / 2.0;
+    assert!(four_digits(mu, 4.150), "{mu}");
+    assert!(four_digits(sigma2.sqrt(), 0.5216), "{}", sigma2.sqrt());
+}
+
+/// `n` draws of `d` with a fixed seed.
+fn sample<D: Distribution<f64>>(d: D, n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+    (0..n).map(|_| d.sample(&mut rng)).collect()
+}
+
+#[test]
+fn fits_recover_the_generating_parameters_within_their_standard_errors() {
+    let n = 2000;
+    let se = |sd: f64| 4.0 * sd / (n as f64).sqrt();
+    // Gamma, mean 2.8, cv 0.3: the mean within 4 standard errors, the cv
+    // within 5 %.
+    let x = sample(
+        rand_distr::Gamma::new(1.0 / 0.09, 2.8 * 0.09).unwrap(),
+        n,
+        1,
+    );
+    let Some(Fitted::Gamma { mean, cv }) = fit_family("gamma", &x) else {
+        panic!()
+    };
+    assert!((mean - 2.8).abs() < se(2.8 * 0.3), "{mean}");
+    assert!((cv - 0.3).abs() < 0.05 * 0.3, "{cv}");
+    // Weibull, shape 1.5, scale 10 (standard error of the shape about
+    // 0.78 shape / sqrt(n)).
+    let x = sample(rand_distr::Weibull::new(10.0, 1.5).unwrap(), n, 2);
+    let Some(Fitted::Weibull { shape, scale }) = fit_family("weibull", &x) else {
+        panic!()
+    };
+    assert!(
+        (shape - 1.5).abs() < 4.0 * 0.78 * 1.5 / (n as f64).sqrt(),
+        "{shape}"
+    );
+    assert!((scale - 10.0).abs() < 0.04 * 10.0, "{scale}");
+    // Exponential mean 5; normal 10 ± 2; uniform 2..6.
+    let x = sample(rand_distr::Exp::new(0.2).unwrap(), n, 3);
+    let Some(Fitted::Exponential { mean }) = fit_family("exponential", &x) else {
+        panic!()
+    };
+    assert!((mean - 5.0).abs() < se(5.0), "{mean}");
+    let x = sample(rand_distr::Normal::new(10.0, 2.0).unwrap(), n, 4);
+    let Some(Fitted::Normal { mean, sd }) = fit_family("normal", &x) else {
+        panic!()
+    };
+    assert!((mean - 10.0).abs() < se(2.0) && (sd - 2.0).abs() < 0.05 * 2.0);
+    let x = sample(rand_distr::Uniform::new(2.0, 6.0).unwrap(), n, 5);
+    let Some(Fitted::Uniform { min, max }) = fit_family("uniform", &x) else {
+        panic!()
+    };
+    assert!((min - 2.0).abs() < 0.01 && (max - 6.0).abs() < 0.01);
+    let x = sample(rand_distr::Triangular::new(1.0, 5.0, 2.0).unwrap(), n, 6);
+    let Some(Fitted::Triangular { min, mode, max }) = fit_family("triangular", &x) else {
+        panic!()
+    };
+    assert!((min - 1.0).abs() < 0.05 && (max - 5.0).abs() < 0.05 && (mode - 2.0).abs() < 0.2);
+}
+
+#[test]
+fn the_true_family_fits_and_a_wrong_one_does_not() {
+    let x = sample(rand_distr::LogNormal::new(1.0, 0.5).unwrap(), 300, 7);
+    let report = fit(&x, "min", "data.csv", 11);
+    let of = |name: &str| report.candidates.iter().find(|c| c.dist == name).unwrap();
+    assert!(of("lognormal").ad_p > 0.05, "{}", of("lognormal").ad_p);
+    assert!(of("exponential").ad_p < 0.01);
+    assert!(of("uniform").ks_p < 0.01);
+    // Ranked by AIC, best first.
+    assert!(report.candidates.windows(2).all(|w| w[0].aic <= w[1].aic));
+    // Under the null the bootstrap p-values are not stuck at the extremes:
+    // over many samples of the true family about 5 % fall below 0.05.
+    let mut below = 0;
+    for seed in 0..40 {
+        let x = sample(rand_distr::Exp::new(1.0).unwrap(), 50, 100 + seed);
+        let report = fit(&x, "min", "data.csv", seed);
+        let p = report
+            .candidates
+            .iter()
+            .find(|c| c.dist == "exponential")
+            .unwrap()
+            .ad_p;
+        below += usize::from(p < 0.05);
+    }
+    assert!(below <= 8, "{below} of 40 below 0.05");
+}
+
+#[test]
+fn correlated_data_get_a_warning_and_nothing_that_fits_gets_the_empirical() {
+    // A slow drift: each value close to the one before.
+    let x: Vec<f64> = (0..200).map(|i| 2.0 + (i as f64 / 30.0).sin()).collect();
+    let report = fit(&x, "min", "drift.csv", 1);
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.contains("not independent")));
+    // Two well-separated modes: no family of the format fits.
+    let mut bimodal = sample(rand_distr::Normal::new(2.0, 0.1).unwrap(), 200, 8);
+    bimodal.extend(sample(rand_distr::Normal::new(6.0, 0.1).unwrap(), 200, 9));
+    let report = fit(&bimodal, "min", "bimodal.csv", 2);
+    assert_eq!(report.best, "empirical");
+    assert_eq!(
+        report.toml,
+        "{ dist = \"empirical\", file = \"bimodal.csv\" }"
+    );
+}
+
+#[test]
+fn bad_data_is_refused_with_its_line_and_column() {
+    let cases = [
+        ("t\n1.5\nabc\n", "d.csv:3:1: expected a number, got \"abc\""),
+        (
+            "a,t\n1,2.5\n2,-1\n",
+            "d.csv:3:2: expected a time > 0, got -1",
+        ),
+        (
+            "1\n2\n",
+            "2 observation(s) in column \"column 1\"; a fit needs at least 10",
+        ),
+    ];
+    for (text, expected) in cases {
+        let column = if text.starts_with("a,t") {
+            Some("t")
+        } else {
+            None
+        };
+        let e = data::read_column(text, "d.csv", column, 10).unwrap_err();
+        assert!(e.to_string().contains(expected), "{e}");
+    }
+    let e = data::read_column("a,t\n1,2\n", "d.csv", Some("x"), 1).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("no column \"x\"; the file has: a, t"),
+        "{e}"
+    );
+    let ok = data::read_column("t\n1\n\n2\n", "d.csv", None, 1).unwrap();
+    assert_eq!(ok.values, [1.0, 2.0]);
+    assert!(ok
+        .skipped
+        .iter()
+        .any(|s| s.contains("blank line(s) skipped: 3")));
+    assert!(ok.skipped.iter().any(|s| s.contains("header")));
+}
+
+#[test]
+fn the_command_writes_fit_json_and_the_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cycles.csv");
+    let x = sample(rand_distr::Gamma::new(4.0, 0.5).unwrap(), 300, 12);
+    let text: String = std::iter::once("cycle_s".to_owned())
+        .chain(x.iter().map(|v| format!("{v:.4}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let assert = alloysim()
+        .args(["fit", "--unit", "s", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(stdout.contains("process = { dist = "), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
+    assert_eq!(json["n"], 300);
+    assert_eq!(json["unit"], "s");
+    let first = &json["candidates"][0];
+    for key in [
+        "dist", "params", "loglik", "aic", "ad", "ad_p", "ks", "ks_p",
+    ] {
+        assert!(!first[key].is_null(), "{key}");
+    }
+    let gamma = json["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["dist"] == "gamma")
+        .unwrap();
+    assert!(gamma["params"]["mean"].is_number() && gamma["params"]["cv"].is_number());
+    assert!(json["toml"].as_str().unwrap().contains("s\""));
+    assert!(out.join("fit.png").exists());
+    // A bad file: exit code 2, the line and column named.
+    std::fs::write(&path, "cycle_s\n1.0\nx\n").unwrap();
+    let assert = alloysim().args(["fit"]).arg(&path).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("cycles.csv:3:1: expected a number"),
+        "{stderr}"
+    );
+}
