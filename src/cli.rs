@@ -106,6 +106,27 @@ pub enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Fit times to failure (right-censored at the log's ends) and to repair
+    /// from a downtime log (machine,start,end); write failures.json.
+    FitFailures {
+        /// CSV downtime log: one row per stoppage, columns machine,start,end[,reason].
+        csv: PathBuf,
+        /// The unit of numeric times in the log (timestamps are converted).
+        #[arg(long, default_value = "min", value_parser = ["s", "min", "h"])]
+        unit: String,
+        /// When the log starts (the up time before each machine's first stoppage is censored).
+        #[arg(long)]
+        log_start: Option<String>,
+        /// When the log ends (default: the last stoppage's end).
+        #[arg(long)]
+        log_end: Option<String>,
+        /// Output folder (default: `output/failures-<file name>`).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Redraw the charts of a result folder from its files, without simulating.
     Plot {
         /// A folder written by `alloysim run`.
@@ -303,6 +324,21 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             &unit,
             output.as_deref(),
             no_charts,
+            quiet,
+        ),
+        Command::FitFailures {
+            csv,
+            unit,
+            log_start,
+            log_end,
+            output,
+            quiet,
+        } => fit::fit_failures(
+            &csv,
+            &unit,
+            log_start.as_deref(),
+            log_end.as_deref(),
+            output.as_deref(),
             quiet,
         ),
         Command::Exact {

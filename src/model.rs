@@ -6,6 +6,7 @@
 //! loader. The model owns no random state and does no I/O.
 
 pub mod capacity;
+pub mod date;
 pub mod dist;
 pub mod economics;
 pub mod state;

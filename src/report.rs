@@ -70,6 +70,7 @@ pub const SWEEP_FILES: &[&str] = &[sweep_csv::NAME, charts::sweep::NAME];
 pub const ATTRIBUTION_FILES: &[&str] = &[attribution_csv::NAME, charts::attribution::NAME];
 pub const EXACT_FILES: &[&str] = &[exact_json::NAME];
 pub const FIT_FILES: &[&str] = &["fit.json", charts::fit::NAME];
+pub const FAILURES_FILES: &[&str] = &["failures.json"];
 pub const PORTFOLIO_FILES: &[&str] = &[
     portfolio_files::CSV,
     portfolio_files::JSON,
@@ -257,6 +258,19 @@ pub fn write_fit(
     })
 }
 
+/// Writes `failures.json`.
+pub fn write_failures(
+    folder: &OutputFolder,
+    fit: &crate::fit::failures::FailuresFit,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let mut json = serde_json::to_vec_pretty(fit)
+        .map_err(|e| content_error("failures.json")(io::Error::other(e)))?;
+    json.push(b'\n');
+    write_set(folder, FAILURES_FILES, |set| {
+        set.stage("failures.json", &json)
+    })
+}
+
 /// Writes `exact.json`.
 pub fn write_exact(
     folder: &OutputFolder,
@@ -300,6 +314,7 @@ mod tests {
             ATTRIBUTION_FILES,
             EXACT_FILES,
             FIT_FILES,
+            FAILURES_FILES,
             PORTFOLIO_FILES,
         ] {
             for name in files {

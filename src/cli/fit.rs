@@ -72,3 +72,85 @@ pub fn fit(
     }
     Ok(())
 }
+
+/// Minutes per unit of `--unit`.
+fn minutes_per(unit: &str) -> f64 {
+    match unit {
+        "s" => 1.0 / 60.0,
+        "h" => 60.0,
+        _ => 1.0,
+    }
+}
+
+pub fn fit_failures(
+    csv: &Path,
+    unit: &str,
+    log_start: Option<&str>,
+    log_end: Option<&str>,
+    output: Option<&Path>,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let shown = csv.display().to_string();
+    let text =
+        std::fs::read_to_string(csv).map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
+    let times = fit::failures::read_log(&text, &shown, minutes_per(unit), log_start, log_end)?;
+    if times.ttf.len() < 2 || times.ttr.len() < fit::MIN_OBSERVATIONS {
+        return Err(data::DataError::File {
+            file: shown,
+            message: format!(
+                "{} times to failure and {} repairs; a fit needs at least 2 and {}",
+                times.ttf.len(),
+                times.ttr.len(),
+                fit::MIN_OBSERVATIONS
+            ),
+        }
+        .into());
+    }
+    let stem = csv
+        .file_stem()
+        .map_or("log".to_owned(), |s| s.to_string_lossy().into_owned());
+    let folder = OutputFolder::check(&report::output_dir(
+        output,
+        &format!("failures-{stem}"),
+        false,
+    ))?;
+    let result = fit::failures::fit_failures(&times, unit, 2024);
+    report::write_failures(&folder, &result)?;
+    if !quiet {
+        let mut out = format!(
+            "{shown}: {} stoppages of {} machine(s): {} times to failure ({} right-censored), {} repairs ({unit})\n",
+            result.stoppages,
+            result.machines,
+            result.ttf.n + result.ttf.censored,
+            result.ttf.censored,
+            result.ttr.n
+        );
+        for (what, part) in [
+            ("time to failure", &result.ttf),
+            ("time to repair", &result.ttr),
+        ] {
+            let _ = writeln!(out, "  {what}:");
+            for c in &part.candidates {
+                let params: Vec<String> = c
+                    .fitted
+                    .params()
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v:.4}"))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "    {:<12} AIC {:>10.2}  AD p {:.3}  KS p {:.3}  {}",
+                    c.dist,
+                    c.aic,
+                    c.ad_p,
+                    c.ks_p,
+                    params.join(", ")
+                );
+            }
+        }
+        let _ = writeln!(out, "  {}", result.toml);
+        let _ = writeln!(out, "results: {}", folder.path().display());
+        super::print_out(&out)?;
+    }
+    Ok(())
+}

@@ -260,6 +260,7 @@ pub const RESULT_FILES: &[&str] = &[
     "attribution.png",
     "fit.json",
     "fit.png",
+    "failures.json",
     "portfolio.csv",
     "portfolio.json",
     "portfolio.png",

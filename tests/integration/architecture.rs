@@ -8,7 +8,7 @@ use std::path::Path;
 /// Each top-level module and the modules it may use.
 const LAYERS: [(&str, &[&str]); 14] = [
     ("model", &[]),
-    ("fit", &[]),
+    ("fit", &["model"]),
     ("stats", &[]),
     ("engine", &["model", "stats"]),
     ("exact", &["model"]),

@@ -226,3 +226,108 @@ fn the_command_writes_fit_json_and_the_chart() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_downtime_log_gives_censored_failure_times_and_repairs_by_hand() {
+    use alloysim::fit::failures::read_log;
+    // Machine a stops 100-110 and 300-320; b 50-60. The log runs 0-500:
+    // a's up times 190 (observed), 100 and 180 censored (before the first
+    // stoppage, after the last); b's 50 and 440 censored.
+    let log = "machine,start,end,reason\na,100,110,jam\nb,50,60,tool\na,300,320,jam\n";
+    let t = read_log(log, "log.csv", 1.0, Some("0"), Some("500")).unwrap();
+    assert_eq!(t.ttf, [190.0]);
+    let mut censored = t.ttf_censored.clone();
+    censored.sort_by(f64::total_cmp);
+    assert_eq!(censored, [50.0, 100.0, 180.0, 440.0]);
+    let mut ttr = t.ttr.clone();
+    ttr.sort_by(f64::total_cmp);
+    assert_eq!(ttr, [10.0, 10.0, 20.0]);
+    // The exponential MLE with censoring: all time up over failures.
+    let Some(Fitted::Exponential { mean }) =
+        alloysim::fit::censored::fit_censored("exponential", &t.ttf, &t.ttf_censored)
+    else {
+        panic!()
+    };
+    assert_eq!(mean, 190.0 + 50.0 + 100.0 + 180.0 + 440.0);
+    // ISO 8601 timestamps, in hours.
+    let log = "machine,start,end\nm,2027-01-04T06:00,2027-01-04T07:30\nm,2027-01-04T10:00,2027-01-04T10:30\n";
+    let t = read_log(log, "log.csv", 60.0, None, None).unwrap();
+    assert_eq!(t.ttf, [2.5]);
+    assert_eq!(t.ttr, [1.5, 0.5]);
+    assert!(t.ttf_censored.is_empty());
+    for (log, expected) in [
+        (
+            "machine,start,end\nm,10,5\n",
+            "log.csv:2:3: the stoppage ends at or before its start",
+        ),
+        (
+            "machine,start,end\nm,10,50\nm,40,60\n",
+            "log.csv:3:2: machine \"m\" stops again before the stoppage of line 2 has ended",
+        ),
+        ("machine,begin,end\nm,1,2\n", "no column \"start\""),
+        (
+            "machine,start,end\nm,yesterday,2\n",
+            "log.csv:2:2: expected a number or an ISO 8601 timestamp",
+        ),
+    ] {
+        let e = read_log(log, "log.csv", 1.0, None, None).unwrap_err();
+        assert!(e.to_string().contains(expected), "{e}");
+    }
+}
+
+#[test]
+fn censored_weibull_fits_recover_the_generating_shape() {
+    // Up times of shape 1.5, scale 100, censored at 150 (Type I): the MLE
+    // with censoring finds the shape within its standard error; dropping
+    // the censored times instead would bias it.
+    let raw = sample(rand_distr::Weibull::new(100.0, 1.5).unwrap(), 1500, 21);
+    let observed: Vec<f64> = raw.iter().cloned().filter(|&t| t < 150.0).collect();
+    let censored: Vec<f64> = vec![150.0; raw.len() - observed.len()];
+    assert!(censored.len() > 200);
+    let Some(Fitted::Weibull { shape, scale }) =
+        alloysim::fit::censored::fit_censored("weibull", &observed, &censored)
+    else {
+        panic!()
+    };
+    let se = 0.78 * 1.5 / (observed.len() as f64).sqrt();
+    assert!((shape - 1.5).abs() < 4.0 * se, "{shape}");
+    assert!((scale - 100.0).abs() < 5.0, "{scale}");
+    let Some(Fitted::Weibull { shape: naive, .. }) = fit_family("weibull", &observed) else {
+        panic!()
+    };
+    assert!((naive - 1.5).abs() > (shape - 1.5).abs());
+}
+
+#[test]
+fn fit_failures_writes_failures_json_and_the_toml_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("downtime.csv");
+    let mut rows = vec!["machine,start,end".to_owned()];
+    let ups = sample(rand_distr::Weibull::new(400.0, 1.3).unwrap(), 60, 31);
+    let repairs = sample(rand_distr::LogNormal::new(4.0, 0.5).unwrap(), 60, 32);
+    let mut t = 0.0;
+    for (up, repair) in ups.iter().zip(&repairs) {
+        t += up;
+        rows.push(format!("press,{t:.3},{:.3}", t + repair));
+        t += repair;
+    }
+    std::fs::write(&path, rows.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    let assert = alloysim()
+        .args(["fit-failures", "--log-start", "0", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(stdout.contains("failures = { ttf = { dist = "), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("failures.json")).unwrap()).unwrap();
+    assert_eq!(json["ttf"]["n"], 59);
+    assert_eq!(json["ttf"]["censored"], 1);
+    assert_eq!(json["ttr"]["n"], 60);
+    assert!(json["toml"]
+        .as_str()
+        .unwrap()
+        .ends_with("basis = \"calendar\" }"));
+}
