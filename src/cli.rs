@@ -127,6 +127,17 @@ pub enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Compare the simulated baseline with observed daily output (and station
+    /// shares); write backtest.json and backtest.png.
+    Backtest {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// CSV of observed days: day, good_parts[, <station>.<state> shares].
+        #[arg(long, required = true)]
+        observed: PathBuf,
+        #[command(flatten)]
+        common: StudyOptions,
+    },
     /// Redraw the charts of a result folder from its files, without simulating.
     Plot {
         /// A folder written by `alloysim run`.
@@ -341,6 +352,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             output.as_deref(),
             quiet,
         ),
+        Command::Backtest {
+            scenario,
+            observed,
+            common,
+        } => fit::backtest(&scenario, &observed, &common),
         Command::Exact {
             scenario,
             output,

@@ -64,6 +64,17 @@ pub fn simulate_until(
     state::Sim::new(model, *run, replication).run(stop, u64::MAX)
 }
 
+/// Like [`simulate`], with the good parts of each whole measured day in
+/// [`ReplicationResult::good_per_day`] (a back-test against daily plant
+/// output).
+pub fn simulate_daily(model: &Model, run: &RunSettings, replication: u32) -> ReplicationResult {
+    static NEVER: AtomicBool = AtomicBool::new(false);
+    let mut sim = state::Sim::new(model, *run, replication);
+    let days = (run.horizon_min / 1440.0).floor() as usize;
+    sim.books.daily = Some(vec![0; days]);
+    sim.run(&NEVER, u64::MAX)
+}
+
 /// The first `events` events (about: the count is checked every
 /// [`STOP_CHECK_EVENTS`]) of replication 0, for forecasting a run: the
 /// result's `end_min` says how far the simulation got.

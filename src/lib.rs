@@ -44,6 +44,7 @@
 //! ```
 
 pub mod attribution;
+pub mod backtest;
 pub mod engine;
 pub mod exact;
 pub mod experiment;

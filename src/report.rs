@@ -71,6 +71,7 @@ pub const ATTRIBUTION_FILES: &[&str] = &[attribution_csv::NAME, charts::attribut
 pub const EXACT_FILES: &[&str] = &[exact_json::NAME];
 pub const FIT_FILES: &[&str] = &["fit.json", charts::fit::NAME];
 pub const FAILURES_FILES: &[&str] = &["failures.json"];
+pub const BACKTEST_FILES: &[&str] = &["backtest.json", charts::backtest::NAME];
 pub const PORTFOLIO_FILES: &[&str] = &[
     portfolio_files::CSV,
     portfolio_files::JSON,
@@ -271,6 +272,25 @@ pub fn write_failures(
     })
 }
 
+/// Writes `backtest.json` and `backtest.png`.
+pub fn write_backtest(
+    folder: &OutputFolder,
+    title: &str,
+    backtest: &crate::backtest::Backtest,
+    charts: bool,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let mut json = serde_json::to_vec_pretty(backtest)
+        .map_err(|e| content_error("backtest.json")(io::Error::other(e)))?;
+    json.push(b'\n');
+    write_set(folder, BACKTEST_FILES, |set| {
+        set.stage("backtest.json", &json)?;
+        if charts {
+            charts::backtest::stage_chart(set, title, backtest)?;
+        }
+        Ok(())
+    })
+}
+
 /// Writes `exact.json`.
 pub fn write_exact(
     folder: &OutputFolder,
@@ -315,6 +335,7 @@ mod tests {
             EXACT_FILES,
             FIT_FILES,
             FAILURES_FILES,
+            BACKTEST_FILES,
             PORTFOLIO_FILES,
         ] {
             for name in files {

@@ -154,3 +154,58 @@ pub fn fit_failures(
     }
     Ok(())
 }
+
+pub fn backtest(
+    scenario: &Path,
+    observed: &Path,
+    common: &super::StudyOptions,
+) -> anyhow::Result<()> {
+    let mut scenario = alloysim::scenario::Scenario::load(scenario)?;
+    if let Some(r) = common.replications {
+        scenario.run.replications = r;
+    }
+    if scenario.run.replications < 2 {
+        return Err(super::UsageError(
+            "a back-test needs at least 2 replications (-r 2 or more)".to_owned(),
+        )
+        .into());
+    }
+    super::report_warnings(&scenario.warnings(), common.deny_warnings)?;
+    let shown = observed.display().to_string();
+    let text = std::fs::read_to_string(observed)
+        .map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
+    let data = alloysim::backtest::read_observed(&text, &shown, &scenario)?;
+    let folder = OutputFolder::check(&report::output_dir(
+        common.output.as_deref(),
+        &format!("{}-backtest", scenario.name),
+        false,
+    ))?;
+    let result = alloysim::backtest::backtest(&scenario, &data, common.threads);
+    report::write_backtest(&folder, &scenario.name, &result, !common.no_charts)?;
+    if !common.quiet {
+        let mut out = format!(
+            "back-test of {} ({} observed days; {} replications of {} simulated days):\n  {}: {}\n",
+            scenario.name,
+            result.days_observed,
+            result.replications,
+            result.days_simulated,
+            result.verdict,
+            result.sentence()
+        );
+        for s in &result.shares {
+            let _ = writeln!(
+                out,
+                "  {}.{}: observed {:.3}, simulated {:.3} ({:+.1} points){}",
+                s.station,
+                s.state,
+                s.observed,
+                s.simulated,
+                s.difference_points,
+                if s.disagrees { "  <- disagrees" } else { "" }
+            );
+        }
+        let _ = writeln!(out, "results: {}", folder.path().display());
+        super::print_out(&out)?;
+    }
+    Ok(())
+}

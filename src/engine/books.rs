@@ -280,7 +280,23 @@ impl Hot<'_> {
         books.lead_time_sum_min += lead_time;
         books.lead_time_count += 1;
         books.lead_times.add(lead_time);
+        if books.daily.is_some() {
+            self.count_day();
+        }
         self.remove_part(part);
+    }
+
+    /// Counts a good part in its measured day (a back-test's daily output).
+    #[cold]
+    #[inline(never)]
+    fn count_day(&mut self) {
+        let from = self.books.daily_from_min;
+        if let Some(days) = self.books.daily.as_mut() {
+            let day = ((self.now - from) / 1440.0).floor();
+            if day >= 0.0 && (day as usize) < days.len() {
+                days[day as usize] += 1;
+            }
+        }
     }
 }
 
@@ -382,6 +398,7 @@ impl Sim<'_> {
             measured_min: measured,
             end_min: now,
             good_parts: books.good_parts,
+            good_per_day: books.daily.take().unwrap_or_default(),
             good_by_product: books.good_by_product,
             pool_held_min,
             scrap_parts: books.scrap_parts,

@@ -16,6 +16,9 @@ pub struct ReplicationResult {
     /// it stopped early), minutes.
     pub end_min: f64,
     pub good_parts: u64,
+    /// Good parts of each measured day (whole days only; empty unless a
+    /// back-test asked for them, see [`crate::engine::simulate_daily`]).
+    pub good_per_day: Vec<u32>,
     /// Good parts of each product (in the model's product order).
     pub good_by_product: Vec<u64>,
     /// Person-minutes of each pool held by tasks in the measured period.

@@ -60,6 +60,10 @@ pub struct Books {
     pub bottleneck: ActivePeriods,
     /// The trace recorder, when a trace was asked for.
     pub trace: Option<Box<Recorder>>,
+    /// Good parts of each measured day, when asked for (a back-test).
+    pub daily: Option<Vec<u32>>,
+    /// Where the first measured day starts (the end of the warm-up).
+    pub daily_from_min: f64,
 }
 
 /// The search for lock-ups: its finding and its scratch space (sized once,
@@ -208,6 +212,8 @@ impl<'m> Sim<'m> {
                 in_transit: 0,
                 bottleneck: ActivePeriods::new(model.stations.len(), settings.warmup_min),
                 trace: None,
+                daily: None,
+                daily_from_min: settings.warmup_min,
             },
             lockup: Lockup {
                 found: None,

@@ -261,6 +261,8 @@ pub const RESULT_FILES: &[&str] = &[
     "fit.json",
     "fit.png",
     "failures.json",
+    "backtest.json",
+    "backtest.png",
     "portfolio.csv",
     "portfolio.json",
     "portfolio.png",

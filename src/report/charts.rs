@@ -12,6 +12,7 @@
 //! staging of a chart into a result set.
 
 pub mod attribution;
+pub mod backtest;
 pub mod bottleneck;
 pub mod business_case;
 pub mod energy;

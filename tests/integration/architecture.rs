@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each top-level module and the modules it may use.
-const LAYERS: [(&str, &[&str]); 14] = [
+const LAYERS: [(&str, &[&str]); 15] = [
     ("model", &[]),
     ("fit", &["model"]),
     ("stats", &[]),
@@ -48,6 +48,7 @@ const LAYERS: [(&str, &[&str]); 14] = [
             "summary",
         ],
     ),
+    ("backtest", &["engine", "fit", "model", "scenario", "stats"]),
     (
         "portfolio",
         &[
@@ -63,6 +64,7 @@ const LAYERS: [(&str, &[&str]); 14] = [
         "report",
         &[
             "attribution",
+            "backtest",
             "engine",
             "exact",
             "experiment",
@@ -80,6 +82,7 @@ const LAYERS: [(&str, &[&str]); 14] = [
         "lib",
         &[
             "attribution",
+            "backtest",
             "exact",
             "experiment",
             "fit",

@@ -5,6 +5,7 @@
 
 mod architecture;
 mod automation;
+mod backtest;
 mod bottleneck;
 mod charts;
 mod cli;

@@ -1,0 +1,291 @@
+//! The back-test (`alloysim backtest`): does the simulated baseline
+//! reproduce the plant? The observed file has one row per day (`day`,
+//! `good_parts`, and optionally shares per station and state named
+//! `<station>.<state>`, e.g. `die_cast.down`); the baseline is simulated
+//! with the same whole days after its warm-up.
+//!
+//! The daily output is compared by Welch's two-sample t-test between the
+//! observed days and the replications' mean daily outputs (replications are
+//! independent; days within one are not), and the difference in per cent
+//! of the simulated mean with its 95 % interval. A station share disagrees
+//! when the observed and simulated means differ by more than 1.96 standard
+//! errors of the difference.
+
+use crate::engine::{self, ReplicationResult};
+use crate::fit::data::DataError;
+use crate::model::MachineState;
+use crate::scenario::Scenario;
+use crate::stats;
+use rayon::prelude::*;
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// The observed days.
+#[derive(Clone, Debug)]
+pub struct Observed {
+    pub good_parts: Vec<f64>,
+    /// (station, state, daily shares).
+    pub shares: Vec<(String, MachineState, Vec<f64>)>,
+}
+
+/// Reads the observed file; its station and state columns must name
+/// stations of `scenario` and machine states.
+pub fn read_observed(text: &str, file: &str, scenario: &Scenario) -> Result<Observed, DataError> {
+    let whole = |message: String| DataError::File {
+        file: file.to_owned(),
+        message,
+    };
+    let bad = |line: u64, column: usize, message: String| DataError::Bad {
+        file: file.to_owned(),
+        line,
+        column,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| whole(e.to_string()))?.clone();
+    let stations = &scenario.baseline().stations;
+    let mut good = None;
+    let mut share_columns = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        match name {
+            "day" => {}
+            "good_parts" => good = Some(i),
+            other => {
+                let parsed = other.rsplit_once('.').and_then(|(station, state)| {
+                    let known = stations.iter().any(|s| s.name == station);
+                    Some((station.to_owned(), MachineState::from_name(state)?)).filter(|_| known)
+                });
+                match parsed {
+                    Some((station, state)) => share_columns.push((i, station, state)),
+                    None => {
+                        return Err(bad(
+                            1,
+                            i + 1,
+                            format!("unknown column \"{other}\": expected day, good_parts or <station>.<state> (a station of the scenario and a machine state such as busy, down)"),
+                        ))
+                    }
+                }
+            }
+        }
+    }
+    let good =
+        good.ok_or_else(|| whole("no column \"good_parts\" in the header line".to_owned()))?;
+    let mut observed = Observed {
+        good_parts: Vec::new(),
+        shares: share_columns
+            .iter()
+            .map(|(_, station, state)| (station.clone(), *state, Vec::new()))
+            .collect(),
+    };
+    for record in reader.records() {
+        let record = record.map_err(|e| whole(e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let number = |i: usize| -> Result<f64, DataError> {
+            let cell = record.get(i).unwrap_or("");
+            cell.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| {
+                    bad(
+                        line,
+                        i + 1,
+                        format!("expected a number >= 0, got \"{cell}\""),
+                    )
+                })
+        };
+        observed.good_parts.push(number(good)?);
+        for (k, (i, _, _)) in share_columns.iter().enumerate() {
+            let share = number(*i)?;
+            if share > 1.0 {
+                return Err(bad(
+                    line,
+                    i + 1,
+                    format!("expected a share from 0 to 1, got {share}"),
+                ));
+            }
+            observed.shares[k].2.push(share);
+        }
+    }
+    if observed.good_parts.len() < 5 {
+        return Err(whole(format!(
+            "{} day(s); a back-test needs at least 5",
+            observed.good_parts.len()
+        )));
+    }
+    Ok(observed)
+}
+
+/// An estimate with its interval, as written.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Interval {
+    pub mean: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+}
+
+/// A station share compared.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShareCheck {
+    pub station: String,
+    pub state: String,
+    pub observed: f64,
+    pub simulated: f64,
+    /// Observed − simulated, percentage points.
+    pub difference_points: f64,
+    pub disagrees: bool,
+}
+
+/// `backtest.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Backtest {
+    pub days_observed: usize,
+    pub days_simulated: usize,
+    pub replications: usize,
+    pub observed_mean: f64,
+    pub simulated_mean: f64,
+    /// (observed / simulated − 1) × 100.
+    pub difference_pct: Interval,
+    pub p_value: f64,
+    /// `"agrees"` or `"disagrees"`, at the 5 % level.
+    pub verdict: String,
+    pub shares: Vec<ShareCheck>,
+    /// The observed daily output, and per simulated day the mean, 5 % and
+    /// 95 % quantile over the replications (for the chart).
+    #[serde(skip)]
+    pub observed_days: Vec<f64>,
+    #[serde(skip)]
+    pub simulated_band: Vec<(f64, f64, f64)>,
+}
+
+impl Backtest {
+    /// The verdict in plain words.
+    pub fn sentence(&self) -> String {
+        let d = &self.difference_pct;
+        if self.verdict == "agrees" {
+            format!(
+                "the baseline reproduces the observed daily output within ±{:.1} % (observed {:.1}, simulated {:.1} a day, p = {:.2})",
+                d.ci95_low.abs().max(d.ci95_high.abs()),
+                self.observed_mean,
+                self.simulated_mean,
+                self.p_value
+            )
+        } else {
+            format!(
+                "the baseline does not reproduce the plant: observed {:.1} a day, simulated {:.1}, a difference of {:+.1} % (95 % CI {:+.1} to {:+.1} %, p = {:.1e})",
+                self.observed_mean, self.simulated_mean, d.mean, d.ci95_low, d.ci95_high, self.p_value
+            )
+        }
+    }
+}
+
+/// Simulates the baseline day by day and compares it with `observed`.
+pub fn backtest(scenario: &Scenario, observed: &Observed, threads: Option<usize>) -> Backtest {
+    let model = scenario.baseline();
+    let run = &scenario.run;
+    let reps: Vec<ReplicationResult> = {
+        let work = || {
+            (0..run.replications)
+                .into_par_iter()
+                .map(|r| engine::simulate_daily(model, run, r))
+                .collect()
+        };
+        match threads.and_then(|t| rayon::ThreadPoolBuilder::new().num_threads(t).build().ok()) {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
+    };
+    let days = reps.first().map_or(0, |r| r.good_per_day.len());
+    let rep_means: Vec<f64> = reps
+        .iter()
+        .map(|r| stats::mean(r.good_per_day.iter().map(|&g| f64::from(g))))
+        .collect();
+    let obs = &observed.good_parts;
+    let (mo, vo, no) = moments(obs);
+    let (ms, vs, ns) = moments(&rep_means);
+    let se2 = vo / no + vs / ns;
+    let se = se2.sqrt();
+    // Welch–Satterthwaite degrees of freedom.
+    let df =
+        (se2 * se2 / ((vo / no).powi(2) / (no - 1.0) + (vs / ns).powi(2) / (ns - 1.0))).max(1.0);
+    let t = StudentsT::new(0.0, 1.0, df).expect("positive degrees of freedom");
+    let diff = mo - ms;
+    let p_value = if se > 0.0 {
+        2.0 * (1.0 - t.cdf((diff / se).abs()))
+    } else if diff == 0.0 {
+        1.0
+    } else {
+        0.0
+    };
+    let q = t.inverse_cdf(0.975);
+    let pct = |v: f64| v / ms * 100.0;
+    let shares = observed
+        .shares
+        .iter()
+        .map(|(station, state, daily)| {
+            let s = model
+                .stations
+                .iter()
+                .position(|st| &st.name == station)
+                .expect("checked");
+            let sim: Vec<f64> = reps
+                .iter()
+                .map(|r| r.stations[s].state_shares()[*state])
+                .collect();
+            let (a, va, na) = moments(daily);
+            let (b, vb, nb) = moments(&sim);
+            let se = (va / na + vb / nb).sqrt();
+            ShareCheck {
+                station: station.clone(),
+                state: state.name().to_owned(),
+                observed: a,
+                simulated: b,
+                difference_points: (a - b) * 100.0,
+                disagrees: (a - b).abs() > 1.96 * se.max(1e-12),
+            }
+        })
+        .collect();
+    let band = (0..days)
+        .map(|d| {
+            let mut v: Vec<f64> = reps.iter().map(|r| f64::from(r.good_per_day[d])).collect();
+            v.sort_by(f64::total_cmp);
+            let at = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+            (stats::mean(v.iter().copied()), at(0.05), at(0.95))
+        })
+        .collect();
+    Backtest {
+        days_observed: obs.len(),
+        days_simulated: days,
+        replications: reps.len(),
+        observed_mean: mo,
+        simulated_mean: ms,
+        difference_pct: Interval {
+            mean: pct(diff),
+            ci95_low: pct(diff - q * se),
+            ci95_high: pct(diff + q * se),
+        },
+        p_value,
+        verdict: if p_value >= 0.05 {
+            "agrees"
+        } else {
+            "disagrees"
+        }
+        .to_owned(),
+        shares,
+        observed_days: obs.clone(),
+        simulated_band: band,
+    }
+}
+
+/// Mean, sample variance and count.
+fn moments(x: &[f64]) -> (f64, f64, f64) {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let var = if x.len() > 1 {
+        x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var, n)
+}
