@@ -331,3 +331,33 @@ fn fit_failures_writes_failures_json_and_the_toml_line() {
         .unwrap()
         .ends_with("basis = \"calendar\" }"));
 }
+
+#[test]
+fn the_nist_censored_weibull_example() {
+    // NIST/SEMATECH e-Handbook of Statistical Methods, section 8.4.1.3:
+    // ten failures and ten units removed unfailed at 500 hours. Weibull
+    // MLE scale 606.5280, shape 1.7208, log-likelihood -75.135, AIC
+    // 154.27; the log-normal's AIC 154.39.
+    use alloysim::fit::censored::{censored_loglik, fit_censored};
+    let failures = [
+        54.0, 187.0, 216.0, 240.0, 244.0, 335.0, 361.0, 373.0, 375.0, 386.0,
+    ];
+    let removed = [500.0; 10];
+    let Some(weibull @ Fitted::Weibull { shape, scale }) =
+        fit_censored("weibull", &failures, &removed)
+    else {
+        panic!()
+    };
+    assert!(four_digits(scale, 606.5), "{scale}");
+    assert!(four_digits(shape, 1.721), "{shape}");
+    let ll = censored_loglik(&weibull, &failures, &removed);
+    assert!((ll + 75.135).abs() < 5e-3, "{ll}");
+    let report = alloysim::fit::failures::fit_times(&failures, &removed, "h", 1);
+    let aic = |d: &str| report.candidates.iter().find(|c| c.dist == d).unwrap().aic;
+    assert!((aic("weibull") - 154.27).abs() < 0.01, "{}", aic("weibull"));
+    assert!(
+        (aic("lognormal") - 154.39).abs() < 0.01,
+        "{}",
+        aic("lognormal")
+    );
+}
