@@ -202,15 +202,17 @@ pub fn backtest(scenario: &Scenario, observed: &Observed, threads: Option<usize>
         .map(|r| stats::mean(r.good_per_day.iter().map(|&g| f64::from(g))))
         .collect();
     let obs = &observed.good_parts;
-    let (mo, vo, no) = moments(obs);
+    let day_means: Vec<f64> = (0..days)
+        .map(|d| stats::mean(reps.iter().map(|r| f64::from(r.good_per_day[d]))))
+        .collect();
+    let paired: Vec<f64> = obs.iter().zip(&day_means).map(|(o, s)| o - s).collect();
+    let (mo, _, _) = moments(obs);
     let (ms, vs, ns) = moments(&rep_means);
-    let se2 = vo / no + vs / ns;
+    let (diff, vd, nd) = moments(&paired);
+    let se2 = vd / nd + vs / ns;
     let se = se2.sqrt();
-    // Welch–Satterthwaite degrees of freedom.
-    let df =
-        (se2 * se2 / ((vo / no).powi(2) / (no - 1.0) + (vs / ns).powi(2) / (ns - 1.0))).max(1.0);
+    let df = (nd - 1.0).max(1.0);
     let t = StudentsT::new(0.0, 1.0, df).expect("positive degrees of freedom");
-    let diff = mo - ms;
     let p_value = if se > 0.0 {
         2.0 * (1.0 - t.cdf((diff / se).abs()))
     } else if diff == 0.0 {
