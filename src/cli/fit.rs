@@ -94,6 +94,9 @@ pub fn fit_failures(
     let text =
         std::fs::read_to_string(csv).map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
     let times = fit::failures::read_log(&text, &shown, minutes_per(unit), log_start, log_end)?;
+    if let Some(note) = data::blank_lines_note(&text) {
+        eprintln!("note: {shown}: {note}");
+    }
     if times.ttf.len() < 2 || times.ttr.len() < fit::MIN_OBSERVATIONS {
         return Err(data::DataError::File {
             file: shown,
@@ -175,6 +178,9 @@ pub fn backtest(
     let text = std::fs::read_to_string(observed)
         .map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
     let data = alloysim::backtest::read_observed(&text, &shown, &scenario)?;
+    if let Some(note) = data::blank_lines_note(&text) {
+        eprintln!("note: {shown}: {note}");
+    }
     let folder = OutputFolder::check(&report::output_dir(
         common.output.as_deref(),
         &format!("{}-backtest", scenario.name),

@@ -32,6 +32,17 @@ pub struct Column {
     pub skipped: Vec<String>,
 }
 
+/// The note on blank lines of `text` (CSV readers skip them), if any.
+pub fn blank_lines_note(text: &str) -> Option<String> {
+    let blank: Vec<String> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim().is_empty())
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    (!blank.is_empty()).then(|| format!("blank line(s) skipped: {}", blank.join(", ")))
+}
+
 /// Reads column `wanted` (default: the first) of `text`; every value must
 /// be a number > 0, and at least `min` of them.
 pub fn read_column(
@@ -46,17 +57,7 @@ pub fn read_column(
         column,
         message,
     };
-    let mut skipped = Vec::new();
-    let blank: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim().is_empty())
-        .map(|(i, _)| i + 1)
-        .collect();
-    if !blank.is_empty() {
-        let lines: Vec<String> = blank.iter().map(usize::to_string).collect();
-        skipped.push(format!("blank line(s) skipped: {}", lines.join(", ")));
-    }
+    let mut skipped: Vec<String> = blank_lines_note(text).into_iter().collect();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -61,8 +61,9 @@ pub fn civil_from_days(z: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// A timestamp "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" or "YYYY-MM-DD
-/// HH:MM[:SS]" (a trailing "Z" allowed), as minutes from 1970-01-01 00:00.
+/// A timestamp `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM`, `YYYY-MM-DDTHH:MM:SS` or
+/// the same with a space for the `T` (a trailing `Z` allowed), as minutes
+/// from 1970-01-01 00:00.
 pub fn parse_timestamp(text: &str) -> Result<f64, String> {
     let text = text.trim().trim_end_matches('Z');
     let (date, time) = match text.split_once(['T', ' ']) {
