@@ -109,10 +109,15 @@ impl Calendar {
     /// ever does again.
     pub fn next_change(&self, t: f64) -> Option<f64> {
         let open = self.is_open(t);
+        // Past the last holiday the calendar repeats weekly: a change comes
+        // within two weeks of it, or never.
+        let last_holiday_end = self
+            .holidays
+            .last()
+            .map_or(0.0, |&d| (f64::from(d) + 1.0) * 1440.0);
+        let limit = t.max(last_holiday_end) + 2.0 * WEEK_MIN;
         let mut at = t;
-        // Each step moves to the next boundary of a window or a holiday;
-        // a change comes within a few weeks of boundaries or never.
-        for _ in 0..(8 * (self.closed.len() + 2) + 2 * self.holidays.len() + 8) {
+        while at <= limit {
             let next = self.next_boundary(at)?;
             if self.is_open(next) != open {
                 return Some(next);
@@ -431,5 +436,31 @@ impl Model {
                 mttf / (mttf + f.ttr.mean())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_calendar_reopens_after_a_long_closure() {
+        // Closed at weekends, and a year of holidays from day 3 on.
+        let calendar = Calendar {
+            closed: vec![(5.0 * 1440.0, WEEK_MIN)],
+            holidays: (3..368).collect(),
+        };
+        assert!(calendar.is_open(0.0));
+        assert_eq!(calendar.next_change(0.0), Some(3.0 * 1440.0));
+        // Day 368 (52 weeks and 4 days) is a Friday: open.
+        let reopens = calendar.next_change(3.0 * 1440.0).unwrap();
+        assert_eq!(reopens, 368.0 * 1440.0);
+        assert!(calendar.is_open(reopens));
+        // Never closed: no change ever.
+        let open = Calendar {
+            closed: Vec::new(),
+            holidays: Vec::new(),
+        };
+        assert_eq!(open.next_change(100.0), None);
     }
 }
