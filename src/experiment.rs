@@ -14,18 +14,41 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+/// What holds a deadlocked line: blocked machines, or requests for people
+/// whom nothing will free.
+fn deadlock_reason(stations: &[String], pools: &[String]) -> String {
+    let mut parts = Vec::new();
+    if !stations.is_empty() {
+        parts.push(format!(
+            "machines at {} hold finished parts that no downstream station can take",
+            stations.join(", ")
+        ));
+    }
+    if !pools.is_empty() {
+        parts.push(format!(
+            "requests wait for people of pool {} whom nothing will free (they are held by machines that are down or wait themselves: give the pool more people, or repairs a crew of their own)",
+            pools.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if parts.is_empty() {
+        parts.push("nothing is left to happen".to_owned());
+    }
+    parts.join("; ")
+}
+
 /// Why an experiment did not produce results.
 #[derive(Debug, thiserror::Error)]
 pub enum ExperimentError {
     #[error(
-        "the line deadlocked in variant \"{variant}\", replication {replication}, at simulated time {time_h:.3} h: machines at {} hold finished parts that no downstream station can take",
-        stations.join(", ")
+        "the line deadlocked in variant \"{variant}\", replication {replication}, at simulated time {time_h:.3} h: {}",
+        deadlock_reason(stations, pools)
     )]
     Deadlock {
         variant: String,
         replication: u32,
         time_h: f64,
         stations: Vec<String>,
+        pools: Vec<String>,
     },
     #[error("interrupted: no results were written; earlier results are unchanged")]
     Interrupted,
@@ -324,6 +347,7 @@ fn check_ended(variant: &str, result: &ReplicationResult) -> Result<(), Experime
             replication: result.replication,
             time_h: deadlock.time_min / 60.0,
             stations: deadlock.stations.clone(),
+            pools: deadlock.pools.clone(),
         });
     }
     Ok(())

@@ -34,11 +34,13 @@ impl Hot<'_> {
         Deadlock {
             time_min: self.now,
             stations,
+            pools: Vec::new(),
         }
     }
 
     /// Nothing left to happen before the end: the stations of the machines
-    /// that are blocked.
+    /// that are blocked, and the pools whose queues wait for people that
+    /// nothing will free.
     #[cold]
     pub fn deadlock(&self) -> Deadlock {
         let mut stations: Vec<String> = Vec::new();
@@ -48,9 +50,17 @@ impl Hot<'_> {
                 stations.push(name.clone());
             }
         }
+        let pools = self
+            .pools
+            .iter()
+            .zip(&self.model.pools)
+            .filter(|(p, _)| !p.queue.is_empty())
+            .map(|(_, spec)| spec.name.clone())
+            .collect();
         Deadlock {
             time_min: self.now,
             stations,
+            pools,
         }
     }
 }

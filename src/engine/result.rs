@@ -148,4 +148,7 @@ pub struct Deadlock {
     pub time_min: f64,
     /// Stations with machines blocked by a full downstream station.
     pub stations: Vec<String>,
+    /// Pools whose people every waiting request needs but nobody will
+    /// free (all held by machines that are down or waiting themselves).
+    pub pools: Vec<String>,
 }
