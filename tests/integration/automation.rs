@@ -774,3 +774,34 @@ stations.m = { operators = { for = "load_unload" } }
     assert!((summary.variants[0].throughput_per_h.mean - 12.0).abs() < 1e-9);
     assert!((summary.variants[1].throughput_per_h.mean - 20.0).abs() < 1e-9);
 }
+
+#[test]
+fn a_line_whose_repairers_are_all_held_by_broken_machines_stops_and_says_why() {
+    // Two machines, each holding one of the pool's two operators while it
+    // processes; both fail after 10 min of processing and their repairs
+    // need a third person of the same pool.
+    let text = deterministic(
+        2,
+        100.0,
+        r#"operators = { pool = "op" }
+failures = { ttf = { dist = "deterministic", value = 10 }, ttr = 5, repair = { pool = "op" } }"#,
+        "[[pools]]\nname = \"op\"\nsize = 2\n",
+        "10h",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stuck.toml");
+    std::fs::write(&path, text).unwrap();
+    let assert = crate::common::alloysim()
+        .args(["run", "-q", "--no-charts", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("at simulated time 0.167 h"), "{stderr}");
+    assert!(
+        stderr.contains("requests wait for people of pool \"op\" whom nothing will free"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nobody is left to repair them"), "{stderr}");
+}
