@@ -161,6 +161,7 @@ impl Hot<'_> {
                 Phase::Setup => MachineState::Setup,
                 Phase::Processing => MachineState::Busy,
                 Phase::Loading | Phase::Unloading => MachineState::LoadUnload,
+                Phase::Maintenance if m.waiting_start => MachineState::OffShift,
                 Phase::Maintenance => MachineState::Maintenance,
                 Phase::WaitUnload if self.pool_off_shift(machine) => MachineState::OffShift,
                 Phase::WaitUnload => MachineState::WaitingLoadUnload,

@@ -790,8 +790,9 @@ impl Hot<'_> {
             };
             let machine = request.machine();
             let need = request.need();
-            if need == Need::Start && self.plant_closed_for(machine) {
+            if matches!(need, Need::Start | Need::Maintenance) && self.plant_closed_for(machine) {
                 self.pools[pool].queue.pop_front();
+                self.machines[machine].waiting_start = true;
                 self.plant_waiting.push(machine as u32);
                 continue;
             }
@@ -1095,12 +1096,22 @@ impl Hot<'_> {
         }
     }
 
-    /// The empty machine goes into maintenance, first waiting for its crew
-    /// if it has one.
+    /// The empty machine goes into maintenance: when the plant is open for
+    /// it (planned work starts only then, like operations), and its crew,
+    /// if it has one, is there.
     fn start_maintenance(&mut self, machine: usize) {
-        let station = self.machines[machine].station as usize;
         self.machines[machine].phase = Phase::Maintenance;
         self.update_available(machine);
+        if self.plant_closed_for(machine) {
+            self.wait_for_plant(machine);
+            return;
+        }
+        self.call_maintenance_crew(machine);
+    }
+
+    /// The maintenance asks for its crew (if it has one), then begins.
+    fn call_maintenance_crew(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
         let crew = self.model.stations[station]
             .maintenance
             .as_ref()
@@ -1411,6 +1422,7 @@ impl Hot<'_> {
                 self.refresh_state(machine);
                 self.schedule_segment(machine);
             }
+            Phase::Maintenance if m.waiting_start => self.refresh_state(machine),
             Phase::Maintenance => {
                 let station = m.station as usize;
                 let crew = self.model.stations[station]
@@ -1466,8 +1478,13 @@ impl Hot<'_> {
         if self.plant_open {
             let mut waiting = std::mem::take(self.plant_waiting);
             for &machine in &waiting {
-                self.machines[machine as usize].waiting_start = false;
-                self.request_start(machine as usize);
+                let machine = machine as usize;
+                self.machines[machine].waiting_start = false;
+                if self.machines[machine].phase == Phase::Maintenance {
+                    self.call_maintenance_crew(machine);
+                } else {
+                    self.request_start(machine);
+                }
             }
             waiting.clear();
             *self.plant_waiting = waiting;

@@ -805,3 +805,25 @@ failures = { ttf = { dist = "deterministic", value = 10 }, ttr = 5, repair = { p
     );
     assert!(stderr.contains("nobody is left to repair them"), "{stderr}");
 }
+
+#[test]
+fn planned_maintenance_waits_for_the_plant_to_open() {
+    // Open 00:00-08:00 daily; parts of 1 min; maintenance every 10 h of
+    // elapsed time, 60 min. Due at 10:00 on the first day, it waits for
+    // the plant to open at midnight and takes the first hour of the next
+    // day; the next falls due at 11:00, closed again: one maintenance a
+    // day from the second day on. A week: 480 parts the first day, 420 on
+    // each of the six others.
+    let top = r#"
+[calendar]
+closed = [ { days = "daily", start = "08:00", end = "24:00" } ]
+"#;
+    let extra = r#"maintenance = { every = "10h", duration = { dist = "deterministic", value = 60 }, basis = "calendar" }"#;
+    let s = scenario(&deterministic(1, 1.0, extra, top, "7d"));
+    let (summary, result) = run(&s, 1);
+    assert_eq!(summary.variants[0].good_parts_mean, 480.0 + 6.0 * 420.0);
+    let station = &result.variants[0].replications[0].stations[0];
+    assert_eq!(station.maintenances, 6);
+    let shares = station.state_shares();
+    assert!((shares[MachineState::Maintenance] - 6.0 * 60.0 / (7.0 * 1440.0)).abs() < 1e-12);
+}
