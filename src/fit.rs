@@ -441,7 +441,7 @@ pub struct FitReport {
     pub unit: String,
     /// The best family by AIC among those that fit, or `"empirical"`.
     pub best: String,
-    /// The ready-to-paste scenario value.
+    /// The ready-to-paste scenario line, `process = { dist = ... }`.
     pub toml: String,
     pub mean: f64,
     pub sd: f64,
@@ -508,7 +508,7 @@ pub fn fit(x: &[f64], unit: &str, empirical_file: &str, seed: u64) -> FitReport 
         .collect();
     candidates.sort_by(|a, b| a.aic.total_cmp(&b.aic));
     let fits = candidates.iter().find(|c| c.ad_p >= FIT_LEVEL);
-    let (best, toml) = match fits {
+    let (best, value) = match fits {
         Some(c) => (c.dist.to_owned(), c.fitted.toml(unit)),
         None => {
             warnings.push(format!(
@@ -525,7 +525,7 @@ pub fn fit(x: &[f64], unit: &str, empirical_file: &str, seed: u64) -> FitReport 
         n,
         unit: unit.to_owned(),
         best,
-        toml,
+        toml: format!("process = {value}"),
         mean,
         sd: var.sqrt(),
         lag1_autocorrelation: lag1,

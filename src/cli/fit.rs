@@ -66,7 +66,7 @@ pub fn fit(
                 params.join(", ")
             );
         }
-        let _ = writeln!(out, "best: {}\n  process = {}", result.best, result.toml);
+        let _ = writeln!(out, "best: {}\n  {}", result.best, result.toml);
         let _ = writeln!(out, "results: {}", folder.path().display());
         super::print_out(&out)?;
     }

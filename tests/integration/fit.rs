@@ -138,7 +138,7 @@ fn correlated_data_get_a_warning_and_nothing_that_fits_gets_the_empirical() {
     assert_eq!(report.best, "empirical");
     assert_eq!(
         report.toml,
-        "{ dist = \"empirical\", file = \"bimodal.csv\" }"
+        "process = { dist = \"empirical\", file = \"bimodal.csv\" }"
     );
 }
 
