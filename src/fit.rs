@@ -91,7 +91,7 @@ impl Fitted {
     }
 
     /// Estimated parameters (for the AIC).
-    pub(crate) fn estimated(&self) -> f64 {
+    fn estimated(&self) -> f64 {
         match self {
             Fitted::Exponential { .. } => 1.0,
             Fitted::Triangular { .. } => 3.0,
@@ -306,14 +306,16 @@ fn gamma_shape(s: f64) -> Option<f64> {
     k.is_finite().then_some(k)
 }
 
-/// The Weibull shape β solving Σ xᵝ ln x / Σ xᵝ − 1/β − mean ln x = 0
-/// (increasing in β), by bisection on a bracket then Newton-free refinement.
-fn weibull_shape(x: &[f64], mean_ln: f64) -> Option<f64> {
-    // Scaled by the largest value, so that x^β does not overflow.
-    let top = x.iter().cloned().fold(0.0, f64::max);
+/// The Weibull shape β of the profile likelihood: the root of
+/// Σ tᵝ ln t / Σ tᵝ − 1/β − `mean_ln` over `all` times (observed and
+/// censored; `mean_ln` the mean log of the observed ones), increasing in
+/// β, by bisection.
+pub(crate) fn weibull_shape(all: &[f64], mean_ln: f64) -> Option<f64> {
+    // Scaled by the largest value, so that t^β does not overflow.
+    let top = all.iter().cloned().fold(0.0, f64::max);
     let g = |b: f64| {
         let (mut s, mut sl) = (0.0, 0.0);
-        for &v in x {
+        for &v in all {
             let r = v / top;
             let p = r.powf(b);
             s += p;
@@ -351,7 +353,7 @@ pub fn loglik(fitted: &Fitted, x: &[f64]) -> f64 {
 }
 
 /// Anderson–Darling A² and Kolmogorov–Smirnov D of `sorted` under `fitted`.
-pub(crate) fn statistics(fitted: &Fitted, sorted: &[f64]) -> (f64, f64) {
+fn statistics(fitted: &Fitted, sorted: &[f64]) -> (f64, f64) {
     let Some(law) = fitted.law() else {
         return (f64::INFINITY, 1.0);
     };
@@ -371,11 +373,7 @@ pub(crate) fn statistics(fitted: &Fitted, sorted: &[f64]) -> (f64, f64) {
 }
 
 /// A sample of `n` from `fitted` (the normal untruncated).
-pub(crate) fn draw(
-    fitted: &Fitted,
-    n: usize,
-    rng: &mut rand_xoshiro::Xoshiro256PlusPlus,
-) -> Vec<f64> {
+fn draw(fitted: &Fitted, n: usize, rng: &mut rand_xoshiro::Xoshiro256PlusPlus) -> Vec<f64> {
     use rand_distr as rd;
     let take = |d: &dyn Fn(&mut rand_xoshiro::Xoshiro256PlusPlus) -> f64,
                 rng: &mut rand_xoshiro::Xoshiro256PlusPlus| {
@@ -475,38 +473,7 @@ pub fn fit(x: &[f64], unit: &str, empirical_file: &str, seed: u64) -> FitReport 
             2.0 / (n as f64).sqrt()
         ));
     }
-    let mut sorted = x.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mut candidates: Vec<Candidate> = FAMILIES
-        .iter()
-        .enumerate()
-        .filter_map(|(f, family)| {
-            let fitted = fit_family(family, x)?;
-            let ll = loglik(&fitted, x);
-            if !ll.is_finite() {
-                return None;
-            }
-            let (ad, ks) = statistics(&fitted, &sorted);
-            let (ad_p, ks_p) = bootstrap(&fitted, family, n, (ad, ks), seed ^ (f as u64 + 1));
-            let params = fitted
-                .params()
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), serde_json::json!(v)))
-                .collect();
-            Some(Candidate {
-                dist: family,
-                params,
-                loglik: ll,
-                aic: 2.0 * fitted.estimated() - 2.0 * ll,
-                ad,
-                ad_p,
-                ks,
-                ks_p,
-                fitted,
-            })
-        })
-        .collect();
-    candidates.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+    let candidates = rank(&FAMILIES, x, &[], seed);
     let fits = candidates.iter().find(|c| c.ad_p >= FIT_LEVEL);
     let (best, value) = match fits {
         Some(c) => (c.dist.to_owned(), c.fitted.toml(unit)),
@@ -534,27 +501,82 @@ pub fn fit(x: &[f64], unit: &str, empirical_file: &str, seed: u64) -> FitReport 
     }
 }
 
-/// Parametric bootstrap p-values of (AD, KS): samples of `n` from the
-/// fit, each refitted, its statistics against its own fit.
+/// Each of `families` fitted to `observed` and right-`censored` times,
+/// with its goodness of fit, best (lowest AIC) first.
+pub(crate) fn rank(
+    families: &[&'static str],
+    observed: &[f64],
+    censored: &[f64],
+    seed: u64,
+) -> Vec<Candidate> {
+    let mut sorted = observed.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut candidates: Vec<Candidate> = families
+        .iter()
+        .enumerate()
+        .filter_map(|(f, &family)| {
+            let fitted = censored::fit_censored(family, observed, censored)?;
+            let ll = censored::censored_loglik(&fitted, observed, censored);
+            if !ll.is_finite() {
+                return None;
+            }
+            let (ad, ks) = statistics(&fitted, &sorted);
+            let seed = seed ^ (f as u64 + 1);
+            let (ad_p, ks_p) = bootstrap(&fitted, family, observed.len(), censored, (ad, ks), seed);
+            let params = fitted
+                .params()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), serde_json::json!(v)))
+                .collect();
+            Some(Candidate {
+                dist: family,
+                params,
+                loglik: ll,
+                aic: 2.0 * fitted.estimated() - 2.0 * ll,
+                ad,
+                ad_p,
+                ks,
+                ks_p,
+                fitted,
+            })
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+    candidates
+}
+
+/// Parametric bootstrap p-values of (AD, KS): samples like the data drawn
+/// from the fit (as many observations, and a draw per censored time that
+/// is censored there when it exceeds it), each refitted, its statistics
+/// on its observed part against its own fit.
 fn bootstrap(
     fitted: &Fitted,
     family: &str,
-    n: usize,
-    observed: (f64, f64),
+    observed: usize,
+    censored: &[f64],
+    statistic: (f64, f64),
     seed: u64,
 ) -> (f64, f64) {
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
     let (mut ad_hits, mut ks_hits) = (0usize, 0usize);
     for _ in 0..BOOTSTRAP {
-        let mut sample = draw(fitted, n, &mut rng);
-        sample.retain(|v| *v > 0.0);
-        let Some(refit) = fit_family(family, &sample) else {
+        let mut obs = draw(fitted, observed, &mut rng);
+        let mut cens = Vec::new();
+        for (&c, t) in censored.iter().zip(draw(fitted, censored.len(), &mut rng)) {
+            if t < c {
+                obs.push(t);
+            } else {
+                cens.push(c);
+            }
+        }
+        obs.retain(|v| *v > 0.0);
+        let Some(refit) = censored::fit_censored(family, &obs, &cens) else {
             continue;
         };
-        sample.sort_by(f64::total_cmp);
-        let (ad, ks) = statistics(&refit, &sample);
-        ad_hits += usize::from(ad >= observed.0);
-        ks_hits += usize::from(ks >= observed.1);
+        obs.sort_by(f64::total_cmp);
+        let (ad, ks) = statistics(&refit, &obs);
+        ad_hits += usize::from(ad >= statistic.0);
+        ks_hits += usize::from(ks >= statistic.1);
     }
     let p = |hits: usize| (hits as f64 + 1.0) / (BOOTSTRAP as f64 + 1.0);
     (p(ad_hits), p(ks_hits))

@@ -47,12 +47,6 @@ pub fn fit(
             "family", "loglik", "AIC", "AD", "AD p", "KS", "KS p"
         );
         for c in &result.candidates {
-            let params: Vec<String> = c
-                .fitted
-                .params()
-                .iter()
-                .map(|(k, v)| format!("{k} {v:.4}"))
-                .collect();
             let _ = writeln!(
                 out,
                 "  {:<12} {:>12.2} {:>10.2} {:>8.3} {:>8.3} {:>8.4} {:>8.3}  {}",
@@ -63,7 +57,7 @@ pub fn fit(
                 c.ad_p,
                 c.ks,
                 c.ks_p,
-                params.join(", ")
+                params_text(c)
             );
         }
         let _ = writeln!(out, "best: {}\n  {}", result.best, result.toml);
@@ -71,6 +65,17 @@ pub fn fit(
         super::print_out(&out)?;
     }
     Ok(())
+}
+
+/// A candidate's parameters, "shape 1.3069, scale 478.7401".
+fn params_text(c: &fit::Candidate) -> String {
+    let params: Vec<String> = c
+        .fitted
+        .params()
+        .iter()
+        .map(|(k, v)| format!("{k} {v:.4}"))
+        .collect();
+    params.join(", ")
 }
 
 /// Minutes per unit of `--unit`.
@@ -134,12 +139,6 @@ pub fn fit_failures(
         ] {
             let _ = writeln!(out, "  {what}:");
             for c in &part.candidates {
-                let params: Vec<String> = c
-                    .fitted
-                    .params()
-                    .iter()
-                    .map(|(k, v)| format!("{k} {v:.4}"))
-                    .collect();
                 let _ = writeln!(
                     out,
                     "    {:<12} AIC {:>10.2}  AD p {:.3}  KS p {:.3}  {}",
@@ -147,7 +146,7 @@ pub fn fit_failures(
                     c.aic,
                     c.ad_p,
                     c.ks_p,
-                    params.join(", ")
+                    params_text(c)
                 );
             }
         }

@@ -4,7 +4,7 @@
 //! by bisection on the profile likelihood's shape equation, log-normal and
 //! gamma by Nelder–Mead on the log-likelihood from the uncensored fit.
 
-use super::{fit_family, loglik, Fitted};
+use super::{fit_family, loglik, weibull_shape, Fitted};
 
 /// A family's two parameters as optimised (logarithms), and back.
 type ToParams = fn(&Fitted) -> [f64; 2];
@@ -26,34 +26,10 @@ pub fn fit_censored(family: &str, observed: &[f64], censored: &[f64]) -> Option<
             mean: all().sum::<f64>() / r,
         }),
         "weibull" => {
-            let top = all().cloned().fold(0.0, f64::max);
+            let all: Vec<f64> = all().copied().collect();
             let mean_ln = observed.iter().map(|v| v.ln()).sum::<f64>() / r;
-            let g = |b: f64| {
-                let (mut s, mut sl) = (0.0, 0.0);
-                for &v in all() {
-                    let q = (v / top).powf(b);
-                    s += q;
-                    sl += q * (v / top).ln();
-                }
-                sl / s + top.ln() - 1.0 / b - mean_ln
-            };
-            let (mut lo, mut hi) = (1e-3, 1.0);
-            while g(hi) < 0.0 {
-                hi *= 2.0;
-                if hi > 1e4 {
-                    return None;
-                }
-            }
-            for _ in 0..200 {
-                let mid = 0.5 * (lo + hi);
-                if g(mid) < 0.0 {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            let shape = 0.5 * (lo + hi);
-            let scale = (all().map(|v| v.powf(shape)).sum::<f64>() / r).powf(1.0 / shape);
+            let shape = weibull_shape(&all, mean_ln)?;
+            let scale = (all.iter().map(|v| v.powf(shape)).sum::<f64>() / r).powf(1.0 / shape);
             Some(Fitted::Weibull { shape, scale })
         }
         "lognormal" | "gamma" => {

@@ -5,11 +5,9 @@
 //! from idle time). The up time still running when the log ends, and with a
 //! log start the one before a machine's first stoppage, are right-censored.
 
-use super::censored::{censored_loglik, fit_censored};
 use super::data::DataError;
-use super::{draw, statistics, Candidate, Fitted, BOOTSTRAP};
+use super::{rank, Candidate};
 use crate::model::date::parse_timestamp;
-use rand::SeedableRng;
 use serde::Serialize;
 
 /// The families fitted to failure and repair times.
@@ -191,45 +189,7 @@ pub struct FailuresFit {
 /// computed on the observed times, their p-values by a parametric
 /// bootstrap that censors each draw at the same censoring times.
 pub fn fit_times(observed: &[f64], censored: &[f64], unit: &str, seed: u64) -> TimesFit {
-    let mut sorted = observed.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mut candidates: Vec<Candidate> = FAILURE_FAMILIES
-        .iter()
-        .enumerate()
-        .filter_map(|(f, family)| {
-            let fitted = fit_censored(family, observed, censored)?;
-            let ll = censored_loglik(&fitted, observed, censored);
-            if !ll.is_finite() {
-                return None;
-            }
-            let (ad, ks) = statistics(&fitted, &sorted);
-            let (ad_p, ks_p) = bootstrap(
-                &fitted,
-                family,
-                observed.len(),
-                censored,
-                (ad, ks),
-                seed ^ (f as u64 + 1),
-            );
-            let params = fitted
-                .params()
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), serde_json::json!(v)))
-                .collect();
-            Some(Candidate {
-                dist: family,
-                params,
-                loglik: ll,
-                aic: 2.0 * fitted.estimated() - 2.0 * ll,
-                ad,
-                ad_p,
-                ks,
-                ks_p,
-                fitted,
-            })
-        })
-        .collect();
-    candidates.sort_by(|a, b| a.aic.total_cmp(&b.aic));
+    let candidates = rank(&FAILURE_FAMILIES, observed, censored, seed);
     let (best, toml) = candidates
         .first()
         .map_or(("none".to_owned(), String::new()), |c| {
@@ -243,39 +203,6 @@ pub fn fit_times(observed: &[f64], censored: &[f64], unit: &str, seed: u64) -> T
         toml,
         candidates,
     }
-}
-
-fn bootstrap(
-    fitted: &Fitted,
-    family: &str,
-    observed: usize,
-    censored: &[f64],
-    statistic: (f64, f64),
-    seed: u64,
-) -> (f64, f64) {
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
-    let (mut ad_hits, mut ks_hits) = (0usize, 0usize);
-    for _ in 0..BOOTSTRAP {
-        let mut obs = draw(fitted, observed, &mut rng);
-        let mut cens = Vec::new();
-        for (&c, t) in censored.iter().zip(draw(fitted, censored.len(), &mut rng)) {
-            if t < c {
-                obs.push(t);
-            } else {
-                cens.push(c);
-            }
-        }
-        obs.retain(|v| *v > 0.0);
-        let Some(refit) = fit_censored(family, &obs, &cens) else {
-            continue;
-        };
-        obs.sort_by(f64::total_cmp);
-        let (ad, ks) = statistics(&refit, &obs);
-        ad_hits += usize::from(ad >= statistic.0);
-        ks_hits += usize::from(ks >= statistic.1);
-    }
-    let p = |hits: usize| (hits as f64 + 1.0) / (BOOTSTRAP as f64 + 1.0);
-    (p(ad_hits), p(ks_hits))
 }
 
 /// Fits times to failure and to repair of a log.

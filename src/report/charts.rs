@@ -260,6 +260,17 @@ fn state_legend(legend_area: &Area<'_>, states: &[MachineState]) -> Result<(), S
     Ok(())
 }
 
+/// A CI whisker at `x` from `low` to `high`, with caps: its three strokes.
+fn whisker(x: f64, low: f64, high: f64) -> impl Iterator<Item = PathElement<(f64, f64)>> {
+    [
+        vec![(x, low), (x, high)],
+        vec![(x - 0.05, low), (x + 0.05, low)],
+        vec![(x - 0.05, high), (x + 0.05, high)],
+    ]
+    .into_iter()
+    .map(|points| PathElement::new(points, BLACK.stroke_width(3)))
+}
+
 /// A colour per variant (colour-blind-safe palette, cycled).
 fn variant_color(index: usize) -> RGBColor {
     const PALETTE: [RGBColor; 8] = [

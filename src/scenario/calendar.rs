@@ -3,7 +3,7 @@
 //! `start_date`, the date of time 0, a Monday.
 
 use super::keys;
-use super::pool::{merge_windows, parse_clock, parse_days};
+use super::pool::{merge_windows, parse_clock, parse_days, weekly_windows};
 use super::read::{index, join, Reader, Table};
 use crate::model::date::{civil_from_days, parse_date, weekday};
 use crate::model::{Calendar, WEEK_MIN};
@@ -143,17 +143,5 @@ fn read_closed(
     if end <= start {
         end += 1440.0; // past midnight
     }
-    let mut windows = Vec::new();
-    for (day, &on) in days.iter().enumerate() {
-        if on {
-            let (s, e) = (day as f64 * 1440.0 + start, day as f64 * 1440.0 + end);
-            if e > WEEK_MIN {
-                windows.push((s, WEEK_MIN));
-                windows.push((0.0, e - WEEK_MIN));
-            } else {
-                windows.push((s, e));
-            }
-        }
-    }
-    Some(windows)
+    Some(weekly_windows(&days, start, end))
 }

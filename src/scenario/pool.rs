@@ -134,6 +134,13 @@ fn read_shift(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<
     if end < start {
         end += 1440.0; // across midnight
     }
+    Some(weekly_windows(&days, start, end))
+}
+
+/// The windows `[start, end)` (minutes of a day; `end` may pass midnight)
+/// of every day marked in `days`, within one week: a window running past
+/// Sunday midnight is split at the week's end.
+pub(super) fn weekly_windows(days: &[bool; 7], start: f64, end: f64) -> Vec<(f64, f64)> {
     let mut windows = Vec::new();
     for (day, &on) in days.iter().enumerate() {
         if on {
@@ -146,7 +153,7 @@ fn read_shift(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<
             }
         }
     }
-    Some(windows)
+    windows
 }
 
 /// Sorts windows and merges overlapping or touching ones.

@@ -349,20 +349,7 @@ fn read_operators(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opt
 fn read_crew(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<CrewSpec> {
     let table = reader.table(value, path)?;
     reader.check_keys(table, path, keys::CREW);
-    let pool_value = reader.required(table, value.span(), path, "pool");
-    let pool = pool_value.and_then(|v| reader.name(v, &join(path, "pool")));
-    let count = match table.get("count") {
-        Some(v) => reader
-            .integer_in(v, &join(path, "count"), 1, 1_000_000)
-            .map(|c| c as u32),
-        None => Some(1),
-    };
-    Some(CrewSpec {
-        pool: pool?,
-        count: count?,
-        pool_span: pool_value?.span(),
-        path: path.to_owned(),
-    })
+    read_crew_fields(reader, table, value.span(), path)
 }
 
 /// `basis = "calendar" | "operating"` (operating by default).
@@ -423,15 +410,16 @@ fn read_maintenance(
     })
 }
 
-/// The `pool` and `count` keys of a table that has other keys too.
+/// The `pool` (required) and `count` (default 1, at least 1) keys of a
+/// crew's table (`repair`, or a maintenance's own keys).
 fn read_crew_fields(
     reader: &mut Reader<'_>,
     table: &super::read::Table<'_>,
     span: Range<usize>,
     path: &str,
 ) -> Option<CrewSpec> {
-    let pool_value = reader.required(table, span, path, "pool")?;
-    let pool = reader.name(pool_value, &join(path, "pool"));
+    let pool_value = reader.required(table, span, path, "pool");
+    let pool = pool_value.and_then(|v| reader.name(v, &join(path, "pool")));
     let count = match table.get("count") {
         Some(v) => reader
             .integer_in(v, &join(path, "count"), 1, 1_000_000)
@@ -441,7 +429,7 @@ fn read_crew_fields(
     Some(CrewSpec {
         pool: pool?,
         count: count?,
-        pool_span: pool_value.span(),
+        pool_span: pool_value?.span(),
         path: path.to_owned(),
     })
 }
@@ -767,31 +755,14 @@ fn resolve_operators(
     names: &Names<'_>,
 ) -> Option<Operators> {
     let operators_path = join(&raw.path, "operators");
-    let pool_names = names.pools.iter().map(|p| p.name.as_str());
-    let pool = if names.pools_ok {
-        let path = join(&operators_path, "pool");
-        reader.lookup(
-            pool_names,
-            &spec.pool,
-            "pool",
-            spec.pool_span.clone(),
-            &path,
-        )?
-    } else {
-        pool_names.clone().position(|p| p == spec.pool)?
-    };
-    let size = names.pools[pool].size;
-    if spec.count > size {
-        reader.error(
-            spec.pool_span.clone(),
-            &join(&operators_path, "count"),
-            format!(
-                "needs {} operators but pool \"{}\" has only {size}",
-                spec.count, spec.pool
-            ),
-        );
-        return None;
-    }
+    let pool = resolve_pool(
+        reader,
+        (&spec.pool, spec.pool_span.clone()),
+        spec.count,
+        &operators_path,
+        "operators",
+        names,
+    )?;
     (spec.count > 0).then_some(Operators {
         pool,
         count: spec.count,
@@ -799,33 +770,45 @@ fn resolve_operators(
     })
 }
 
-/// The pool of a repair or maintenance crew; it must be large enough.
-fn resolve_crew(reader: &mut Reader<'_>, spec: &CrewSpec, names: &Names<'_>) -> Option<Crew> {
+/// The index of the pool named at `path.pool` (unknown pools reported
+/// only when every pool could be read), which must hold `count` people
+/// (`who`: "operators", "technicians").
+fn resolve_pool(
+    reader: &mut Reader<'_>,
+    (name, span): (&str, Range<usize>),
+    count: u32,
+    path: &str,
+    who: &str,
+    names: &Names<'_>,
+) -> Option<usize> {
     let pool_names = names.pools.iter().map(|p| p.name.as_str());
     let pool = if names.pools_ok {
-        let path = join(&spec.path, "pool");
-        reader.lookup(
-            pool_names,
-            &spec.pool,
-            "pool",
-            spec.pool_span.clone(),
-            &path,
-        )?
+        reader.lookup(pool_names, name, "pool", span.clone(), &join(path, "pool"))?
     } else {
-        pool_names.clone().position(|p| p == spec.pool)?
+        pool_names.clone().position(|p| p == name)?
     };
     let size = names.pools[pool].size;
-    if spec.count > size {
+    if count > size {
         reader.error(
-            spec.pool_span.clone(),
-            &join(&spec.path, "count"),
-            format!(
-                "needs {} technicians but pool \"{}\" has only {size}",
-                spec.count, spec.pool
-            ),
+            span,
+            &join(path, "count"),
+            format!("needs {count} {who} but pool \"{name}\" has only {size}"),
         );
         return None;
     }
+    Some(pool)
+}
+
+/// The pool of a repair or maintenance crew; it must be large enough.
+fn resolve_crew(reader: &mut Reader<'_>, spec: &CrewSpec, names: &Names<'_>) -> Option<Crew> {
+    let pool = resolve_pool(
+        reader,
+        (&spec.pool, spec.pool_span.clone()),
+        spec.count,
+        &spec.path,
+        "technicians",
+        names,
+    )?;
     Some(Crew {
         pool,
         count: spec.count,

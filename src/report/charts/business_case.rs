@@ -3,7 +3,7 @@
 //! red where it is below, grey where it straddles 0, and the payback
 //! written above each bar.
 
-use super::{category_label, err, finite_or, label_above, title, Area, ChartData, FONT};
+use super::{category_label, err, finite_or, label_above, title, whisker, Area, ChartData, FONT};
 use crate::summary::Comparison;
 use plotters::prelude::*;
 
@@ -96,18 +96,7 @@ pub fn draw(root: &Area<'_>, data: &ChartData) -> Result<(), String> {
                 colour.mix(0.85).filled(),
             )))
             .map_err(err)?;
-        let whisker = [
-            vec![(x, lo), (x, hi)],
-            vec![(x - 0.05, lo), (x + 0.05, lo)],
-            vec![(x - 0.05, hi), (x + 0.05, hi)],
-        ];
-        chart
-            .draw_series(
-                whisker
-                    .into_iter()
-                    .map(|points| PathElement::new(points, BLACK.stroke_width(3))),
-            )
-            .map_err(err)?;
+        chart.draw_series(whisker(x, lo, hi)).map_err(err)?;
         let payback = match &economics.payback_years {
             Some(_) if economics.capex.mean == 0.0 => "no capex".to_owned(),
             Some(p) if p.mean.is_finite() => format!("payback {:.1} years", p.mean),

@@ -2,7 +2,8 @@
 //! and the gain over the baseline written above each bar.
 
 use super::{
-    category_label, err, finite_or, label_above, title, variant_color, Area, ChartData, FONT,
+    category_label, err, finite_or, label_above, title, variant_color, whisker, Area, ChartData,
+    FONT,
 };
 use crate::summary::VariantSummary;
 use plotters::coord::types::RangedCoordf64;
@@ -74,17 +75,8 @@ fn draw_variant(
     if let (Some(low), Some(high)) = (v.throughput_per_h.ci95_low, v.throughput_per_h.ci95_high) {
         if low.is_finite() && high.is_finite() {
             // Whisker with caps from the low to the high end of the CI.
-            let whisker = [
-                vec![(x, low.max(0.0)), (x, high)],
-                vec![(x - 0.05, low.max(0.0)), (x + 0.05, low.max(0.0))],
-                vec![(x - 0.05, high), (x + 0.05, high)],
-            ];
             chart
-                .draw_series(
-                    whisker
-                        .into_iter()
-                        .map(|points| PathElement::new(points, BLACK.stroke_width(3))),
-                )
+                .draw_series(whisker(x, low.max(0.0), high))
                 .map_err(err)?;
             label_y = high;
         }
