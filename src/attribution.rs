@@ -208,66 +208,113 @@ pub fn attribute(
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Attribution, AttributionError> {
-    let chosen = &scenario.variants[variant];
-    let changes = &chosen.changes;
-    let k = changes.len();
-    if k == 0 {
-        return Err(AttributionError::NoChanges(chosen.name.clone()));
+    let study = AttributionStudy::new(scenario, variant)?;
+    let work = study.work(scenario);
+    let results = experiment::run_items(&work, 0..work.len(), threads, on_done)?;
+    let runs = experiment::group(&work, results)?;
+    Ok(study.finish(scenario, &runs))
+}
+
+/// An attribution prepared: the model of every subset of the variant's
+/// changes, to be simulated (here, or in shards) and then attributed by
+/// [`AttributionStudy::finish`].
+pub struct AttributionStudy {
+    variant: usize,
+    plan: SubsetPlan,
+    models: Vec<Model>,
+}
+
+impl AttributionStudy {
+    /// The subsets of the changes of the variant at `variant`, each one's
+    /// scenario built and checked.
+    pub fn new(scenario: &Scenario, variant: usize) -> Result<AttributionStudy, AttributionError> {
+        let chosen = &scenario.variants[variant];
+        let k = chosen.changes.len();
+        if k == 0 {
+            return Err(AttributionError::NoChanges(chosen.name.clone()));
+        }
+        if k > MAX_CHANGES {
+            return Err(AttributionError::TooManyChanges {
+                variant: chosen.name.clone(),
+                changes: k,
+                limit: MAX_CHANGES,
+            });
+        }
+        let plan = SubsetPlan::new(k, scenario.run.seed);
+        let sets: Vec<(String, Vec<usize>)> = plan
+            .masks
+            .iter()
+            .map(|&mask| (format!("subset-{mask}"), sets_of(&chosen.changes, mask)))
+            .collect();
+        let models = scenario.with_change_sets(&sets)?;
+        Ok(AttributionStudy {
+            variant,
+            plan,
+            models,
+        })
     }
-    if k > MAX_CHANGES {
-        return Err(AttributionError::TooManyChanges {
+
+    /// The work list: every subset's replications, subset by subset (in
+    /// ascending order of their bit masks).
+    pub fn work<'a>(&'a self, scenario: &'a Scenario) -> experiment::Work<'a> {
+        experiment::Work::new(self.models.iter().collect(), &scenario.run)
+    }
+
+    /// The attribution from the runs of every subset (in the work list's
+    /// order).
+    pub fn finish(self, scenario: &Scenario, runs: &[experiment::VariantRuns]) -> Attribution {
+        let chosen = &scenario.variants[self.variant];
+        let changes = &chosen.changes;
+        let k = changes.len();
+        let plan = &self.plan;
+        let (value, npv, bottlenecks) =
+            subset_values(scenario, changes, &plan.masks, runs, &self.models);
+        let replications = scenario.run.replications as usize;
+        let shapley = plan.shapley(&value, replications);
+        let npv_shapley = npv.as_ref().map(|npv| plan.shapley(npv, replications));
+        let (main_effects, interactions) = if plan.exact() {
+            factorial_fit(k, &plan.masks, &value)
+        } else {
+            (vec![None; k], Vec::new())
+        };
+        let names: Vec<String> = changes
+            .iter()
+            .map(|&c| scenario.changes[c].name.clone())
+            .collect();
+        let mut shares = change_shares(scenario, changes, &shapley, &main_effects);
+        if let Some(npv_shapley) = &npv_shapley {
+            for (share, values) in shares.iter_mut().zip(npv_shapley) {
+                share.npv = Some(stats::estimate(values));
+            }
+        }
+        let full = (1u64 << k) - 1;
+        let diffs: Vec<f64> = value[&full]
+            .iter()
+            .zip(&value[&0])
+            .map(|(v, b)| v - b)
+            .collect();
+        Attribution {
             variant: chosen.name.clone(),
-            changes: k,
-            limit: MAX_CHANGES,
-        });
-    }
-    let plan = SubsetPlan::new(k, scenario.run.seed);
-    let (value, npv, bottlenecks) = run_subsets(scenario, changes, &plan.masks, threads, on_done)?;
-    let replications = scenario.run.replications as usize;
-    let shapley = plan.shapley(&value, replications);
-    let npv_shapley = npv.as_ref().map(|npv| plan.shapley(npv, replications));
-    let (main_effects, interactions) = if plan.exact() {
-        factorial_fit(k, &plan.masks, &value)
-    } else {
-        (vec![None; k], Vec::new())
-    };
-    let names: Vec<String> = changes
-        .iter()
-        .map(|&c| scenario.changes[c].name.clone())
-        .collect();
-    let mut shares = change_shares(scenario, changes, &shapley, &main_effects);
-    if let Some(npv_shapley) = &npv_shapley {
-        for (share, values) in shares.iter_mut().zip(npv_shapley) {
-            share.npv = Some(stats::estimate(values));
+            baseline_per_h: stats::estimate(&value[&0]),
+            variant_per_h: stats::estimate(&value[&full]),
+            gain_per_h: stats::estimate(&diffs),
+            npv: npv.as_ref().map(|npv| stats::estimate(&npv[&full])),
+            changes: shares,
+            interactions: interactions
+                .into_iter()
+                .map(|(a, b, effect)| Interaction {
+                    first: names[a].clone(),
+                    second: names[b].clone(),
+                    effect,
+                })
+                .collect(),
+            baseline_bottleneck: bottlenecks[&0].clone(),
+            variant_bottleneck: bottlenecks[&full].clone(),
+            method: plan.method(),
+            subsets: plan.masks.len(),
+            replications: replications as u32,
         }
     }
-    let full = (1u64 << k) - 1;
-    let diffs: Vec<f64> = value[&full]
-        .iter()
-        .zip(&value[&0])
-        .map(|(v, b)| v - b)
-        .collect();
-    Ok(Attribution {
-        variant: chosen.name.clone(),
-        baseline_per_h: stats::estimate(&value[&0]),
-        variant_per_h: stats::estimate(&value[&full]),
-        gain_per_h: stats::estimate(&diffs),
-        npv: npv.as_ref().map(|npv| stats::estimate(&npv[&full])),
-        changes: shares,
-        interactions: interactions
-            .into_iter()
-            .map(|(a, b, effect)| Interaction {
-                first: names[a].clone(),
-                second: names[b].clone(),
-                effect,
-            })
-            .collect(),
-        baseline_bottleneck: bottlenecks[&0].clone(),
-        variant_bottleneck: bottlenecks[&full].clone(),
-        method: plan.method(),
-        subsets: plan.masks.len(),
-        replications: replications as u32,
-    })
 }
 
 /// Each change's Shapley value (an estimate over replications), main
@@ -298,36 +345,23 @@ fn change_shares(
         .collect()
 }
 
-/// Simulates the baseline with each subset of `changes` (bit masks over
-/// them, applied in the variant's order), every replication with the same
-/// random streams; returns each subset's throughput per replication, and
-/// its main bottleneck with that station's bottleneck share.
-fn run_subsets(
+/// Each subset's throughput per replication, its NPV over the baseline
+/// per replication (with `[economics]`), and its main bottleneck with that
+/// station's bottleneck share, from the runs of the baseline with each
+/// subset of `changes` (bit masks over them, applied in the variant's
+/// order), all with the same random streams.
+fn subset_values(
     scenario: &Scenario,
     changes: &[usize],
     masks: &[u64],
-    threads: Option<usize>,
-    on_done: &(dyn Fn() + Sync),
-) -> Result<SubsetValues, AttributionError> {
+    runs: &[experiment::VariantRuns],
+    models: &[Model],
+) -> SubsetValues {
     let economics = scenario.economics.as_ref();
-    let sets: Vec<(String, Vec<usize>)> = masks
-        .iter()
-        .map(|&mask| {
-            let picked: Vec<usize> = (0..changes.len())
-                .filter(|i| mask >> i & 1 == 1)
-                .map(|i| changes[i])
-                .collect();
-            (format!("subset-{mask}"), picked)
-        })
-        .collect();
-    let models: Vec<Model> = scenario.with_change_sets(&sets)?;
-    let refs: Vec<&Model> = models.iter().collect();
-    let settings = &scenario.run;
-    let runs = experiment::run_models(&refs, settings, 0..settings.replications, threads, on_done)?;
     let mut value = BTreeMap::new();
     let mut cash = BTreeMap::new();
     let mut bottlenecks = BTreeMap::new();
-    for ((&mask, run), model) in masks.iter().zip(&runs).zip(&models) {
+    for ((&mask, run), model) in masks.iter().zip(runs).zip(models) {
         let throughput = run
             .replications
             .iter()
@@ -361,7 +395,7 @@ fn run_subsets(
             })
             .collect()
     });
-    Ok((value, npv, bottlenecks))
+    (value, npv, bottlenecks)
 }
 
 /// The changes of a subset (a bit mask over `changes`), in their order.

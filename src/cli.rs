@@ -6,6 +6,8 @@
 mod exact;
 mod fit;
 mod run;
+mod shard;
+mod slurm;
 mod study;
 mod validate;
 
@@ -58,6 +60,12 @@ pub enum Command {
         /// Variant to sweep (default: the baseline).
         #[arg(long)]
         variant: Option<String>,
+        /// Compute only shard i of N of the study's work list and write it as a
+        /// part into -o DIR (default `output/<scenario>.parts`); "auto" takes
+        /// i and N from a SLURM job array, "auto/N" i from a Kubernetes
+        /// Indexed Job. `alloysim merge` puts the parts together.
+        #[arg(long, value_name = "i/N|auto")]
+        shard: Option<String>,
         #[command(flatten)]
         common: StudyOptions,
     },
@@ -68,6 +76,12 @@ pub enum Command {
         /// Variant to attribute (default: the one with the most changes).
         #[arg(long)]
         variant: Option<String>,
+        /// Compute only shard i of N of the study's work list and write it as a
+        /// part into -o DIR (default `output/<scenario>.parts`); "auto" takes
+        /// i and N from a SLURM job array, "auto/N" i from a Kubernetes
+        /// Indexed Job. `alloysim merge` puts the parts together.
+        #[arg(long, value_name = "i/N|auto")]
+        shard: Option<String>,
         #[command(flatten)]
         common: StudyOptions,
     },
@@ -82,6 +96,12 @@ pub enum Command {
         /// What to maximise (default: npv with [economics], else throughput).
         #[arg(long, value_parser = ["npv", "throughput"])]
         objective: Option<String>,
+        /// Compute only shard i of N of the study's work list and write it as a
+        /// part into -o DIR (default `output/<scenario>.parts`); "auto" takes
+        /// i and N from a SLURM job array, "auto/N" i from a Kubernetes
+        /// Indexed Job. `alloysim merge` puts the parts together.
+        #[arg(long, value_name = "i/N|auto")]
+        shard: Option<String>,
         #[command(flatten)]
         common: StudyOptions,
     },
@@ -137,6 +157,31 @@ pub enum Command {
         observed: PathBuf,
         #[command(flatten)]
         common: StudyOptions,
+    },
+    /// Put the parts of a sharded study (`--shard i/N`) together: write the
+    /// results the study would have written on one machine.
+    Merge {
+        /// Part folders, or folders that hold them (e.g. `output/<scenario>.parts`).
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Output folder of the merged results.
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Run a study as a SLURM job array with a merge job:
+    /// alloysim slurm <run|sweep|attribute|portfolio> <ARGS>... --tasks N
+    /// [--partition P] [--time T] [--cpus-per-task C] [--dry-run]
+    #[command(disable_help_flag = true)]
+    Slurm {
+        /// The study's command line and the options --tasks N (array
+        /// tasks, one shard each), --partition P, --time T,
+        /// --cpus-per-task C (threads per task) and --dry-run (print the job
+        /// scripts, submit nothing), in any order.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Redraw the charts of a result folder from its files, without simulating.
     Plot {
@@ -205,6 +250,12 @@ pub struct RunArgs {
     /// 1 000 000 rows.
     #[arg(long, value_name = "REP[:FROM..TO]")]
     pub trace: Option<String>,
+    /// Compute only shard i of N of the work list (variants x replications)
+    /// and write it as a part into -o DIR (default `output/<scenario>.parts`);
+    /// "auto" takes i and N from a SLURM job array, "auto/N" i from a
+    /// Kubernetes Indexed Job. `alloysim merge` puts the parts together.
+    #[arg(long, value_name = "i/N|auto")]
+    pub shard: Option<String>,
 }
 
 /// Options shared by `sweep` and `attribute`.
@@ -283,7 +334,16 @@ pub struct UsageError(pub String);
 /// Runs a parsed command line.
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run(args) => run::run(&args),
+        Command::Run(args) => {
+            let mode = shard::Mode::from_option(args.shard.as_deref())?;
+            run::run(&args, mode)
+        }
+        Command::Merge {
+            parts,
+            output,
+            quiet,
+        } => shard::merge(&parts, &output, quiet),
+        Command::Slurm { args } => slurm::slurm(&args),
         Command::Validate {
             scenarios,
             deny_warnings,
@@ -299,29 +359,39 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             scenario,
             params,
             variant,
+            shard,
             common,
         } => {
             let params = study::parse_params(&params)?;
+            let mode = shard::Mode::from_option(shard.as_deref())?;
             study::sweep(
-                &study::StudyPlan::new(&scenario, variant, &common)?,
+                &study::StudyPlan::new(&scenario, variant, &common, mode)?,
                 &params,
             )
         }
         Command::Attribute {
             scenario,
             variant,
+            shard,
             common,
-        } => study::attribute(&study::StudyPlan::new(&scenario, variant, &common)?),
+        } => {
+            let mode = shard::Mode::from_option(shard.as_deref())?;
+            study::attribute(&study::StudyPlan::new(&scenario, variant, &common, mode)?)
+        }
         Command::Portfolio {
             scenario,
             budget,
             objective,
+            shard,
             common,
-        } => study::portfolio(
-            &study::StudyPlan::new(&scenario, None, &common)?,
-            objective.as_deref(),
-            budget,
-        ),
+        } => {
+            let mode = shard::Mode::from_option(shard.as_deref())?;
+            study::portfolio(
+                &study::StudyPlan::new(&scenario, None, &common, mode)?,
+                objective.as_deref(),
+                budget,
+            )
+        }
         Command::Fit {
             csv,
             column,

@@ -236,7 +236,9 @@ pub fn run(
     Ok(collect(runs, start.elapsed().as_secs_f64()))
 }
 
-fn collect(runs: Vec<VariantRuns>, wall_s: f64) -> ExperimentResult {
+/// The experiment of the variants' runs (in the scenario's order), which
+/// took `wall_s` seconds.
+pub fn collect(runs: Vec<VariantRuns>, wall_s: f64) -> ExperimentResult {
     let events = runs
         .iter()
         .flat_map(|v| &v.replications)
@@ -246,6 +248,59 @@ fn collect(runs: Vec<VariantRuns>, wall_s: f64) -> ExperimentResult {
         variants: runs,
         wall_s,
         events,
+    }
+}
+
+/// The work list of a study: every model's replications, model-major.
+/// Item `k` is replication `replications.start + k % R` of model `k / R`
+/// (R replications per model). The order is fixed, so a shard of the
+/// study (a contiguous slice of the list, see [`crate::shard`]) is the
+/// same work on any machine.
+#[derive(Clone, Debug)]
+pub struct Work<'a> {
+    pub models: Vec<&'a Model>,
+    pub settings: &'a RunSettings,
+    pub replications: Range<u32>,
+}
+
+impl<'a> Work<'a> {
+    /// Every replication of the scenario's settings, of each model.
+    pub fn new(models: Vec<&'a Model>, settings: &'a RunSettings) -> Work<'a> {
+        Work {
+            models,
+            settings,
+            replications: 0..settings.replications,
+        }
+    }
+
+    /// The number of items.
+    pub fn len(&self) -> u64 {
+        self.models.len() as u64 * self.replications.len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The model index and replication of item `k`.
+    pub fn item(&self, k: u64) -> (usize, u32) {
+        let per_model = self.replications.len() as u64;
+        let model = (k / per_model) as usize;
+        let replication = self.replications.start + (k % per_model) as u32;
+        (model, replication)
+    }
+
+    /// At most [`MAX_RUNS`] results are held at once.
+    fn check_size(&self) -> Result<(), ExperimentError> {
+        if self.len() > MAX_RUNS {
+            return Err(ExperimentError::TooManyRuns {
+                runs: self.len(),
+                variants: self.models.len(),
+                replications: self.replications.len() as u64,
+                limit: MAX_RUNS,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -260,18 +315,27 @@ pub fn run_models(
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<VariantRuns>, ExperimentError> {
-    let runs = models.len() as u64 * replications.len() as u64;
-    if runs > MAX_RUNS {
-        return Err(ExperimentError::TooManyRuns {
-            runs,
-            variants: models.len(),
-            replications: replications.len() as u64,
-            limit: MAX_RUNS,
-        });
-    }
-    let jobs: Vec<(usize, u32)> = (0..models.len())
-        .flat_map(|m| replications.clone().map(move |r| (m, r)))
-        .collect();
+    let work = Work {
+        models: models.to_vec(),
+        settings,
+        replications,
+    };
+    let results = run_items(&work, 0..work.len(), threads, on_done)?;
+    group(&work, results)
+}
+
+/// Simulates items `items` of `work` in parallel; the results come back in
+/// item order whatever the number of threads. A replication's streams
+/// depend on the master seed and the replication only, never on which
+/// items run together, so a slice gives the results the whole list would.
+pub fn run_items(
+    work: &Work<'_>,
+    items: Range<u64>,
+    threads: Option<usize>,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<ReplicationResult>, ExperimentError> {
+    work.check_size()?;
+    let jobs: Vec<(usize, u32)> = items.map(|k| work.item(k)).collect();
     let pool = thread_pool(threads)?;
     // A replication that has not started when a stop is asked for does not
     // start: the run ends within one replication's check interval.
@@ -281,7 +345,7 @@ pub fn run_models(
                 if STOP.load(Ordering::Relaxed) {
                     return None;
                 }
-                let result = engine::simulate_until(models[m], settings, r, &STOP);
+                let result = engine::simulate_until(work.models[m], work.settings, r, &STOP);
                 on_done();
                 Some(result)
             })
@@ -291,15 +355,32 @@ pub fn run_models(
     if STOP.load(Ordering::Relaxed) || results.iter().any(stopped) {
         return Err(ExperimentError::Interrupted);
     }
-    let results = results.into_iter().flatten();
-    let mut runs: Vec<VariantRuns> = models
+    let results: Vec<ReplicationResult> = results.into_iter().flatten().collect();
+    for (&(m, _), result) in jobs.iter().zip(&results) {
+        check_ended(&work.models[m].variant, result)?;
+    }
+    Ok(results)
+}
+
+/// Groups the results of every item of `work`, in item order, by model:
+/// the first replication that ended early (in item order) is the error,
+/// as when the whole list ran here.
+pub fn group(
+    work: &Work<'_>,
+    results: Vec<ReplicationResult>,
+) -> Result<Vec<VariantRuns>, ExperimentError> {
+    work.check_size()?;
+    assert_eq!(results.len() as u64, work.len(), "one result per item");
+    let mut runs: Vec<VariantRuns> = work
+        .models
         .iter()
         .map(|m| VariantRuns {
             name: m.variant.clone(),
-            replications: Vec::with_capacity(replications.len()),
+            replications: Vec::with_capacity(work.replications.len()),
         })
         .collect();
-    for (&(m, _), result) in jobs.iter().zip(results) {
+    for (k, result) in results.into_iter().enumerate() {
+        let (m, _) = work.item(k as u64);
         check_ended(&runs[m].name, &result)?;
         runs[m].replications.push(result);
     }

@@ -9,7 +9,8 @@
 //!
 //! The pipeline is [`scenario`] (file → validated [`model::Model`] per
 //! variant) → [`experiment`] (replications on a rayon pool, each an
-//! [`engine`] run) → [`summary`] → [`report`].
+//! [`engine`] run) → [`summary`] → [`report`]. A study too big for one
+//! machine is split into shards whose parts [`shard`] puts back together.
 //!
 //! ```
 //! use alloysim::scenario::Scenario;
@@ -53,6 +54,7 @@ pub mod model;
 pub mod portfolio;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
@@ -76,6 +78,8 @@ pub fn exit_code(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
     } else if let Some(e) = error.downcast_ref::<portfolio::PortfolioError>() {
         Some(e.exit_code())
     } else if let Some(e) = error.downcast_ref::<fit::data::DataError>() {
+        Some(e.exit_code())
+    } else if let Some(e) = error.downcast_ref::<shard::MergeError>() {
         Some(e.exit_code())
     } else {
         error

@@ -129,21 +129,73 @@ pub fn portfolio(
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Portfolio, PortfolioError> {
-    let count = subsets(scenario)?;
-    if objective == Objective::Npv && scenario.economics.is_none() {
-        return Err(PortfolioError::NoEconomics);
-    }
-    let n = scenario.changes.len();
-    let sets: Vec<(String, Vec<usize>)> = (0..count)
-        .map(|mask| {
-            let picked: Vec<usize> = (0..n).filter(|i| mask >> i & 1 == 1).collect();
-            (format!("subset-{mask}"), picked)
+    let study = PortfolioStudy::new(scenario, objective, budget)?;
+    let work = study.work(scenario);
+    let results = experiment::run_items(&work, 0..work.len(), threads, on_done)?;
+    let runs = experiment::group(&work, results)?;
+    Ok(study.finish(scenario, &runs))
+}
+
+/// A portfolio prepared: the model of every subset of the scenario's
+/// changes, to be simulated (here, or in shards) and then ranked by
+/// [`PortfolioStudy::finish`].
+pub struct PortfolioStudy {
+    objective: Objective,
+    budget: Option<f64>,
+    sets: Vec<(String, Vec<usize>)>,
+    models: Vec<Model>,
+}
+
+impl PortfolioStudy {
+    /// Every subset of the scenario's changes, each one's scenario built
+    /// and checked.
+    pub fn new(
+        scenario: &Scenario,
+        objective: Objective,
+        budget: Option<f64>,
+    ) -> Result<PortfolioStudy, PortfolioError> {
+        let count = subsets(scenario)?;
+        if objective == Objective::Npv && scenario.economics.is_none() {
+            return Err(PortfolioError::NoEconomics);
+        }
+        let n = scenario.changes.len();
+        let sets: Vec<(String, Vec<usize>)> = (0..count)
+            .map(|mask| {
+                let picked: Vec<usize> = (0..n).filter(|i| mask >> i & 1 == 1).collect();
+                (format!("subset-{mask}"), picked)
+            })
+            .collect();
+        let models = scenario.with_change_sets(&sets)?;
+        Ok(PortfolioStudy {
+            objective,
+            budget,
+            sets,
+            models,
         })
-        .collect();
-    let models: Vec<Model> = scenario.with_change_sets(&sets)?;
-    let refs: Vec<&Model> = models.iter().collect();
+    }
+
+    /// The work list: every subset's replications, subset by subset (in
+    /// ascending order of their bit masks).
+    pub fn work<'a>(&'a self, scenario: &'a Scenario) -> experiment::Work<'a> {
+        experiment::Work::new(self.models.iter().collect(), &scenario.run)
+    }
+
+    /// The portfolio from the runs of every subset (in the work list's
+    /// order).
+    pub fn finish(self, scenario: &Scenario, runs: &[experiment::VariantRuns]) -> Portfolio {
+        rank(scenario, self, runs)
+    }
+}
+
+/// Each subset's figures, the frontier, and the recommendation.
+fn rank(scenario: &Scenario, study: PortfolioStudy, runs: &[experiment::VariantRuns]) -> Portfolio {
+    let PortfolioStudy {
+        objective,
+        budget,
+        sets,
+        models,
+    } = study;
     let settings = &scenario.run;
-    let runs = experiment::run_models(&refs, settings, 0..settings.replications, threads, on_done)?;
     let throughput: Vec<Vec<f64>> = runs
         .iter()
         .map(|r| {
@@ -229,14 +281,14 @@ pub fn portfolio(
             near
         }
     };
-    Ok(Portfolio {
+    Portfolio {
         objective,
         candidates,
         budget,
         recommended,
         runners_up,
         replications: settings.replications,
-    })
+    }
 }
 
 /// Which subsets are on the frontier: in order of capex (equal capex: the

@@ -78,6 +78,9 @@ pub const PORTFOLIO_FILES: &[&str] = &[
     charts::portfolio::NAME,
 ];
 
+/// The files of a shard's part (`--shard`).
+pub const PART_FILES: &[&str] = &[crate::shard::MANIFEST, crate::shard::RESULTS];
+
 /// The result folder of a command: `-o DIR` as given, or
 /// `output/<scenario name>/` without it. When one command writes several
 /// scenarios (`run a.toml b.toml -o DIR`), each gets `DIR/<scenario name>/`.
@@ -239,6 +242,27 @@ pub fn write_portfolio(
     })
 }
 
+/// Writes a shard's part: `results.bin` (the replication results, bit for
+/// bit) and `manifest.json` (`manifest`, completed with the results'
+/// checksum and length).
+pub fn write_part(
+    folder: &OutputFolder,
+    mut manifest: crate::shard::Manifest,
+    results: &[crate::engine::ReplicationResult],
+) -> Result<Vec<PathBuf>, OutputError> {
+    let bytes = crate::shard::encode_results(results)
+        .map_err(|e| content_error(crate::shard::RESULTS)(io::Error::other(e)))?;
+    manifest.results_sha256 = crate::shard::sha256_hex(&bytes);
+    manifest.results_bytes = bytes.len() as u64;
+    let mut json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| content_error(crate::shard::MANIFEST)(io::Error::other(e)))?;
+    json.push(b'\n');
+    write_set(folder, PART_FILES, |set| {
+        set.stage(crate::shard::RESULTS, &bytes)?;
+        set.stage(crate::shard::MANIFEST, &json)
+    })
+}
+
 /// Writes `fit.json` and `fit.png`.
 pub fn write_fit(
     folder: &OutputFolder,
@@ -337,6 +361,7 @@ mod tests {
             FAILURES_FILES,
             BACKTEST_FILES,
             PORTFOLIO_FILES,
+            PART_FILES,
         ] {
             for name in files {
                 assert!(atomic::RESULT_FILES.contains(name), "{name}");

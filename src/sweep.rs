@@ -156,43 +156,81 @@ pub fn sweep(
     threads: Option<usize>,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Sweep, SweepError> {
-    let grid = grid(params);
-    let models = point_models(scenario, variant, params, &grid)?;
+    let study = SweepStudy::new(scenario, variant, params)?;
     let start = std::time::Instant::now();
-    let refs: Vec<&crate::model::Model> = models.iter().collect();
-    let settings = &scenario.run;
-    let runs = experiment::run_models(&refs, settings, 0..settings.replications, threads, on_done)?;
-    let wall_s = start.elapsed().as_secs_f64();
-    let events = runs
-        .iter()
-        .flat_map(|r| &r.replications)
-        .map(|r| r.events)
-        .sum();
-    let points: Vec<Point> = grid
-        .into_iter()
-        .zip(&models)
-        .zip(&runs)
-        .map(|((values, model), run)| {
-            let s = summarise_variant(model, &run.replications);
-            Point {
-                values,
-                throughput_per_h: s.throughput_per_h,
-                wip_mean: s.wip_mean,
-                lead_time_min_mean: s.lead_time_min_mean,
-                bottleneck: s.bottleneck,
-            }
+    let work = study.work(scenario);
+    let results = experiment::run_items(&work, 0..work.len(), threads, on_done)?;
+    let runs = experiment::group(&work, results)?;
+    Ok(study.finish(runs, start.elapsed().as_secs_f64()))
+}
+
+/// A sweep prepared: the model of every point, to be simulated (here, or
+/// in shards) and then summarised by [`SweepStudy::finish`].
+#[derive(Clone, Debug)]
+pub struct SweepStudy {
+    variant: String,
+    params: Vec<String>,
+    grid: Vec<Vec<EditValue>>,
+    models: Vec<crate::model::Model>,
+}
+
+impl SweepStudy {
+    /// The grid of `params` for the variant at `variant`, each point's
+    /// scenario built and checked.
+    pub fn new(
+        scenario: &Scenario,
+        variant: usize,
+        params: &[Param],
+    ) -> Result<SweepStudy, SweepError> {
+        let grid = grid(params);
+        let models = point_models(scenario, variant, params, &grid)?;
+        Ok(SweepStudy {
+            variant: scenario.variants[variant].name.clone(),
+            params: params.iter().map(|p| p.path.clone()).collect(),
+            grid,
+            models,
         })
-        .collect();
-    let (best, knee) = best_and_knee(&points);
-    Ok(Sweep {
-        variant: scenario.variants[variant].name.clone(),
-        params: params.iter().map(|p| p.path.clone()).collect(),
-        points,
-        best,
-        knee,
-        wall_s,
-        events,
-    })
+    }
+
+    /// The work list: every point's replications, point by point.
+    pub fn work<'a>(&'a self, scenario: &'a Scenario) -> experiment::Work<'a> {
+        experiment::Work::new(self.models.iter().collect(), &scenario.run)
+    }
+
+    /// The sweep from the runs of every point (in the work list's order).
+    pub fn finish(self, runs: Vec<experiment::VariantRuns>, wall_s: f64) -> Sweep {
+        let events = runs
+            .iter()
+            .flat_map(|r| &r.replications)
+            .map(|r| r.events)
+            .sum();
+        let points: Vec<Point> = self
+            .grid
+            .into_iter()
+            .zip(&self.models)
+            .zip(&runs)
+            .map(|((values, model), run)| {
+                let s = summarise_variant(model, &run.replications);
+                Point {
+                    values,
+                    throughput_per_h: s.throughput_per_h,
+                    wip_mean: s.wip_mean,
+                    lead_time_min_mean: s.lead_time_min_mean,
+                    bottleneck: s.bottleneck,
+                }
+            })
+            .collect();
+        let (best, knee) = best_and_knee(&points);
+        Sweep {
+            variant: self.variant,
+            params: self.params,
+            points,
+            best,
+            knee,
+            wall_s,
+            events,
+        }
+    }
 }
 
 /// Every combination of the parameters' values, the first parameter

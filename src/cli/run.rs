@@ -1,5 +1,6 @@
 //! `alloysim run`: simulate every variant of each scenario and write results.
 
+use super::shard::{self, Mode, Request};
 use super::{RunArgs, UsageError};
 use alloysim::experiment::{self, ExperimentResult, Precision, TraceRequest};
 use alloysim::report::{self, OutputFolder};
@@ -20,12 +21,29 @@ struct RunPlan {
     charts: bool,
     quiet: bool,
     deny_warnings: bool,
+    /// The whole run here, one shard of it, or a merge of the parts.
+    mode: Mode,
 }
 
 impl RunPlan {
     /// Loads and checks everything first: a mistake in the last file, or an
     /// output folder that cannot be written, stops before any work.
-    fn new(args: &RunArgs) -> anyhow::Result<RunPlan> {
+    fn new(args: &RunArgs, mode: Mode) -> anyhow::Result<RunPlan> {
+        mode.refuse(
+            args.scenarios.len() > 1,
+            "several scenarios",
+            "a sharded run is one study; run each scenario as its own",
+        )?;
+        mode.refuse(
+            args.precision.is_some(),
+            "--precision",
+            "replications are added in rounds that depend on the results so far, so the work cannot be divided in advance; give -r N",
+        )?;
+        mode.refuse(
+            args.trace.is_some(),
+            "--trace",
+            "trace one replication on one machine (alloysim run --trace, without --shard)",
+        )?;
         let precision = args.precision.as_deref().map(parse_precision).transpose()?;
         let mut scenarios = Vec::with_capacity(args.scenarios.len());
         let several = args.scenarios.len() > 1;
@@ -51,7 +69,7 @@ impl RunPlan {
                 .map(|text| parse_trace(text, &scenario, most))
                 .transpose()?;
             traces.push(trace);
-            let dir = report::output_dir(args.output.as_deref(), &scenario.name, several);
+            let dir = mode.folder(args.output.as_deref(), &scenario.name, several);
             scenarios.push((scenario, OutputFolder::check(&dir)?));
         }
         Ok(RunPlan {
@@ -63,14 +81,18 @@ impl RunPlan {
             charts: !args.no_charts,
             quiet: args.quiet,
             deny_warnings: args.deny_warnings,
+            mode,
         })
     }
 }
 
-pub fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let plan = RunPlan::new(args)?;
-    for (scenario, _) in &plan.scenarios {
-        super::report_warnings(&scenario.warnings(), plan.deny_warnings)?;
+pub fn run(args: &RunArgs, mode: Mode) -> anyhow::Result<()> {
+    let plan = RunPlan::new(args, mode)?;
+    // The shards reported the input's warnings; the merge repeats none.
+    if !plan.mode.merging() {
+        for (scenario, _) in &plan.scenarios {
+            super::report_warnings(&scenario.warnings(), plan.deny_warnings)?;
+        }
     }
     for ((scenario, folder), trace) in plan.scenarios.iter().zip(&plan.traces) {
         run_one(&plan, scenario, folder, *trace)?;
@@ -87,28 +109,50 @@ fn run_one(
     folder: &OutputFolder,
     trace: Option<TraceRequest>,
 ) -> anyhow::Result<()> {
-    let threads = plan.threads;
+    let mut threads = plan.threads;
     // The trace first: a window too long is refused before the long part.
     let traces = trace
         .map(|request| experiment::trace(scenario, request, Some(threads)))
         .transpose()?;
-    let (events, seconds) = experiment::estimate(scenario, threads);
-    if seconds > LONG_RUN_S && !plan.quiet {
-        eprintln!(
-            "note: {} simulates about {events:.1e} events, roughly {:.0} minutes on {threads} thread(s); for a first look try -r 3 or a shorter --horizon (Ctrl-C stops cleanly)",
-            scenario.name,
-            seconds / 60.0
-        );
+    if matches!(plan.mode, Mode::Whole) {
+        let (events, seconds) = experiment::estimate(scenario, threads);
+        if seconds > LONG_RUN_S && !plan.quiet {
+            eprintln!(
+                "note: {} simulates about {events:.1e} events, roughly {:.0} minutes on {threads} thread(s); for a first look try -r 3 or a shorter --horizon (Ctrl-C stops cleanly)",
+                scenario.name,
+                seconds / 60.0
+            );
+        }
     }
-    let variants = scenario.variants.len() as u64;
-    let replications = match plan.precision {
-        None => u64::from(scenario.run.replications),
-        Some(_) => u64::from(plan.max_replications),
+    let (result, precision) = match plan.precision {
+        Some(_) => {
+            let replications = u64::from(plan.max_replications);
+            let variants = scenario.variants.len() as u64;
+            let progress = progress_bar(plan.quiet, variants * replications, &scenario.name);
+            let (result, precision) = simulate(plan, scenario, &|| progress.inc(1));
+            progress.finish_and_clear();
+            (result?, precision)
+        }
+        None => {
+            let models = scenario.variants.iter().map(|v| &v.model).collect();
+            let work = experiment::Work::new(models, &scenario.run);
+            let request = Request {
+                scenario,
+                command: "run",
+                description: "run".to_owned(),
+                work: &work,
+                folder,
+                threads: Some(threads),
+                quiet: plan.quiet,
+                label: &scenario.name,
+            };
+            let Some(got) = shard::obtain(&plan.mode, &request)? else {
+                return Ok(());
+            };
+            threads = got.threads;
+            (experiment::collect(got.runs, got.wall_s), None)
+        }
     };
-    let progress = progress_bar(plan.quiet, variants * replications, &scenario.name);
-    let (result, precision) = simulate(plan, scenario, &|| progress.inc(1));
-    progress.finish_and_clear();
-    let result = result?;
     let mut summary = summarise(scenario, &result);
     summary.set_timing(experiment::timing(&result, threads));
     summary.precision = precision;
@@ -155,7 +199,7 @@ fn result_text(summary: &alloysim::summary::Summary, folder: &OutputFolder) -> S
     text
 }
 
-/// The scenario's replications, or with `--precision` as many as needed.
+/// With `--precision`, as many replications as needed.
 fn simulate(
     plan: &RunPlan,
     scenario: &Scenario,

@@ -2,13 +2,13 @@
 //! experiments across many versions of a scenario, written as CSV and
 //! charts.
 
+use super::shard::{self, Mode, Request};
 use super::{StudyOptions, UsageError};
-use alloysim::attribution;
-use alloysim::portfolio::{self, Objective};
+use alloysim::attribution::AttributionStudy;
+use alloysim::portfolio::{self, Objective, PortfolioStudy};
 use alloysim::report::{self, OutputFolder};
 use alloysim::scenario::Scenario;
-use alloysim::sweep::{self, Param};
-use indicatif::{ProgressBar, ProgressStyle};
+use alloysim::sweep::{self, Param, SweepStudy};
 use std::path::Path;
 
 /// Limits of a sweep: grid points, and points × replications.
@@ -25,6 +25,8 @@ pub struct StudyPlan {
     threads: Option<usize>,
     charts: bool,
     quiet: bool,
+    /// The whole study here, one shard of it, or a merge of the parts.
+    mode: Mode,
 }
 
 impl StudyPlan {
@@ -32,13 +34,17 @@ impl StudyPlan {
         path: &Path,
         variant: Option<String>,
         options: &StudyOptions,
+        mode: Mode,
     ) -> anyhow::Result<StudyPlan> {
         let mut scenario = Scenario::load(path)?;
         if let Some(r) = options.replications {
             scenario.run.replications = r;
         }
-        super::report_warnings(&scenario.warnings(), options.deny_warnings)?;
-        let dir = report::output_dir(options.output.as_deref(), &scenario.name, false);
+        // The shards reported the input's warnings; the merge repeats none.
+        if !mode.merging() {
+            super::report_warnings(&scenario.warnings(), options.deny_warnings)?;
+        }
+        let dir = mode.folder(options.output.as_deref(), &scenario.name, false);
         Ok(StudyPlan {
             scenario,
             variant,
@@ -46,7 +52,30 @@ impl StudyPlan {
             threads: options.threads,
             charts: !options.no_charts,
             quiet: options.quiet,
+            mode,
         })
+    }
+
+    /// The runs of `work`, or `None` for a shard (its part is written).
+    fn obtain(
+        &self,
+        command: &'static str,
+        description: String,
+        work: &alloysim::experiment::Work<'_>,
+    ) -> anyhow::Result<Option<shard::Obtained>> {
+        shard::obtain(
+            &self.mode,
+            &Request {
+                scenario: &self.scenario,
+                command,
+                description,
+                work,
+                folder: &self.folder,
+                threads: self.threads,
+                quiet: self.quiet,
+                label: command,
+            },
+        )
     }
 
     /// Index of the `--variant` asked for, or the default: the variant
@@ -71,22 +100,6 @@ impl StudyPlan {
                 .unwrap_or(0)),
             None => Ok(0),
         }
-    }
-
-    fn progress(&self, jobs: u64, what: &str) -> ProgressBar {
-        if self.quiet {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new(jobs);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix} [{wide_bar}] {pos}/{len} runs, {elapsed} (eta {eta})",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(super::bar_label(what));
-        bar
     }
 }
 
@@ -113,10 +126,18 @@ pub fn sweep(plan: &StudyPlan, params: &[Param]) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let bar = plan.progress(runs, "sweep");
-    let result = sweep::sweep(scenario, variant, params, plan.threads, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let result = result?;
+    let study = SweepStudy::new(scenario, variant, params).map_err(anyhow::Error::from)?;
+    let description = format!(
+        "sweep variant={variant} params={:?}",
+        params
+            .iter()
+            .map(|p| (&p.path, &p.values))
+            .collect::<Vec<_>>()
+    );
+    let Some(got) = plan.obtain("sweep", description, &study.work(scenario))? else {
+        return Ok(());
+    };
+    let result = study.finish(got.runs, got.wall_s);
     report::write_sweep(&plan.folder, &scenario.name, &result, plan.charts)?;
     if !plan.quiet {
         let table = report::sweep_table::text(&result);
@@ -131,16 +152,12 @@ pub fn sweep(plan: &StudyPlan, params: &[Param]) -> anyhow::Result<()> {
 pub fn attribute(plan: &StudyPlan) -> anyhow::Result<()> {
     let scenario = &plan.scenario;
     let variant = plan.pick_variant(true)?;
-    let k = scenario.variants[variant].changes.len();
-    let subsets = if k <= attribution::EXACT_LIMIT {
-        1u64 << k
-    } else {
-        64 * k as u64
+    let study = AttributionStudy::new(scenario, variant).map_err(anyhow::Error::from)?;
+    let description = format!("attribute variant={variant}");
+    let Some(got) = plan.obtain("attribute", description, &study.work(scenario))? else {
+        return Ok(());
     };
-    let bar = plan.progress(subsets * u64::from(scenario.run.replications), "attribute");
-    let result = attribution::attribute(scenario, variant, plan.threads, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let result = result?;
+    let result = study.finish(scenario, &got.runs);
     report::write_attribution(&plan.folder, &scenario.name, &result, plan.charts)?;
     if !plan.quiet {
         let table = report::attribution_table::text(&result);
@@ -164,11 +181,18 @@ pub fn portfolio(
         None if scenario.economics.is_some() => Objective::Npv,
         None => Objective::Throughput,
     };
-    let subsets = portfolio::subsets(scenario)?;
-    let bar = plan.progress(subsets * u64::from(scenario.run.replications), "portfolio");
-    let result = portfolio::portfolio(scenario, objective, budget, plan.threads, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let result = result?;
+    portfolio::subsets(scenario)?;
+    let study = PortfolioStudy::new(scenario, objective, budget).map_err(anyhow::Error::from)?;
+    // The budget only picks among the results: it is in the description
+    // so that merged files (which name the recommendation) match.
+    let description = format!(
+        "portfolio objective={objective:?} budget={:?}",
+        budget.map(f64::to_bits)
+    );
+    let Some(got) = plan.obtain("portfolio", description, &study.work(scenario))? else {
+        return Ok(());
+    };
+    let result = study.finish(scenario, &got.runs);
     report::write_portfolio(&plan.folder, &scenario.name, &result, plan.charts)?;
     if !plan.quiet {
         let table = report::portfolio_table::text(&result);

@@ -5,7 +5,7 @@ use crate::model::{StateShares, MIN_PER_H};
 use crate::stats::collect::Histogram;
 
 /// What one replication measured (the measured period only).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ReplicationResult {
     pub replication: u32,
     /// Base seed of the replication's streams.
@@ -73,9 +73,10 @@ impl ReplicationResult {
 }
 
 /// What one station measured.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct StationResult {
     /// Machine-minutes spent in each state.
+    #[serde(with = "state_minutes")]
     pub state_min: StateShares,
     /// Time-average number of parts waiting in the buffer.
     pub buffer_mean: f64,
@@ -121,7 +122,7 @@ impl StationResult {
 }
 
 /// Where the parts piled up when the line held more than [`super::WIP_LIMIT`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Overflow {
     /// Simulated time, minutes.
     pub time_min: f64,
@@ -133,7 +134,7 @@ pub struct Overflow {
 }
 
 /// Simulated time that stopped advancing: events without end at one instant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stall {
     /// Simulated time, minutes.
     pub time_min: f64,
@@ -142,7 +143,7 @@ pub struct Stall {
 }
 
 /// A lock-up: no part can move any more.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Deadlock {
     /// Simulated time at which the line locked up, minutes.
     pub time_min: f64,
@@ -151,4 +152,22 @@ pub struct Deadlock {
     /// Pools whose people every waiting request needs but nobody will
     /// free (all held by machines that are down or waiting themselves).
     pub pools: Vec<String>,
+}
+
+/// A station's minutes per state as they are: every value's bits kept, so
+/// that a result read back from a shard's part is the result computed
+/// (the JSON form of [`StateShares`] writes NaN as null).
+mod state_minutes {
+    use crate::model::{PerState, StateShares, STATE_COUNT};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &StateShares, serializer: S) -> Result<S::Ok, S::Error> {
+        value.0.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<StateShares, D::Error> {
+        <[f64; STATE_COUNT]>::deserialize(deserializer).map(PerState)
+    }
 }

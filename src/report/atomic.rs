@@ -267,6 +267,8 @@ pub const RESULT_FILES: &[&str] = &[
     "portfolio.json",
     "portfolio.png",
     "exact.json",
+    "manifest.json",
+    "results.bin",
 ];
 
 /// Files staged for one atomic commit.

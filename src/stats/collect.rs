@@ -111,7 +111,7 @@ impl BinnedLevel {
 /// bins (at most 3.1 % wide), plus an underflow and an overflow bin. The bin
 /// of a value is read off its floating-point exponent and leading mantissa
 /// bits: no logarithm per value.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
     pub counts: Vec<u64>,
 }

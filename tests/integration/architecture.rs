@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Each top-level module and the modules it may use.
-const LAYERS: [(&str, &[&str]); 15] = [
+const LAYERS: [(&str, &[&str]); 16] = [
     ("model", &[]),
     ("fit", &["model"]),
     ("stats", &[]),
@@ -49,6 +49,7 @@ const LAYERS: [(&str, &[&str]); 15] = [
         ],
     ),
     ("backtest", &["engine", "fit", "model", "scenario", "stats"]),
+    ("shard", &["engine", "scenario"]),
     (
         "portfolio",
         &[
@@ -72,6 +73,7 @@ const LAYERS: [(&str, &[&str]); 15] = [
             "model",
             "portfolio",
             "scenario",
+            "shard",
             "stats",
             "summary",
             "sweep",
@@ -88,6 +90,7 @@ const LAYERS: [(&str, &[&str]); 15] = [
             "fit",
             "portfolio",
             "scenario",
+            "shard",
             "sweep",
         ],
     ),

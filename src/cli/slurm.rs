@@ -1,0 +1,429 @@
+//! `alloysim slurm`: a study as a SLURM job array (one shard per task)
+//! and a merge job that runs when every task has succeeded.
+
+use super::shard::{parts_dir, strip_args};
+use super::{Cli, Command, UsageError};
+use alloysim::scenario::Scenario;
+use alloysim::shard::{shell_quote, MAX_SHARDS};
+use clap::Parser;
+use std::path::{Path, PathBuf};
+use std::process;
+
+/// What `alloysim slurm` was asked for.
+#[derive(Debug, PartialEq)]
+struct SlurmArgs {
+    /// The study's command line (after `alloysim`).
+    study: Vec<String>,
+    tasks: u32,
+    partition: Option<String>,
+    time: Option<String>,
+    cpus_per_task: Option<u32>,
+    dry_run: bool,
+}
+
+const USAGE: &str = "usage: alloysim slurm <run|sweep|attribute|portfolio> <ARGS>... --tasks N [--partition P] [--time T] [--cpus-per-task C] [--dry-run]";
+
+/// Takes `alloysim slurm`'s own options out of `words`, wherever they are;
+/// the rest is the study's command line.
+fn parse(words: &[String]) -> Result<SlurmArgs, String> {
+    let mut study = Vec::new();
+    let (mut tasks, mut partition, mut time, mut cpus, mut dry_run) =
+        (None, None, None, None, false);
+    let mut it = words.iter();
+    while let Some(word) = it.next() {
+        let (name, inline) = match word.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_owned())),
+            _ => (word.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match name {
+            "--tasks" => {
+                let v = value(name)?;
+                tasks = Some(match v.parse::<u32>() {
+                    Ok(n) if (1..=MAX_SHARDS).contains(&n) => n,
+                    _ => return Err(format!(
+                        "--tasks: expected a number of tasks from 1 to {MAX_SHARDS}, got \"{v}\""
+                    )),
+                });
+            }
+            "--partition" => partition = Some(value(name)?),
+            "--time" => time = Some(value(name)?),
+            "--cpus-per-task" => {
+                let v = value(name)?;
+                cpus = Some(match v.parse::<u32>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => {
+                        return Err(format!(
+                            "--cpus-per-task: expected a number >= 1, got \"{v}\""
+                        ))
+                    }
+                });
+            }
+            "--dry-run" => dry_run = true,
+            _ => study.push(word.clone()),
+        }
+    }
+    let tasks = tasks.ok_or_else(|| format!("--tasks N is required\n{USAGE}"))?;
+    for (what, text) in [("--partition", &partition), ("--time", &time)] {
+        if let Some(t) = text {
+            if t.is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(format!("{what}: \"{t}\" is not a SLURM {what} value"));
+            }
+        }
+    }
+    Ok(SlurmArgs {
+        study,
+        tasks,
+        partition,
+        time,
+        cpus_per_task: cpus,
+        dry_run,
+    })
+}
+
+/// The study a `slurm` command line names: its command, its scenario, the
+/// results folder (absolute) and whether it sets the threads itself.
+struct Study {
+    command: &'static str,
+    scenario: PathBuf,
+    output: PathBuf,
+    args: Vec<String>,
+    threads_given: bool,
+}
+
+fn study(words: &[String]) -> anyhow::Result<Study> {
+    let mut argv = vec!["alloysim".to_owned()];
+    argv.extend(words.iter().cloned());
+    let cli = Cli::try_parse_from(&argv).map_err(|e| {
+        UsageError(format!(
+            "the study's command line \"{}\": {}",
+            words.join(" "),
+            e.to_string().trim_end()
+        ))
+    })?;
+    let (command, scenario, shard, threads_given) = match &cli.command {
+        Command::Run(args) => {
+            if args.scenarios.len() != 1 {
+                return Err(UsageError(
+                    "alloysim slurm run takes one scenario: submit one study per scenario".into(),
+                )
+                .into());
+            }
+            if args.precision.is_some() || args.trace.is_some() {
+                return Err(UsageError(
+                    "alloysim slurm run: --precision and --trace cannot be sharded (the first adds replications by rounds, the second traces one replication): run them on one machine".into(),
+                )
+                .into());
+            }
+            (
+                "run",
+                args.scenarios[0].clone(),
+                &args.shard,
+                args.threads.is_some(),
+            )
+        }
+        Command::Sweep {
+            scenario,
+            shard,
+            common,
+            ..
+        } => ("sweep", scenario.clone(), shard, common.threads.is_some()),
+        Command::Attribute {
+            scenario,
+            shard,
+            common,
+            ..
+        } => (
+            "attribute",
+            scenario.clone(),
+            shard,
+            common.threads.is_some(),
+        ),
+        Command::Portfolio {
+            scenario,
+            shard,
+            common,
+            ..
+        } => (
+            "portfolio",
+            scenario.clone(),
+            shard,
+            common.threads.is_some(),
+        ),
+        _ => {
+            return Err(UsageError(format!(
+                "alloysim slurm runs a study: run, sweep, attribute or portfolio\n{USAGE}"
+            ))
+            .into())
+        }
+    };
+    if shard.is_some() {
+        return Err(UsageError(
+            "alloysim slurm gives each task its --shard; leave it out of the study's command line"
+                .into(),
+        )
+        .into());
+    }
+    // Loaded here so that a mistake in it stops before anything is submitted.
+    let loaded = Scenario::load(&scenario)?;
+    let (args, output) = strip_args(words);
+    let output = match output {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new("output").join(&loaded.name),
+    };
+    Ok(Study {
+        command,
+        scenario,
+        output: std::path::absolute(output)?,
+        args,
+        threads_given,
+    })
+}
+
+/// The two job scripts of a study.
+struct Scripts {
+    array: String,
+    merge: String,
+}
+
+/// Where a submitted study's files go.
+struct Places {
+    results: PathBuf,
+    parts: PathBuf,
+    jobs: PathBuf,
+}
+
+fn scripts(
+    slurm: &SlurmArgs,
+    study: &Study,
+    places: &Places,
+    program: &str,
+    cwd: &Path,
+    array_id: &str,
+) -> Scripts {
+    let q = |p: &Path| shell_quote(&p.display().to_string());
+    let name = format!(
+        "alloysim-{}-{}",
+        study.command,
+        study
+            .scenario
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+    );
+    let mut resources = String::new();
+    if let Some(p) = &slurm.partition {
+        resources += &format!("#SBATCH --partition={p}\n");
+    }
+    if let Some(t) = &slurm.time {
+        resources += &format!("#SBATCH --time={t}\n");
+    }
+    if let Some(c) = slurm.cpus_per_task {
+        resources += &format!("#SBATCH --cpus-per-task={c}\n");
+    }
+    let words: Vec<String> = study.args.iter().map(|w| shell_quote(w)).collect();
+    let threads = if study.threads_given {
+        String::new()
+    } else {
+        " -j \"${SLURM_CPUS_PER_TASK:-1}\"".to_owned()
+    };
+    let logs = places.jobs.join("logs");
+    let array = format!(
+        "#!/bin/bash\n\
+         # alloysim {command}: shard $SLURM_ARRAY_TASK_ID of {tasks} of the study's work list,\n\
+         # written as a part into {parts}. Written by `alloysim slurm`.\n\
+         #SBATCH --job-name={name}\n\
+         #SBATCH --array=0-{last}\n\
+         #SBATCH --output={log}\n\
+         {resources}\
+         set -eu\n\
+         cd {cwd}\n\
+         exec {program} {words} --shard auto -o {parts_q}{threads} -q\n",
+        command = study.command,
+        tasks = slurm.tasks,
+        parts = places.parts.display(),
+        last = slurm.tasks - 1,
+        log = q(&logs.join("task-%a.log")),
+        cwd = q(cwd),
+        program = shell_quote(program),
+        words = words.join(" "),
+        parts_q = q(&places.parts),
+    );
+    let mut merge_resources = String::new();
+    if let Some(p) = &slurm.partition {
+        merge_resources += &format!("#SBATCH --partition={p}\n");
+    }
+    if let Some(t) = &slurm.time {
+        merge_resources += &format!("#SBATCH --time={t}\n");
+    }
+    let merge = format!(
+        "#!/bin/bash\n\
+         # alloysim {command}: merges the {tasks} parts into {results} once every\n\
+         # task of job {array_id} has succeeded (a failed task cancels it). Written by `alloysim slurm`.\n\
+         #SBATCH --job-name={name}-merge\n\
+         #SBATCH --output={log}\n\
+         #SBATCH --dependency=afterok:{array_id}\n\
+         #SBATCH --kill-on-invalid-dep=yes\n\
+         {merge_resources}\
+         set -eu\n\
+         cd {cwd}\n\
+         exec {program} merge {parts} -o {results_q}\n",
+        command = study.command,
+        tasks = slurm.tasks,
+        results = places.results.display(),
+        log = q(&logs.join("merge.log")),
+        cwd = q(cwd),
+        program = shell_quote(program),
+        parts = q(&places.parts),
+        results_q = q(&places.results),
+    );
+    Scripts { array, merge }
+}
+
+/// `alloysim slurm ...`.
+pub fn slurm(words: &[String]) -> anyhow::Result<()> {
+    let slurm = parse(words).map_err(UsageError)?;
+    let study = study(&slurm.study)?;
+    let cwd = std::env::current_dir()?;
+    let program = super::shard::program();
+    let name = study.output.file_name().map_or_else(
+        || "results".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let sibling = |suffix: &str| study.output.with_file_name(format!("{name}{suffix}"));
+    let places = Places {
+        results: study.output.clone(),
+        parts: parts_dir(Some(&sibling(".parts")), &name),
+        jobs: sibling(".slurm"),
+    };
+    if slurm.dry_run {
+        let s = scripts(&slurm, &study, &places, &program, &cwd, "<ARRAY_JOB_ID>");
+        return super::print_out(&format!(
+            "# {jobs}/array.sh (sbatch --parsable array.sh)\n{array}\n# {jobs}/merge.sh (sbatch --parsable merge.sh, once the array is submitted)\n{merge}",
+            jobs = places.jobs.display(),
+            array = s.array,
+            merge = s.merge
+        ));
+    }
+    let logs = places.jobs.join("logs");
+    std::fs::create_dir_all(&logs)
+        .map_err(|e| UsageError(format!("cannot create {}: {e}", logs.display())))?;
+    remove_old_parts(&places.parts)?;
+    let array_path = places.jobs.join("array.sh");
+    let pending = scripts(&slurm, &study, &places, &program, &cwd, "<ARRAY_JOB_ID>");
+    write_script(&array_path, &pending.array)?;
+    let array_id = sbatch(&array_path)?;
+    let merge_path = places.jobs.join("merge.sh");
+    let s = scripts(&slurm, &study, &places, &program, &cwd, &array_id);
+    write_script(&merge_path, &s.merge)?;
+    let merge_id = match sbatch(&merge_path) {
+        Ok(id) => id,
+        Err(e) => {
+            // No merge would follow: the array is cancelled too.
+            let _ = process::Command::new("scancel").arg(&array_id).status();
+            return Err(e.context(format!("the array job {array_id} was cancelled")));
+        }
+    };
+    super::print_out(&format!(
+        "submitted job array {array_id} ({tasks} tasks) and merge job {merge_id} (runs when every task has succeeded)\n\
+         results: {results}\n\
+         parts:   {parts}\n\
+         watch:   squeue -j {array_id},{merge_id}\n\
+         logs:    {logs}/task-<i>.log, {logs}/merge.log\n\
+         a failed task cancels the merge; then `{program} merge {parts} -o {results}` names the missing shards and the commands that rerun them\n",
+        tasks = slurm.tasks,
+        results = places.results.display(),
+        parts = places.parts.display(),
+        logs = logs.display(),
+    ))
+}
+
+/// Removes the parts of an earlier submission (folders `part-*` holding a
+/// manifest), so that the merge finds only this study's.
+fn remove_old_parts(parts: &Path) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(parts) else {
+        return Ok(());
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let is_part = entry.file_name().to_string_lossy().starts_with("part-")
+            && path.join(alloysim::shard::MANIFEST).is_file();
+        if is_part {
+            std::fs::remove_dir_all(&path).map_err(|e| {
+                UsageError(format!(
+                    "cannot remove the old part {}: {e}",
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn write_script(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text)
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())).into())
+}
+
+/// Submits `script` with `sbatch --parsable`; returns the job id.
+fn sbatch(script: &Path) -> anyhow::Result<String> {
+    let output = process::Command::new("sbatch")
+        .arg("--parsable")
+        .arg(script)
+        .output()
+        .map_err(|e| {
+            UsageError(format!(
+                "cannot run sbatch ({e}): is this a SLURM login node? (--dry-run prints the job scripts)"
+            ))
+        })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(anyhow::anyhow!(
+            "sbatch {} failed ({}): {}",
+            script.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    // `--parsable` prints "<id>" or "<id>;<cluster>".
+    let id = stdout.trim().split(';').next().unwrap_or("").to_owned();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(anyhow::anyhow!(
+            "sbatch {} printed \"{}\", not a job id",
+            script.display(),
+            stdout.trim()
+        ));
+    }
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn slurm_options_are_found_anywhere_and_the_rest_is_the_study() {
+        let a = parse(&words(
+            "sweep a.toml --tasks 4 --param x=1,2 --time=0:10:00 --dry-run --cpus-per-task 2",
+        ))
+        .unwrap();
+        assert_eq!(a.study, words("sweep a.toml --param x=1,2"));
+        assert_eq!(a.tasks, 4);
+        assert_eq!(a.time.as_deref(), Some("0:10:00"));
+        assert_eq!(a.cpus_per_task, Some(2));
+        assert!(a.dry_run);
+        assert!(parse(&words("run a.toml"))
+            .unwrap_err()
+            .contains("--tasks N is required"));
+        assert!(parse(&words("run a.toml --tasks 0")).is_err());
+        assert!(parse(&words("run a.toml --tasks 2 --cpus-per-task x")).is_err());
+    }
+}
