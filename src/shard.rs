@@ -233,6 +233,11 @@ pub fn encode_results(results: &[ReplicationResult]) -> Result<Vec<u8>, String> 
     postcard::to_stdvec(results).map_err(|e| e.to_string())
 }
 
+/// The results `bytes` hold (written by [`encode_results`]).
+pub fn decode_results(bytes: &[u8]) -> Result<Vec<ReplicationResult>, String> {
+    postcard::from_bytes(bytes).map_err(|e| e.to_string())
+}
+
 /// A part read back from its folder.
 #[derive(Clone, Debug)]
 pub struct Part {
@@ -273,11 +278,17 @@ pub enum MergeError {
         b: PathBuf,
     },
     #[error(
-        "{} of the {count} shards {} missing ({}); run {}:\n{}",
-        missing.len(),
-        if missing.len() == 1 { "is" } else { "are" },
-        missing.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
-        if missing.len() == 1 { "it" } else { "them" },
+        "{}; {} with:\n{}",
+        if missing.len() == 1 {
+            format!("shard {} of {count} is missing", missing[0])
+        } else {
+            format!(
+                "{} of the {count} shards are missing ({})",
+                missing.len(),
+                missing.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+            )
+        },
+        if missing.len() == 1 { "compute it" } else { "compute them" },
         reruns.join("\n")
     )]
     Missing {
@@ -415,8 +426,7 @@ pub fn read_part(dir: &Path, program: &str) -> Result<Part, MergeError> {
     if sha256_hex(&bytes) != manifest.results_sha256 {
         return Err(corrupt(format!("{RESULTS} does not match its checksum")));
     }
-    let results: Vec<ReplicationResult> =
-        postcard::from_bytes(&bytes).map_err(|e| corrupt(format!("{RESULTS}: {e}")))?;
+    let results = decode_results(&bytes).map_err(|e| corrupt(format!("{RESULTS}: {e}")))?;
     let expected = manifest.end_item.saturating_sub(manifest.first_item);
     if results.len() as u64 != expected || manifest.first_item > manifest.end_item {
         return Err(corrupt(format!(

@@ -46,9 +46,11 @@ fn parse(words: &[String]) -> Result<SlurmArgs, String> {
                 let v = value(name)?;
                 tasks = Some(match v.parse::<u32>() {
                     Ok(n) if (1..=MAX_SHARDS).contains(&n) => n,
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "--tasks: expected a number of tasks from 1 to {MAX_SHARDS}, got \"{v}\""
-                    )),
+                    ))
+                    }
                 });
             }
             "--partition" => partition = Some(value(name)?),
@@ -242,7 +244,7 @@ fn scripts(
          {resources}\
          set -eu\n\
          cd {cwd}\n\
-         exec {program} {words} --shard auto -o {parts_q}{threads} -q\n",
+         exec {program} {words} --shard auto -o {parts_q}{threads}\n",
         command = study.command,
         tasks = slurm.tasks,
         parts = places.parts.display(),

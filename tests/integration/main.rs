@@ -24,5 +24,6 @@ mod process_features;
 mod queueing_theory;
 mod regressions;
 mod scenario_errors;
+mod shards;
 mod studies;
 mod validation_cases;
