@@ -254,7 +254,7 @@ pub fn collect(runs: Vec<VariantRuns>, wall_s: f64) -> ExperimentResult {
 /// The work list of a study: every model's replications, model-major.
 /// Item `k` is replication `replications.start + k % R` of model `k / R`
 /// (R replications per model). The order is fixed, so a shard of the
-/// study (a contiguous slice of the list, see [`crate::shard`]) is the
+/// study (a contiguous slice of the list, cut by the `shard` module) is the
 /// same work on any machine.
 #[derive(Clone, Debug)]
 pub struct Work<'a> {
