@@ -110,7 +110,8 @@ start() {
         --seed-file="$BASE/munge-lib/munged.seed"
     write_config
     export SLURM_CONF=$CONF
-    slurmctld -f "$CONF"
+    # A throw-away cluster: no jobs recovered from an earlier start.
+    slurmctld -c -f "$CONF"
     slurmd -f "$CONF"
     # Up when the node takes jobs.
     local i state=""

@@ -5,7 +5,7 @@
 use super::shard::{self, Mode, Request};
 use super::{StudyOptions, UsageError};
 use alloysim::attribution::AttributionStudy;
-use alloysim::portfolio::{self, Objective, PortfolioStudy};
+use alloysim::portfolio::{Objective, PortfolioStudy};
 use alloysim::report::{self, OutputFolder};
 use alloysim::scenario::Scenario;
 use alloysim::sweep::{self, Param, SweepStudy};
@@ -181,7 +181,6 @@ pub fn portfolio(
         None if scenario.economics.is_some() => Objective::Npv,
         None => Objective::Throughput,
     };
-    portfolio::subsets(scenario)?;
     let study = PortfolioStudy::new(scenario, objective, budget).map_err(anyhow::Error::from)?;
     // The budget only picks among the results: it is in the description
     // so that merged files (which name the recommendation) match.

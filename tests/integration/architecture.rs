@@ -49,7 +49,7 @@ const LAYERS: [(&str, &[&str]); 16] = [
         ],
     ),
     ("backtest", &["engine", "fit", "model", "scenario", "stats"]),
-    ("shard", &["engine", "scenario"]),
+    ("shard", &["engine", "experiment", "scenario"]),
     (
         "portfolio",
         &[
