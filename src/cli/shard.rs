@@ -21,6 +21,10 @@ pub enum Mode {
     Shard(ShardJob),
     /// Read every result back from the parts of a sharded study.
     Merge(Box<Assembled>),
+    /// Prepare the study (load the scenario, build and check every model
+    /// and the results folder) and stop before simulating: what `alloysim
+    /// slurm` does before it submits anything.
+    Check,
 }
 
 /// One shard of a study: which, and the command line that made it.
@@ -138,6 +142,7 @@ pub fn obtain(mode: &Mode, request: &Request<'_>) -> anyhow::Result<Option<Obtai
             write_shard(job, request, threads)?;
             Ok(None)
         }
+        Mode::Check => Ok(None),
         Mode::Merge(assembled) => {
             let m = &assembled.manifest;
             let now = shard::scenario_hash(request.scenario);
@@ -322,12 +327,31 @@ pub fn merge(dirs: &[PathBuf], output: &Path, quiet: bool) -> anyhow::Result<()>
         ))
     })?;
     let mode = Mode::Merge(Box::new(assembled));
-    match cli.command {
+    if !run_study(cli.command, mode, Some(output), quiet)? {
+        return Err(UsageError(format!(
+            "the parts' command \"{}\" is not a study that can be sharded",
+            m.command
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Runs the study `command` in `mode`, its results going to `output` (as
+/// given to it when `None`), quietly or not; `Ok(false)` when `command` is
+/// not a study that can be sharded.
+pub fn run_study(
+    command: Command,
+    mode: Mode,
+    output: Option<PathBuf>,
+    quiet: bool,
+) -> anyhow::Result<bool> {
+    match command {
         Command::Run(mut args) => {
-            args.output = Some(output);
+            args.output = output.or(args.output);
             args.quiet = quiet;
             args.shard = None;
-            super::run::run(&args, mode)
+            super::run::run(&args, mode)?;
         }
         Command::Sweep {
             scenario,
@@ -336,11 +360,11 @@ pub fn merge(dirs: &[PathBuf], output: &Path, quiet: bool) -> anyhow::Result<()>
             shard: _,
             mut common,
         } => {
-            common.output = Some(output);
+            common.output = output.or(common.output);
             common.quiet = quiet;
             let params = super::study::parse_params(&params)?;
             let plan = super::study::StudyPlan::new(&scenario, variant, &common, mode)?;
-            super::study::sweep(&plan, &params)
+            super::study::sweep(&plan, &params)?;
         }
         Command::Attribute {
             scenario,
@@ -348,11 +372,11 @@ pub fn merge(dirs: &[PathBuf], output: &Path, quiet: bool) -> anyhow::Result<()>
             shard: _,
             mut common,
         } => {
-            common.output = Some(output);
+            common.output = output.or(common.output);
             common.quiet = quiet;
             super::study::attribute(&super::study::StudyPlan::new(
                 &scenario, variant, &common, mode,
-            )?)
+            )?)?;
         }
         Command::Portfolio {
             scenario,
@@ -361,20 +385,17 @@ pub fn merge(dirs: &[PathBuf], output: &Path, quiet: bool) -> anyhow::Result<()>
             shard: _,
             mut common,
         } => {
-            common.output = Some(output);
+            common.output = output.or(common.output);
             common.quiet = quiet;
             super::study::portfolio(
                 &super::study::StudyPlan::new(&scenario, None, &common, mode)?,
                 objective.as_deref(),
                 budget,
-            )
+            )?;
         }
-        _ => Err(UsageError(format!(
-            "the parts' command \"{}\" is not a study that can be sharded",
-            m.command
-        ))
-        .into()),
+        _ => return Ok(false),
     }
+    Ok(true)
 }
 
 /// This program, by absolute path where it can be found (for the commands

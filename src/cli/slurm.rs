@@ -1,7 +1,7 @@
 //! `alloysim slurm`: a study as a SLURM job array (one shard per task)
 //! and a merge job that runs when every task has succeeded.
 
-use super::shard::{parts_dir, strip_args};
+use super::shard::{parts_dir, strip_args, Mode};
 use super::{Cli, Command, UsageError};
 use alloysim::scenario::Scenario;
 use alloysim::shard::{shell_quote, MAX_SHARDS};
@@ -171,17 +171,20 @@ fn study(words: &[String]) -> anyhow::Result<Study> {
         )
         .into());
     }
-    // Loaded here so that a mistake in it stops before anything is submitted.
     let loaded = Scenario::load(&scenario)?;
     let (args, output) = strip_args(words);
     let output = match output {
         Some(dir) => PathBuf::from(dir),
         None => Path::new("output").join(&loaded.name),
     };
+    let output = std::path::absolute(output)?;
+    // The study prepared here, every model built and checked, so that a
+    // mistake stops before anything is submitted.
+    super::shard::run_study(cli.command, Mode::Check, Some(output.clone()), true)?;
     Ok(Study {
         command,
         scenario,
-        output: std::path::absolute(output)?,
+        output,
         args,
         threads_given,
     })

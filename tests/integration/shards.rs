@@ -273,7 +273,11 @@ fn missing_duplicated_mixed_and_damaged_parts_are_refused_and_nothing_is_written
     let moved = dir.path("moved/manifest.json");
     let text = fs::read_to_string(&moved).unwrap();
     fs::write(&moved, text.replace("\"shard\": 1,", "\"shard\": 0,")).unwrap();
-    assert_refused(&dir, &["moved", &p1, &p2], "should hold items 0..2 of 6, it holds 2..4");
+    assert_refused(
+        &dir,
+        &["moved", &p1, &p2],
+        "should hold items 0..2 of 6, it holds 2..4",
+    );
 
     // Parts of another study: other replications, another shard count.
     sweep_parts(&dir, "q", "3");
@@ -474,6 +478,31 @@ fn slurm_dry_run_prints_an_array_job_and_a_merge_job_that_depends_on_it() {
     assert!(!dir.path("results.slurm").exists());
     assert!(!dir.path("results.parts").exists());
 
+    // The study is prepared before anything is submitted: a mistake in it
+    // stops the submission.
+    let (code, stderr) = dir.alloysim(&[
+        "slurm",
+        "sweep",
+        "line.toml",
+        "--param",
+        "stations.nope.buffer=1,2",
+        "--tasks",
+        "2",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no station named \"nope\""), "{stderr}");
+    let (code, stderr) = dir.alloysim(&[
+        "slurm",
+        "attribute",
+        "line.toml",
+        "--variant",
+        "baseline",
+        "--tasks",
+        "2",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no changes"), "{stderr}");
+    assert!(!dir.path("output").join("sharded.slurm").exists());
     let (code, stderr) = dir.alloysim(&["slurm", "validate", "line.toml", "--tasks", "2"]);
     assert_eq!(code, 2);
     assert!(
