@@ -116,4 +116,15 @@ echo "$message" | grep -q "shard 1 of 3 is missing" || fail "merge did not name 
 echo "$message" | grep -q -- "--shard 1/3" || fail "merge did not give the rerun command: $message"
 echo "failed task reported: task ${fail_array}_1 FAILED, merge job $fail_merge CANCELLED; merge says:"
 echo "$message"
+
+# Resumed: the same submission again computes only the shard still missing.
+rm "$WORK/failing.parts/part-0001-of-0003"
+out=$("$BIN" slurm "${SWEEP[@]}" -o "$WORK/failing" --tasks 3) || fail "resubmission"
+echo "$out"
+echo "$out" | grep -q "2 of the 3 parts are there already" || fail "the resubmission did not keep the parts computed"
+echo "$out" | grep -q "(1 task)" || fail "the resubmission did not submit one task"
+read -r resume_array resume_merge < <(echo "$out" | sed -n 's/^submitted job array \([0-9]*\) .* merge job \([0-9]*\) .*/\1 \2/p')
+wait_for "$resume_array" "$resume_merge"
+[ "$(state_of "$resume_merge")" = COMPLETED ] || fail "the resumed merge job is $(state_of "$resume_merge")"
+same_results "$WORK/failing" "$WORK/sweep-one" || fail "resumed sweep"
 echo "cluster check passed"

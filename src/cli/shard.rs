@@ -22,9 +22,32 @@ pub enum Mode {
     /// Read every result back from the parts of a sharded study.
     Merge(Box<Assembled>),
     /// Prepare the study (load the scenario, build and check every model
-    /// and the results folder) and stop before simulating: what `alloysim
-    /// slurm` does before it submits anything.
-    Check,
+    /// and the results folder) and stop before simulating, noting what
+    /// identifies it: what `alloysim slurm` does before it submits anything.
+    Check(std::rc::Rc<std::cell::OnceCell<Identity>>),
+}
+
+/// What identifies a study's parts: its command, the hashes of its
+/// resolved scenario and of its arguments, and the length of its work list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub command: String,
+    pub scenario_hash: String,
+    pub args_hash: String,
+    pub total_items: u64,
+}
+
+impl Identity {
+    /// Whether `manifest` is a part of this study, cut into `shards`, by
+    /// this alloysim.
+    pub fn owns(&self, manifest: &Manifest, shards: u32) -> bool {
+        manifest.command == self.command
+            && manifest.scenario_hash == self.scenario_hash
+            && manifest.args_hash == self.args_hash
+            && manifest.total_items == self.total_items
+            && manifest.shards == shards
+            && manifest.alloysim_version == env!("CARGO_PKG_VERSION")
+    }
 }
 
 /// One shard of a study: which, and the command line that made it.
@@ -142,7 +165,15 @@ pub fn obtain(mode: &Mode, request: &Request<'_>) -> anyhow::Result<Option<Obtai
             write_shard(job, request, threads)?;
             Ok(None)
         }
-        Mode::Check => Ok(None),
+        Mode::Check(identity) => {
+            let _ = identity.set(Identity {
+                command: request.command.to_owned(),
+                scenario_hash: shard::scenario_hash(request.scenario),
+                args_hash: shard::args_hash(&request.description),
+                total_items: work.len(),
+            });
+            Ok(None)
+        }
         Mode::Merge(assembled) => {
             let m = &assembled.manifest;
             let now = shard::scenario_hash(request.scenario);

@@ -1,7 +1,7 @@
 //! `alloysim slurm`: a study as a SLURM job array (one shard per task)
 //! and a merge job that runs when every task has succeeded.
 
-use super::shard::{parts_dir, strip_args, Mode};
+use super::shard::{parts_dir, strip_args, Identity, Mode};
 use super::{Cli, Command, UsageError};
 use alloysim::scenario::Scenario;
 use alloysim::shard::{shell_quote, MAX_SHARDS};
@@ -92,6 +92,8 @@ fn parse(words: &[String]) -> Result<SlurmArgs, String> {
 /// results folder (absolute) and whether it sets the threads itself.
 struct Study {
     command: &'static str,
+    /// What identifies its parts.
+    identity: Identity,
     scenario: PathBuf,
     output: PathBuf,
     args: Vec<String>,
@@ -180,9 +182,20 @@ fn study(words: &[String]) -> anyhow::Result<Study> {
     let output = std::path::absolute(output)?;
     // The study prepared here, every model built and checked, so that a
     // mistake stops before anything is submitted.
-    super::shard::run_study(cli.command, Mode::Check, Some(output.clone()), true)?;
+    let noted = std::rc::Rc::new(std::cell::OnceCell::new());
+    super::shard::run_study(
+        cli.command,
+        Mode::Check(noted.clone()),
+        Some(output.clone()),
+        true,
+    )?;
+    let identity = noted
+        .get()
+        .cloned()
+        .expect("a prepared study notes its identity");
     Ok(Study {
         command,
+        identity,
         scenario,
         output,
         args,
@@ -209,6 +222,7 @@ fn scripts(
     places: &Places,
     program: &str,
     cwd: &Path,
+    tasks: &str,
     array_id: &str,
 ) -> Scripts {
     let q = |p: &Path| shell_quote(&p.display().to_string());
@@ -239,19 +253,19 @@ fn scripts(
     let logs = places.jobs.join("logs");
     let array = format!(
         "#!/bin/bash\n\
-         # alloysim {command}: shard $SLURM_ARRAY_TASK_ID of {tasks} of the study's work list,\n\
-         # written as a part into {parts}. Written by `alloysim slurm`.\n\
+         # alloysim {command}: shard number $SLURM_ARRAY_TASK_ID of the {count} shards of the\n\
+         # study's work list, written as a part into {parts}.\n\
+         # Written by `alloysim slurm`; to compute some shards again: sbatch --array=<i,j,...> this script.\n\
          #SBATCH --job-name={name}\n\
-         #SBATCH --array=0-{last}\n\
+         #SBATCH --array={tasks}\n\
          #SBATCH --output={log}\n\
          {resources}\
          set -eu\n\
          cd {cwd}\n\
-         exec {program} {words} --shard auto -o {parts_q}{threads}\n",
+         exec {program} {words} --shard \"$SLURM_ARRAY_TASK_ID/{count}\" -o {parts_q}{threads}\n",
         command = study.command,
-        tasks = slurm.tasks,
+        count = slurm.tasks,
         parts = places.parts.display(),
-        last = slurm.tasks - 1,
         log = q(&logs.join("task-%a.log")),
         cwd = q(cwd),
         program = shell_quote(program),
@@ -267,12 +281,11 @@ fn scripts(
     }
     let merge = format!(
         "#!/bin/bash\n\
-         # alloysim {command}: merges the {tasks} parts into {results} once every\n\
-         # task of job {array_id} has succeeded (a failed task cancels it). Written by `alloysim slurm`.\n\
+         # alloysim {command}: merges the {tasks} parts into {results}{when}.\n\
+         # Written by `alloysim slurm`.\n\
          #SBATCH --job-name={name}-merge\n\
          #SBATCH --output={log}\n\
-         #SBATCH --dependency=afterok:{array_id}\n\
-         #SBATCH --kill-on-invalid-dep=yes\n\
+         {dependency}\
          {merge_resources}\
          set -eu\n\
          cd {cwd}\n\
@@ -285,6 +298,18 @@ fn scripts(
         program = shell_quote(program),
         parts = q(&places.parts),
         results_q = q(&places.results),
+        when = if array_id.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " once every\n# task of job {array_id} has succeeded (a failed task cancels it)"
+            )
+        },
+        dependency = if array_id.is_empty() {
+            String::new()
+        } else {
+            format!("#SBATCH --dependency=afterok:{array_id}\n#SBATCH --kill-on-invalid-dep=yes\n")
+        },
     );
     Scripts { array, merge }
 }
@@ -305,8 +330,17 @@ pub fn slurm(words: &[String]) -> anyhow::Result<()> {
         parts: parts_dir(Some(&sibling(".parts")), &name),
         jobs: sibling(".slurm"),
     };
+    let all: Vec<u32> = (0..slurm.tasks).collect();
     if slurm.dry_run {
-        let s = scripts(&slurm, &study, &places, &program, &cwd, "<ARRAY_JOB_ID>");
+        let s = scripts(
+            &slurm,
+            &study,
+            &places,
+            &program,
+            &cwd,
+            &array_list(&all),
+            "<ARRAY_JOB_ID>",
+        );
         return super::print_out(&format!(
             "# {jobs}/array.sh (sbatch --parsable array.sh)\n{array}\n# {jobs}/merge.sh (sbatch --parsable merge.sh, once the array is submitted)\n{merge}",
             jobs = places.jobs.display(),
@@ -317,13 +351,60 @@ pub fn slurm(words: &[String]) -> anyhow::Result<()> {
     let logs = places.jobs.join("logs");
     std::fs::create_dir_all(&logs)
         .map_err(|e| UsageError(format!("cannot create {}: {e}", logs.display())))?;
-    remove_old_parts(&places.parts)?;
+    // Parts of this very study (an earlier submission cut one of whose
+    // tasks failed) are kept; only the shards without one are computed.
+    let done = keep_own_parts(&places.parts, &study.identity, slurm.tasks)?;
+    let todo: Vec<u32> = all.iter().copied().filter(|i| !done.contains(i)).collect();
     let array_path = places.jobs.join("array.sh");
-    let pending = scripts(&slurm, &study, &places, &program, &cwd, "<ARRAY_JOB_ID>");
+    let merge_path = places.jobs.join("merge.sh");
+    let mut text = String::new();
+    if !done.is_empty() {
+        text += &format!(
+            "{} of the {} parts are there already (from an earlier submission of this study); computing {}\n",
+            done.len(),
+            slurm.tasks,
+            if todo.is_empty() {
+                "none".to_owned()
+            } else {
+                format!("shards {}", array_list(&todo))
+            }
+        );
+    }
+    if todo.is_empty() {
+        let s = scripts(
+            &slurm,
+            &study,
+            &places,
+            &program,
+            &cwd,
+            &array_list(&all),
+            "",
+        );
+        write_script(&merge_path, &s.merge)?;
+        let merge_id = sbatch(&merge_path)?;
+        text += &format!("submitted merge job {merge_id}\n");
+        return super::print_out(&(text + &watch(&places, &merge_id, &logs)));
+    }
+    let pending = scripts(
+        &slurm,
+        &study,
+        &places,
+        &program,
+        &cwd,
+        &array_list(&todo),
+        "<ARRAY_JOB_ID>",
+    );
     write_script(&array_path, &pending.array)?;
     let array_id = sbatch(&array_path)?;
-    let merge_path = places.jobs.join("merge.sh");
-    let s = scripts(&slurm, &study, &places, &program, &cwd, &array_id);
+    let s = scripts(
+        &slurm,
+        &study,
+        &places,
+        &program,
+        &cwd,
+        &array_list(&todo),
+        &array_id,
+    );
     write_script(&merge_path, &s.merge)?;
     let merge_id = match sbatch(&merge_path) {
         Ok(id) => id,
@@ -333,40 +414,98 @@ pub fn slurm(words: &[String]) -> anyhow::Result<()> {
             return Err(e.context(format!("the array job {array_id} was cancelled")));
         }
     };
-    super::print_out(&format!(
-        "submitted job array {array_id} ({tasks} tasks) and merge job {merge_id} (runs when every task has succeeded)\n\
-         results: {results}\n\
-         parts:   {parts}\n\
-         watch:   squeue -j {array_id},{merge_id}\n\
-         logs:    {logs}/task-<i>.log, {logs}/merge.log\n\
-         a failed task cancels the merge; then `{program} merge {parts} -o {results}` names the missing shards and the commands that rerun them\n",
-        tasks = slurm.tasks,
-        results = places.results.display(),
-        parts = places.parts.display(),
-        logs = logs.display(),
-    ))
+    text += &format!(
+        "submitted job array {array_id} ({} task{}) and merge job {merge_id} (runs when every task has succeeded)\n",
+        todo.len(),
+        if todo.len() == 1 { "" } else { "s" }
+    );
+    text += &watch(&places, &format!("{array_id},{merge_id}"), &logs);
+    text.push_str(
+        "a failed task cancels the merge: submit the same command again to compute only the shards still missing\n",
+    );
+    super::print_out(&text)
 }
 
-/// Removes the parts of an earlier submission (folders `part-*` holding a
-/// manifest), so that the merge finds only this study's.
-fn remove_old_parts(parts: &Path) -> anyhow::Result<()> {
+/// Where to look while the jobs run.
+fn watch(places: &Places, jobs: &str, logs: &Path) -> String {
+    format!(
+        "results: {}\nparts:   {}\nwatch:   squeue -j {jobs}\nlogs:    {}/task-<i>.log, {}/merge.log\n",
+        places.results.display(),
+        places.parts.display(),
+        logs.display(),
+        logs.display()
+    )
+}
+
+/// Task numbers as a SLURM array list: `0-3,5,7-8`.
+fn array_list(tasks: &[u32]) -> String {
+    let mut runs: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < tasks.len() {
+        let mut j = i;
+        while j + 1 < tasks.len() && tasks[j + 1] == tasks[j] + 1 {
+            j += 1;
+        }
+        runs.push(if i == j {
+            tasks[i].to_string()
+        } else {
+            format!("{}-{}", tasks[i], tasks[j])
+        });
+        i = j + 1;
+    }
+    runs.join(",")
+}
+
+/// Keeps the intact parts of the study `identity` cut into `shards` in the
+/// folder of parts and removes every other part (of another study, another
+/// cut, damaged), so that the merge finds only this study's; returns the
+/// shards kept.
+fn keep_own_parts(parts: &Path, identity: &Identity, shards: u32) -> anyhow::Result<Vec<u32>> {
     let Ok(entries) = std::fs::read_dir(parts) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
+    let mut kept = Vec::new();
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         let is_part = entry.file_name().to_string_lossy().starts_with("part-")
             && path.join(alloysim::shard::MANIFEST).is_file();
-        if is_part {
-            std::fs::remove_dir_all(&path).map_err(|e| {
+        if !is_part {
+            continue;
+        }
+        let own = alloysim::shard::read_part(&path, "alloysim")
+            .ok()
+            .filter(|part| {
+                let m = &part.manifest;
+                let slice = alloysim::shard::Shard {
+                    index: m.shard,
+                    count: shards,
+                }
+                .items(m.total_items);
+                identity.owns(m, shards)
+                    && m.shard < shards
+                    && (m.first_item..m.end_item) == slice
+                    && path.file_name()
+                        == Some(std::ffi::OsStr::new(
+                            &alloysim::shard::Shard {
+                                index: m.shard,
+                                count: shards,
+                            }
+                            .folder_name(),
+                        ))
+            });
+        match own {
+            Some(part) => kept.push(part.manifest.shard),
+            None => std::fs::remove_dir_all(&path).map_err(|e| {
                 UsageError(format!(
                     "cannot remove the old part {}: {e}",
                     path.display()
                 ))
-            })?;
+            })?,
         }
     }
-    Ok(())
+    kept.sort_unstable();
+    kept.dedup();
+    Ok(kept)
 }
 
 fn write_script(path: &Path, text: &str) -> anyhow::Result<()> {
@@ -408,7 +547,14 @@ fn sbatch(script: &Path) -> anyhow::Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{array_list, parse};
+
+    #[test]
+    fn task_numbers_are_written_as_a_slurm_array_list() {
+        assert_eq!(array_list(&[0, 1, 2, 3]), "0-3");
+        assert_eq!(array_list(&[1]), "1");
+        assert_eq!(array_list(&[0, 2, 3, 4, 7, 9, 10]), "0,2-4,7,9-10");
+    }
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_owned).collect()

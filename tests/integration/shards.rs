@@ -463,7 +463,7 @@ fn slurm_dry_run_prints_an_array_job_and_a_merge_job_that_depends_on_it() {
         "#SBATCH --cpus-per-task=2",
         "#SBATCH --dependency=afterok:<ARRAY_JOB_ID>",
         "#SBATCH --kill-on-invalid-dep=yes",
-        "--shard auto",
+        "--shard \"$SLURM_ARRAY_TASK_ID/4\"",
         "-j \"${SLURM_CPUS_PER_TASK:-1}\"",
         " merge ",
         "results.parts",
