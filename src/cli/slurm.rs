@@ -366,7 +366,11 @@ pub fn slurm(words: &[String]) -> anyhow::Result<()> {
             if todo.is_empty() {
                 "none".to_owned()
             } else {
-                format!("shards {}", array_list(&todo))
+                format!(
+                    "shard{} {}",
+                    if todo.len() == 1 { "" } else { "s" },
+                    array_list(&todo)
+                )
             }
         );
     }
