@@ -69,7 +69,16 @@ impl Mode {
         let shard = spec
             .resolve(&|name| std::env::var(name).ok())
             .map_err(UsageError)?;
-        let raw: Vec<String> = std::env::args().skip(1).collect();
+        let raw = std::env::args_os()
+            .skip(1)
+            .map(|a| a.into_string())
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(|a| {
+                UsageError(format!(
+                    "--shard: the command line must be UTF-8 text (it is recorded in the part's manifest), but {} is not",
+                    a.to_string_lossy()
+                ))
+            })?;
         Ok(Mode::Shard(ShardJob {
             shard,
             args: strip_args(&raw).0,
@@ -348,7 +357,7 @@ pub fn merge(dirs: &[PathBuf], output: &Path, quiet: bool) -> anyhow::Result<()>
         UsageError(format!(
             "the parts' command line \"{}\" does not parse: {}",
             m.args.join(" "),
-            e.kind()
+            e.to_string().trim_end()
         ))
     })?;
     std::env::set_current_dir(&m.cwd).map_err(|e| {
