@@ -551,3 +551,155 @@ fn a_part_keeps_every_result_bit_for_bit() {
 fn postcard_decode(bytes: &[u8]) -> Vec<alloysim::engine::ReplicationResult> {
     alloysim::shard::decode_results(bytes).unwrap()
 }
+
+/// A stand-in for SLURM's `sbatch` and `scancel` on PATH: each call is
+/// logged with its arguments, and sbatch answers job ids 100, 101, ...
+fn fake_slurm(dir: &Dir) -> PathBuf {
+    let bin = dir.path("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let log = dir.path("slurm.log");
+    let sbatch = format!(
+        "#!/bin/sh\nn=$(cat {log}.n 2>/dev/null || echo 100)\necho \"sbatch $*\" >> {log}\necho $((n + 1)) > {log}.n\necho \"$n\"\n",
+        log = log.display()
+    );
+    let scancel = format!("#!/bin/sh\necho \"scancel $*\" >> {}\n", log.display());
+    for (name, text) in [("sbatch", sbatch), ("scancel", scancel)] {
+        let path = bin.join(name);
+        fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    bin
+}
+
+#[cfg(unix)]
+#[test]
+fn slurm_submits_the_array_then_the_merge_and_a_resubmission_computes_only_what_is_missing() {
+    let dir = Dir::new();
+    let bin = fake_slurm(&dir);
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let study = [
+        "sweep",
+        "line.toml",
+        "--param",
+        "stations.check.buffer=1..5:2",
+        "-r",
+        "2",
+    ];
+    let submit = || {
+        let mut args = vec!["slurm"];
+        args.extend(study);
+        args.extend(["-o", "res", "--tasks", "3"]);
+        let out = alloysim()
+            .current_dir(&dir.root)
+            .env("PATH", &path)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let log = || fs::read_to_string(dir.path("slurm.log")).unwrap_or_default();
+
+    let text = submit();
+    assert!(
+        text.contains("submitted job array 100 (3 tasks) and merge job 101"),
+        "{text}"
+    );
+    let array = fs::read_to_string(dir.path("res.slurm/array.sh")).unwrap();
+    assert!(array.contains("#SBATCH --array=0-2"), "{array}");
+    let merge = fs::read_to_string(dir.path("res.slurm/merge.sh")).unwrap();
+    assert!(
+        merge.contains("#SBATCH --dependency=afterok:100"),
+        "{merge}"
+    );
+    assert!(
+        merge.contains("#SBATCH --kill-on-invalid-dep=yes"),
+        "{merge}"
+    );
+    assert!(log().contains("sbatch --parsable"), "{}", log());
+
+    // Shards 0 and 2 computed (as the tasks would), shard 1 failed; a part
+    // of another study and one of another cut lie in the folder too.
+    let shard = |index: &str, out: &str, replications: &str| {
+        let mut args: Vec<&str> = study.to_vec();
+        args[5] = replications;
+        args.extend(["--shard", index, "-q", "-o", out]);
+        dir.ok(&args);
+    };
+    shard("0/3", "res.parts", "2");
+    shard("2/3", "res.parts", "2");
+    shard("5/6", "res.parts", "2");
+    shard("1/3", "other.parts", "3");
+    fs::rename(
+        dir.path("other.parts/part-0001-of-0003"),
+        dir.path("res.parts/part-0001-of-0003"),
+    )
+    .unwrap();
+    let text = submit();
+    assert!(
+        text.contains("2 of the 3 parts are there already") && text.contains("computing shard 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("submitted job array 102 (1 task) and merge job 103"),
+        "{text}"
+    );
+    let array = fs::read_to_string(dir.path("res.slurm/array.sh")).unwrap();
+    assert!(array.contains("#SBATCH --array=1\n"), "{array}");
+    assert!(
+        array.contains("--shard \"$SLURM_ARRAY_TASK_ID/3\""),
+        "{array}"
+    );
+    // The other study's part and the other cut's are gone.
+    assert!(!dir.path("res.parts/part-0001-of-0003").exists());
+    assert!(!dir.path("res.parts/part-0005-of-0006").exists());
+    assert!(dir.path("res.parts/part-0002-of-0003").exists());
+
+    // Every part there: only the merge, with nothing to wait for.
+    shard("1/3", "res.parts", "2");
+    let text = submit();
+    assert!(
+        text.contains("computing none") && text.contains("submitted merge job 104"),
+        "{text}"
+    );
+    let merge = fs::read_to_string(dir.path("res.slurm/merge.sh")).unwrap();
+    assert!(!merge.contains("--dependency"), "{merge}");
+    // What the merge job runs gives the one-machine sweep.
+    dir.ok(&["merge", "res.parts", "-q", "-o", "res"]);
+    let mut one: Vec<&str> = study.to_vec();
+    one.extend(["-q", "-o", "one"]);
+    dir.ok(&one);
+    assert_same_results(&dir.path("one"), &dir.path("res"));
+
+    // Without sbatch on PATH, the submission says so.
+    let out = alloysim()
+        .current_dir(&dir.root)
+        .env("PATH", "/nonexistent")
+        .args([
+            "slurm",
+            "sweep",
+            "line.toml",
+            "--param",
+            "stations.check.buffer=1,2",
+            "--tasks",
+            "2",
+            "-o",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot run sbatch"));
+}
