@@ -1,7 +1,7 @@
 //! `alloysim slurm`: a study as a SLURM job array (one shard per task)
 //! and a merge job that runs when every task has succeeded.
 
-use super::shard::{parts_dir, strip_args, Identity, Mode};
+use super::shard::{strip_args, Identity, Mode};
 use super::{Cli, Command, UsageError};
 use alloysim::scenario::Scenario;
 use alloysim::shard::{shell_quote, MAX_SHARDS};
@@ -314,8 +314,31 @@ fn scripts(
     Scripts { array, merge }
 }
 
+/// What `alloysim slurm --help` prints.
+const HELP: &str = "Run a study as a SLURM job array (one shard of its work list per task) and a
+merge job that writes the study's results when every task has succeeded.
+
+The study is prepared first (a mistake stops before anything is submitted).
+Submitted again after a failed task, it keeps the parts of the same study
+and computes only the shards still missing. See docs/CLUSTER.md.
+
+Options (anywhere on the line; the rest is the study's command line):
+  --tasks N            array tasks, one shard each (required)
+  --partition P        #SBATCH --partition for the tasks and the merge
+  --time T             #SBATCH --time for the tasks and the merge
+  --cpus-per-task C    #SBATCH --cpus-per-task; each task runs on C threads
+  --dry-run            print the two job scripts, submit nothing
+
+The study's -o DIR is where the merged results go (default
+output/<scenario>); the parts go to DIR.parts, the scripts and logs to
+DIR.slurm.
+";
+
 /// `alloysim slurm ...`.
 pub fn slurm(words: &[String]) -> anyhow::Result<()> {
+    if matches!(words.first().map(String::as_str), Some("--help" | "-h")) {
+        return super::print_out(&format!("{USAGE}\n\n{HELP}"));
+    }
     let slurm = parse(words).map_err(UsageError)?;
     let study = study(&slurm.study)?;
     let cwd = std::env::current_dir()?;
@@ -327,7 +350,7 @@ pub fn slurm(words: &[String]) -> anyhow::Result<()> {
     let sibling = |suffix: &str| study.output.with_file_name(format!("{name}{suffix}"));
     let places = Places {
         results: study.output.clone(),
-        parts: parts_dir(Some(&sibling(".parts")), &name),
+        parts: sibling(".parts"),
         jobs: sibling(".slurm"),
     };
     let all: Vec<u32> = (0..slurm.tasks).collect();
