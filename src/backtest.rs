@@ -12,6 +12,7 @@
 //! errors of the difference.
 
 use crate::engine::{self, ReplicationResult};
+use crate::experiment::{self, ExperimentError};
 use crate::fit::data::DataError;
 use crate::model::MachineState;
 use crate::scenario::Scenario;
@@ -181,7 +182,15 @@ impl Backtest {
 }
 
 /// Simulates the baseline day by day and compares it with `observed`.
-pub fn backtest(scenario: &Scenario, observed: &Observed, threads: Option<usize>) -> Backtest {
+///
+/// A replication of the baseline that ends early (it locks up, its WIP
+/// runs away, its time stands still) is the error, as in a run: its days
+/// after that would count as days without output.
+pub fn backtest(
+    scenario: &Scenario,
+    observed: &Observed,
+    threads: Option<usize>,
+) -> Result<Backtest, ExperimentError> {
     let model = scenario.baseline();
     let run = &scenario.run;
     let reps: Vec<ReplicationResult> = {
@@ -196,6 +205,9 @@ pub fn backtest(scenario: &Scenario, observed: &Observed, threads: Option<usize>
             None => work(),
         }
     };
+    for r in &reps {
+        experiment::check_ended(&model.variant, r)?;
+    }
     let days = reps.first().map_or(0, |r| r.good_per_day.len());
     let rep_means: Vec<f64> = reps
         .iter()
@@ -256,7 +268,7 @@ pub fn backtest(scenario: &Scenario, observed: &Observed, threads: Option<usize>
             (stats::mean(v.iter().copied()), at(0.05), at(0.95))
         })
         .collect();
-    Backtest {
+    Ok(Backtest {
         days_observed: obs.len(),
         days_simulated: days,
         replications: reps.len(),
@@ -277,7 +289,7 @@ pub fn backtest(scenario: &Scenario, observed: &Observed, threads: Option<usize>
         shares,
         observed_days: obs.clone(),
         simulated_band: band,
-    }
+    })
 }
 
 /// Mean, sample variance and count.

@@ -401,7 +401,7 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, ExperimentEr
 
 /// The error of a replication of `variant` that ended before its horizon
 /// (runaway WIP, a stall, a lock-up).
-fn check_ended(variant: &str, result: &ReplicationResult) -> Result<(), ExperimentError> {
+pub fn check_ended(variant: &str, result: &ReplicationResult) -> Result<(), ExperimentError> {
     if let Some(overflow) = &result.overflow {
         return Err(ExperimentError::Overflow {
             variant: variant.to_owned(),

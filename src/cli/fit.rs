@@ -185,7 +185,7 @@ pub fn backtest(
         &format!("{}-backtest", scenario.name),
         false,
     ))?;
-    let result = alloysim::backtest::backtest(&scenario, &data, common.threads);
+    let result = alloysim::backtest::backtest(&scenario, &data, common.threads)?;
     report::write_backtest(&folder, &scenario.name, &result, !common.no_charts)?;
     if !common.quiet {
         let mut out = format!(

@@ -48,7 +48,10 @@ const LAYERS: [(&str, &[&str]); 16] = [
             "summary",
         ],
     ),
-    ("backtest", &["engine", "fit", "model", "scenario", "stats"]),
+    (
+        "backtest",
+        &["engine", "experiment", "fit", "model", "scenario", "stats"],
+    ),
     ("shard", &["engine", "experiment", "scenario"]),
     (
         "portfolio",

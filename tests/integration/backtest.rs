@@ -51,7 +51,7 @@ fn plant_csv(text: &str, seed: u64) -> String {
 fn the_baseline_agrees_with_itself_and_not_with_a_slower_plant() {
     let s = scenario(LINE);
     let same = read_observed(&plant_csv(LINE, 777), "plant.csv", &s).unwrap();
-    let b = backtest(&s, &same, Some(2));
+    let b = backtest(&s, &same, Some(2)).unwrap();
     assert_eq!(b.verdict, "agrees", "{}", b.sentence());
     assert!(b
         .sentence()
@@ -59,7 +59,7 @@ fn the_baseline_agrees_with_itself_and_not_with_a_slower_plant() {
     assert!(b.shares.iter().all(|c| !c.disagrees), "{:?}", b.shares);
     let slower = LINE.replace("mean = 1.2, cv = 0.5", "mean = 1.32, cv = 0.5");
     let plant = read_observed(&plant_csv(&slower, 777), "plant.csv", &s).unwrap();
-    let b = backtest(&s, &plant, Some(2));
+    let b = backtest(&s, &plant, Some(2)).unwrap();
     assert_eq!(b.verdict, "disagrees", "{}", b.sentence());
     assert!(b.difference_pct.mean < -5.0 && b.difference_pct.ci95_high < 0.0);
     assert!(b.p_value < 0.05);
@@ -121,4 +121,41 @@ fn the_command_writes_backtest_json_and_the_chart() {
         assert!(json["difference_pct"][key].is_number(), "{key}");
     }
     assert!(out.join("backtest.png").exists());
+}
+
+#[test]
+fn a_baseline_that_locks_up_is_an_error_not_days_without_output() {
+    // B reworks every part to A through a zero-capacity buffer while A
+    // waits for B: the line locks in its first minutes.
+    let locked = r#"
+[scenario]
+name = "locked"
+horizon = "6d"
+replications = 2
+
+[[products]]
+name = "p"
+route = ["A", "B"]
+
+[[stations]]
+name = "A"
+buffer = 0
+process = 1.0
+
+[[stations]]
+name = "B"
+buffer = 0
+process = 1.0
+rework = { prob = 1.0, to = "A" }
+"#;
+    let s = scenario(locked);
+    let observed = read_observed(
+        "day,good_parts\n1,100\n2,100\n3,100\n4,100\n5,100\n6,100\n",
+        "plant.csv",
+        &s,
+    )
+    .unwrap();
+    let error = backtest(&s, &observed, Some(2)).unwrap_err();
+    assert_eq!(error.exit_code(), 3);
+    assert!(error.to_string().contains("deadlocked"), "{error}");
 }
