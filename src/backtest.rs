@@ -11,13 +11,12 @@
 //! when the observed and simulated means differ by more than 1.96 standard
 //! errors of the difference.
 
-use crate::engine::{self, ReplicationResult};
+use crate::engine::ReplicationResult;
 use crate::experiment::{self, ExperimentError};
 use crate::fit::data::DataError;
 use crate::model::MachineState;
 use crate::scenario::Scenario;
 use crate::stats;
-use rayon::prelude::*;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -191,23 +190,24 @@ pub fn backtest(
     observed: &Observed,
     threads: Option<usize>,
 ) -> Result<Backtest, ExperimentError> {
+    let work = work(scenario);
+    let results = experiment::run_items(&work, 0..work.len(), threads, &|| {})?;
+    let runs = experiment::group(&work, results)?;
+    Ok(compare(scenario, observed, &runs[0].replications))
+}
+
+/// A back-test's work list: the baseline's replications, each counting
+/// its good parts day by day.
+pub fn work(scenario: &Scenario) -> experiment::Work<'_> {
+    let mut work = experiment::Work::new(vec![scenario.baseline()], &scenario.run);
+    work.daily = true;
+    work
+}
+
+/// The back-test from the baseline's replications (the results of
+/// [`work`], which ran to their end).
+pub fn compare(scenario: &Scenario, observed: &Observed, reps: &[ReplicationResult]) -> Backtest {
     let model = scenario.baseline();
-    let run = &scenario.run;
-    let reps: Vec<ReplicationResult> = {
-        let work = || {
-            (0..run.replications)
-                .into_par_iter()
-                .map(|r| engine::simulate_daily(model, run, r))
-                .collect()
-        };
-        match threads.and_then(|t| rayon::ThreadPoolBuilder::new().num_threads(t).build().ok()) {
-            Some(pool) => pool.install(work),
-            None => work(),
-        }
-    };
-    for r in &reps {
-        experiment::check_ended(&model.variant, r)?;
-    }
     let days = reps.first().map_or(0, |r| r.good_per_day.len());
     let rep_means: Vec<f64> = reps
         .iter()
@@ -268,7 +268,7 @@ pub fn backtest(
             (stats::mean(v.iter().copied()), at(0.05), at(0.95))
         })
         .collect();
-    Ok(Backtest {
+    Backtest {
         days_observed: obs.len(),
         days_simulated: days,
         replications: reps.len(),
@@ -289,7 +289,7 @@ pub fn backtest(
         shares,
         observed_days: obs.clone(),
         simulated_band: band,
-    })
+    }
 }
 
 /// Mean, sample variance and count.

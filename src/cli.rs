@@ -155,6 +155,12 @@ pub enum Command {
         /// CSV of observed days: day, good_parts[, <station>.<state> shares].
         #[arg(long, required = true)]
         observed: PathBuf,
+        /// Compute only shard i of N of the replications and write it as a
+        /// part into -o DIR (default `output/<scenario>-backtest.parts`);
+        /// "auto" takes i and N from a SLURM job array, "auto/N" i from a
+        /// Kubernetes Indexed Job. `alloysim merge` puts the parts together.
+        #[arg(long, value_name = "i/N|auto")]
+        shard: Option<String>,
         #[command(flatten)]
         common: StudyOptions,
     },
@@ -172,7 +178,7 @@ pub enum Command {
         quiet: bool,
     },
     /// Run a study as a SLURM job array with a merge job:
-    /// alloysim slurm <run|sweep|attribute|portfolio> <ARGS>... --tasks N
+    /// alloysim slurm <run|sweep|attribute|portfolio|backtest> <ARGS>... --tasks N
     /// [--partition P] [--time T] [--cpus-per-task C] [--dry-run]
     #[command(disable_help_flag = true)]
     Slurm {
@@ -425,8 +431,12 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Backtest {
             scenario,
             observed,
+            shard,
             common,
-        } => fit::backtest(&scenario, &observed, &common),
+        } => {
+            let mode = shard::Mode::from_option(shard.as_deref())?;
+            fit::backtest(&scenario, &observed, &common, mode)
+        }
         Command::Exact {
             scenario,
             output,

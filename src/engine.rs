@@ -69,10 +69,21 @@ pub fn simulate_until(
 /// output).
 pub fn simulate_daily(model: &Model, run: &RunSettings, replication: u32) -> ReplicationResult {
     static NEVER: AtomicBool = AtomicBool::new(false);
+    simulate_daily_until(model, run, replication, &NEVER)
+}
+
+/// [`simulate_daily`] that stops early (marked `interrupted`) once `stop`
+/// is set, as [`simulate_until`].
+pub fn simulate_daily_until(
+    model: &Model,
+    run: &RunSettings,
+    replication: u32,
+    stop: &AtomicBool,
+) -> ReplicationResult {
     let mut sim = state::Sim::new(model, *run, replication);
     let days = (run.horizon_min / 1440.0).floor() as usize;
     sim.books.daily = Some(vec![0; days]);
-    sim.run(&NEVER, u64::MAX)
+    sim.run(stop, u64::MAX)
 }
 
 /// The first `events` events (about: the count is checked every

@@ -261,6 +261,9 @@ pub struct Work<'a> {
     pub models: Vec<&'a Model>,
     pub settings: &'a RunSettings,
     pub replications: Range<u32>,
+    /// Each result also counts the good parts of every measured day (a
+    /// back-test's, see [`engine::simulate_daily`]).
+    pub daily: bool,
 }
 
 impl<'a> Work<'a> {
@@ -270,6 +273,7 @@ impl<'a> Work<'a> {
             models,
             settings,
             replications: 0..settings.replications,
+            daily: false,
         }
     }
 
@@ -319,6 +323,7 @@ pub fn run_models(
         models: models.to_vec(),
         settings,
         replications,
+        daily: false,
     };
     let results = run_items(&work, 0..work.len(), threads, on_done)?;
     group(&work, results)
@@ -345,7 +350,12 @@ pub fn run_items(
                 if STOP.load(Ordering::Relaxed) {
                     return None;
                 }
-                let result = engine::simulate_until(work.models[m], work.settings, r, &STOP);
+                let (model, settings) = (work.models[m], work.settings);
+                let result = if work.daily {
+                    engine::simulate_daily_until(model, settings, r, &STOP)
+                } else {
+                    engine::simulate_until(model, settings, r, &STOP)
+                };
                 on_done();
                 Some(result)
             })

@@ -161,6 +161,7 @@ pub fn backtest(
     scenario: &Path,
     observed: &Path,
     common: &super::StudyOptions,
+    mode: super::shard::Mode,
 ) -> anyhow::Result<()> {
     let mut scenario = alloysim::scenario::Scenario::load(scenario)?;
     if let Some(r) = common.replications {
@@ -172,7 +173,10 @@ pub fn backtest(
         )
         .into());
     }
-    super::report_warnings(&scenario.warnings(), common.deny_warnings)?;
+    // The shards reported the input's warnings; the merge repeats none.
+    if !mode.merging() {
+        super::report_warnings(&scenario.warnings(), common.deny_warnings)?;
+    }
     let shown = observed.display().to_string();
     let text = std::fs::read_to_string(observed)
         .map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
@@ -180,12 +184,31 @@ pub fn backtest(
     if let Some(note) = data::blank_lines_note(&text) {
         eprintln!("note: {shown}: {note}");
     }
-    let folder = OutputFolder::check(&report::output_dir(
+    let folder = OutputFolder::check(&mode.folder(
         common.output.as_deref(),
         &format!("{}-backtest", scenario.name),
         false,
     ))?;
-    let result = alloysim::backtest::backtest(&scenario, &data, common.threads)?;
+    let work = alloysim::backtest::work(&scenario);
+    // The observed days only enter the comparison, but a merge must
+    // compare with the file the shards were given.
+    let request = super::shard::Request {
+        scenario: &scenario,
+        command: "backtest",
+        description: format!(
+            "backtest observed={}",
+            alloysim::shard::sha256_hex(text.as_bytes())
+        ),
+        work: &work,
+        folder: &folder,
+        threads: common.threads,
+        quiet: common.quiet,
+        label: "backtest",
+    };
+    let Some(got) = super::shard::obtain(&mode, &request)? else {
+        return Ok(());
+    };
+    let result = alloysim::backtest::compare(&scenario, &data, &got.runs[0].replications);
     report::write_backtest(&folder, &scenario.name, &result, !common.no_charts)?;
     if !common.quiet {
         let mut out = format!(

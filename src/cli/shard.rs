@@ -129,7 +129,7 @@ pub fn parts_dir(output: Option<&Path>, name: &str) -> PathBuf {
 /// What a study asks of [`obtain`]: its work list and how to name it.
 pub struct Request<'a> {
     pub scenario: &'a Scenario,
-    /// The command: run, sweep, attribute or portfolio.
+    /// The command: run, sweep, attribute, portfolio or backtest.
     pub command: &'static str,
     /// What the study's arguments ask for beyond the resolved scenario
     /// (e.g. the swept parameters), hashed into the manifest.
@@ -432,6 +432,16 @@ pub fn run_study(
                 objective.as_deref(),
                 budget,
             )?;
+        }
+        Command::Backtest {
+            scenario,
+            observed,
+            shard: _,
+            mut common,
+        } => {
+            common.output = output.or(common.output);
+            common.quiet = quiet;
+            super::fit::backtest(&scenario, &observed, &common, mode)?;
         }
         _ => return Ok(false),
     }

@@ -21,7 +21,7 @@ struct SlurmArgs {
     dry_run: bool,
 }
 
-const USAGE: &str = "usage: alloysim slurm <run|sweep|attribute|portfolio> <ARGS>... --tasks N [--partition P] [--time T] [--cpus-per-task C] [--dry-run]";
+const USAGE: &str = "usage: alloysim slurm <run|sweep|attribute|portfolio|backtest> <ARGS>... --tasks N [--partition P] [--time T] [--cpus-per-task C] [--dry-run]";
 
 /// Takes `alloysim slurm`'s own options out of `words`, wherever they are;
 /// the rest is the study's command line.
@@ -159,9 +159,20 @@ fn study(words: &[String]) -> anyhow::Result<Study> {
             shard,
             common.threads.is_some(),
         ),
+        Command::Backtest {
+            scenario,
+            shard,
+            common,
+            ..
+        } => (
+            "backtest",
+            scenario.clone(),
+            shard,
+            common.threads.is_some(),
+        ),
         _ => {
             return Err(UsageError(format!(
-                "alloysim slurm runs a study: run, sweep, attribute or portfolio\n{USAGE}"
+                "alloysim slurm runs a study: run, sweep, attribute, portfolio or backtest\n{USAGE}"
             ))
             .into())
         }
@@ -177,6 +188,9 @@ fn study(words: &[String]) -> anyhow::Result<Study> {
     let (args, output) = strip_args(words);
     let output = match output {
         Some(dir) => PathBuf::from(dir),
+        None if command == "backtest" => {
+            Path::new("output").join(format!("{}-backtest", loaded.name))
+        }
         None => Path::new("output").join(&loaded.name),
     };
     let output = std::path::absolute(output)?;

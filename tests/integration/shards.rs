@@ -506,7 +506,7 @@ fn slurm_dry_run_prints_an_array_job_and_a_merge_job_that_depends_on_it() {
     let (code, stderr) = dir.alloysim(&["slurm", "validate", "line.toml", "--tasks", "2"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("run, sweep, attribute or portfolio"),
+        stderr.contains("run, sweep, attribute, portfolio or backtest"),
         "{stderr}"
     );
     let (code, stderr) = dir.alloysim(&[
@@ -702,4 +702,54 @@ fn slurm_submits_the_array_then_the_merge_and_a_resubmission_computes_only_what_
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot run sbatch"));
+}
+
+#[test]
+fn a_backtest_merged_from_shards_is_the_one_machine_result() {
+    let dir = Dir::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fs::copy(
+        root.join("scenarios/pilot_line.toml"),
+        dir.path("pilot.toml"),
+    )
+    .unwrap();
+    fs::copy(
+        root.join("scenarios/data/pilot_daily_output.csv"),
+        dir.path("daily.csv"),
+    )
+    .unwrap();
+    let study = [
+        "backtest",
+        "pilot.toml",
+        "--observed",
+        "daily.csv",
+        "-r",
+        "3",
+    ];
+    let mut one = study.to_vec();
+    one.extend(["-q", "-o", "one"]);
+    dir.ok(&one);
+    // Two shards, and more shards than replications.
+    for shards in [2, 5] {
+        let parts = format!("parts-{shards}");
+        for index in 0..shards {
+            let shard = format!("{index}/{shards}");
+            let mut args = study.to_vec();
+            args.extend(["--shard", &shard, "-q", "-o", &parts]);
+            dir.ok(&args);
+        }
+        let merged = format!("merged-{shards}");
+        dir.ok(&["merge", &parts, "-q", "-o", &merged]);
+        assert_same_results(&dir.path("one"), &dir.path(&merged));
+    }
+    // The observed file changed since the parts were computed.
+    let text = fs::read_to_string(dir.path("daily.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.pop();
+    fs::write(dir.path("daily.csv"), lines.join("\n") + "\n").unwrap();
+    assert_refused(
+        &dir,
+        &["parts-2"],
+        "what the study's arguments ask for changed",
+    );
 }
