@@ -6,7 +6,6 @@ use alloysim::experiment::{self, ExperimentResult, Precision, TraceRequest};
 use alloysim::report::{self, OutputFolder};
 use alloysim::scenario::{RunOverrides, Scenario};
 use alloysim::summary::summarise;
-use indicatif::{ProgressBar, ProgressStyle};
 
 /// A validated `run`: every scenario loaded with the command line's
 /// overrides applied, and the checked folder each one's results go to.
@@ -128,7 +127,7 @@ fn run_one(
         Some(_) => {
             let replications = u64::from(plan.max_replications);
             let variants = scenario.variants.len() as u64;
-            let progress = progress_bar(plan.quiet, variants * replications, &scenario.name);
+            let progress = shard::progress(plan.quiet, variants * replications, &scenario.name);
             let (result, precision) = simulate(plan, scenario, &|| progress.inc(1));
             progress.finish_and_clear();
             (result?, precision)
@@ -224,22 +223,6 @@ fn simulate(
             }
         }
     }
-}
-
-fn progress_bar(quiet: bool, jobs: u64, prefix: &str) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(jobs);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} [{wide_bar}] {pos}/{len} runs, {elapsed} (eta {eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_prefix(super::bar_label(prefix));
-    bar
 }
 
 /// "1%" or "1" -> 1.0 (percentage points).

@@ -282,7 +282,9 @@ fn write_shard(job: &ShardJob, request: &Request<'_>, threads: usize) -> anyhow:
     Ok(())
 }
 
-fn progress(quiet: bool, jobs: u64, label: &str) -> ProgressBar {
+/// A progress bar of `jobs` runs labelled `label` (hidden when `quiet`,
+/// and by indicatif when standard error is not a terminal).
+pub fn progress(quiet: bool, jobs: u64, label: &str) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
