@@ -337,13 +337,30 @@ pub fn report_warnings(warnings: &[alloysim::scenario::Warning], deny: bool) -> 
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+impl Command {
+    /// `Some(--shard)` for a study command (`Some(None)` without it),
+    /// `None` for the other commands.
+    fn shard_option(&self) -> Option<Option<String>> {
+        match self {
+            Command::Run(args) => Some(args.shard.clone()),
+            Command::Sweep { shard, .. }
+            | Command::Attribute { shard, .. }
+            | Command::Portfolio { shard, .. }
+            | Command::Backtest { shard, .. } => Some(shard.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// Runs a parsed command line.
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    if let Some(shard) = cli.command.shard_option() {
+        // A study: whole, or one shard of it.
+        let mode = shard::Mode::from_option(shard.as_deref())?;
+        shard::run_study(cli.command, mode, None, None)?;
+        return Ok(());
+    }
     match cli.command {
-        Command::Run(args) => {
-            let mode = shard::Mode::from_option(args.shard.as_deref())?;
-            run::run(&args, mode)
-        }
         Command::Merge {
             parts,
             output,
@@ -360,43 +377,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
                 print_out(&format!("{}\n", path.display()))?;
             }
             Ok(())
-        }
-        Command::Sweep {
-            scenario,
-            params,
-            variant,
-            shard,
-            common,
-        } => {
-            let params = study::parse_params(&params)?;
-            let mode = shard::Mode::from_option(shard.as_deref())?;
-            study::sweep(
-                &study::StudyPlan::new(&scenario, variant, &common, mode)?,
-                &params,
-            )
-        }
-        Command::Attribute {
-            scenario,
-            variant,
-            shard,
-            common,
-        } => {
-            let mode = shard::Mode::from_option(shard.as_deref())?;
-            study::attribute(&study::StudyPlan::new(&scenario, variant, &common, mode)?)
-        }
-        Command::Portfolio {
-            scenario,
-            budget,
-            objective,
-            shard,
-            common,
-        } => {
-            let mode = shard::Mode::from_option(shard.as_deref())?;
-            study::portfolio(
-                &study::StudyPlan::new(&scenario, None, &common, mode)?,
-                objective.as_deref(),
-                budget,
-            )
         }
         Command::Fit {
             csv,
@@ -428,15 +408,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             output.as_deref(),
             quiet,
         ),
-        Command::Backtest {
-            scenario,
-            observed,
-            shard,
-            common,
-        } => {
-            let mode = shard::Mode::from_option(shard.as_deref())?;
-            fit::backtest(&scenario, &observed, &common, mode)
-        }
+        Command::Run(_)
+        | Command::Sweep { .. }
+        | Command::Attribute { .. }
+        | Command::Portfolio { .. }
+        | Command::Backtest { .. } => unreachable!("studies are run above"),
         Command::Exact {
             scenario,
             output,

@@ -369,7 +369,7 @@ pub fn merge(dirs: &[PathBuf], output: &Path, quiet: bool) -> anyhow::Result<()>
         ))
     })?;
     let mode = Mode::Merge(Box::new(assembled));
-    if !run_study(cli.command, mode, Some(output), quiet)? {
+    if !run_study(cli.command, mode, Some(output), Some(quiet))? {
         return Err(UsageError(format!(
             "the parts' command \"{}\" is not a study that can be sharded",
             m.command
@@ -379,70 +379,66 @@ pub fn merge(dirs: &[PathBuf], output: &Path, quiet: bool) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Runs the study `command` in `mode`, its results going to `output` (as
-/// given to it when `None`), quietly or not; `Ok(false)` when `command` is
-/// not a study that can be sharded.
+/// Points a study's options at `output` and `quiet` where given.
+fn redirect(common: &mut super::StudyOptions, output: Option<PathBuf>, quiet: Option<bool>) {
+    common.output = output.or(common.output.take());
+    common.quiet = quiet.unwrap_or(common.quiet);
+}
+
+/// Runs the study `command` in `mode`, its results going to `output` and
+/// quiet or not as given (else as its own options say); `Ok(false)` when
+/// `command` is not a study that can be sharded.
 pub fn run_study(
     command: Command,
     mode: Mode,
     output: Option<PathBuf>,
-    quiet: bool,
+    quiet: Option<bool>,
 ) -> anyhow::Result<bool> {
+    use super::study::{self, StudyPlan};
     match command {
         Command::Run(mut args) => {
             args.output = output.or(args.output);
-            args.quiet = quiet;
-            args.shard = None;
+            args.quiet = quiet.unwrap_or(args.quiet);
             super::run::run(&args, mode)?;
         }
         Command::Sweep {
             scenario,
             params,
             variant,
-            shard: _,
             mut common,
+            ..
         } => {
-            common.output = output.or(common.output);
-            common.quiet = quiet;
-            let params = super::study::parse_params(&params)?;
-            let plan = super::study::StudyPlan::new(&scenario, variant, &common, mode)?;
-            super::study::sweep(&plan, &params)?;
+            redirect(&mut common, output, quiet);
+            let params = study::parse_params(&params)?;
+            study::sweep(&StudyPlan::new(&scenario, variant, &common, mode)?, &params)?;
         }
         Command::Attribute {
             scenario,
             variant,
-            shard: _,
             mut common,
+            ..
         } => {
-            common.output = output.or(common.output);
-            common.quiet = quiet;
-            super::study::attribute(&super::study::StudyPlan::new(
-                &scenario, variant, &common, mode,
-            )?)?;
+            redirect(&mut common, output, quiet);
+            study::attribute(&StudyPlan::new(&scenario, variant, &common, mode)?)?;
         }
         Command::Portfolio {
             scenario,
             budget,
             objective,
-            shard: _,
             mut common,
+            ..
         } => {
-            common.output = output.or(common.output);
-            common.quiet = quiet;
-            super::study::portfolio(
-                &super::study::StudyPlan::new(&scenario, None, &common, mode)?,
-                objective.as_deref(),
-                budget,
-            )?;
+            redirect(&mut common, output, quiet);
+            let plan = StudyPlan::new(&scenario, None, &common, mode)?;
+            study::portfolio(&plan, objective.as_deref(), budget)?;
         }
         Command::Backtest {
             scenario,
             observed,
-            shard: _,
             mut common,
+            ..
         } => {
-            common.output = output.or(common.output);
-            common.quiet = quiet;
+            redirect(&mut common, output, quiet);
             super::fit::backtest(&scenario, &observed, &common, mode)?;
         }
         _ => return Ok(false),

@@ -201,7 +201,7 @@ fn study(words: &[String]) -> anyhow::Result<Study> {
         cli.command,
         Mode::Check(noted.clone()),
         Some(output.clone()),
-        true,
+        Some(true),
     )?;
     let identity = noted
         .get()
@@ -230,42 +230,55 @@ struct Places {
     jobs: PathBuf,
 }
 
-fn scripts(
-    slurm: &SlurmArgs,
-    study: &Study,
-    places: &Places,
-    program: &str,
-    cwd: &Path,
-    tasks: &str,
-    array_id: &str,
-) -> Scripts {
-    let q = |p: &Path| shell_quote(&p.display().to_string());
-    let name = format!(
-        "alloysim-{}-{}",
-        study.command,
-        study
-            .scenario
-            .file_stem()
-            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-    );
-    let mut resources = String::new();
-    if let Some(p) = &slurm.partition {
-        resources += &format!("#SBATCH --partition={p}\n");
-    }
-    if let Some(t) = &slurm.time {
-        resources += &format!("#SBATCH --time={t}\n");
-    }
-    if let Some(c) = slurm.cpus_per_task {
-        resources += &format!("#SBATCH --cpus-per-task={c}\n");
-    }
-    let words: Vec<String> = study.args.iter().map(|w| shell_quote(w)).collect();
-    let threads = if study.threads_given {
-        String::new()
-    } else {
-        " -j \"${SLURM_CPUS_PER_TASK:-1}\"".to_owned()
-    };
-    let logs = places.jobs.join("logs");
-    let array = format!(
+/// What the job scripts of one submission are made of.
+struct Submission<'a> {
+    slurm: &'a SlurmArgs,
+    study: &'a Study,
+    places: &'a Places,
+    program: &'a str,
+    cwd: &'a Path,
+}
+
+impl Submission<'_> {
+    /// The array job over the shards `tasks` (a SLURM array list) and the
+    /// merge job after array job `array_id` (none when empty).
+    fn scripts(&self, tasks: &str, array_id: &str) -> Scripts {
+        let Submission {
+            slurm,
+            study,
+            places,
+            program,
+            cwd,
+        } = *self;
+        let q = |p: &Path| shell_quote(&p.display().to_string());
+        let name = format!(
+            "alloysim-{}-{}",
+            study.command,
+            study
+                .scenario
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+        );
+        // The merge job gets the partition and time; it needs one CPU.
+        let mut merge_resources = String::new();
+        if let Some(p) = &slurm.partition {
+            merge_resources += &format!("#SBATCH --partition={p}\n");
+        }
+        if let Some(t) = &slurm.time {
+            merge_resources += &format!("#SBATCH --time={t}\n");
+        }
+        let mut resources = merge_resources.clone();
+        if let Some(c) = slurm.cpus_per_task {
+            resources += &format!("#SBATCH --cpus-per-task={c}\n");
+        }
+        let words: Vec<String> = study.args.iter().map(|w| shell_quote(w)).collect();
+        let threads = if study.threads_given {
+            String::new()
+        } else {
+            " -j \"${SLURM_CPUS_PER_TASK:-1}\"".to_owned()
+        };
+        let logs = places.jobs.join("logs");
+        let array = format!(
         "#!/bin/bash\n\
          # alloysim {command}: shard number $SLURM_ARRAY_TASK_ID of the {count} shards of the\n\
          # study's work list, written as a part into {parts}.\n\
@@ -286,15 +299,8 @@ fn scripts(
         words = words.join(" "),
         parts_q = q(&places.parts),
     );
-    let mut merge_resources = String::new();
-    if let Some(p) = &slurm.partition {
-        merge_resources += &format!("#SBATCH --partition={p}\n");
-    }
-    if let Some(t) = &slurm.time {
-        merge_resources += &format!("#SBATCH --time={t}\n");
-    }
-    let merge = format!(
-        "#!/bin/bash\n\
+        let merge = format!(
+            "#!/bin/bash\n\
          # alloysim {command}: merges the {tasks} parts into {results}{when}.\n\
          # Written by `alloysim slurm`.\n\
          #SBATCH --job-name={name}-merge\n\
@@ -304,28 +310,31 @@ fn scripts(
          set -eu\n\
          cd {cwd}\n\
          exec {program} merge {parts} -o {results_q}\n",
-        command = study.command,
-        tasks = slurm.tasks,
-        results = places.results.display(),
-        log = q(&logs.join("merge.log")),
-        cwd = q(cwd),
-        program = shell_quote(program),
-        parts = q(&places.parts),
-        results_q = q(&places.results),
-        when = if array_id.is_empty() {
-            String::new()
-        } else {
-            format!(
+            command = study.command,
+            tasks = slurm.tasks,
+            results = places.results.display(),
+            log = q(&logs.join("merge.log")),
+            cwd = q(cwd),
+            program = shell_quote(program),
+            parts = q(&places.parts),
+            results_q = q(&places.results),
+            when = if array_id.is_empty() {
+                String::new()
+            } else {
+                format!(
                 " once every\n# task of job {array_id} has succeeded (a failed task cancels it)"
             )
-        },
-        dependency = if array_id.is_empty() {
-            String::new()
-        } else {
-            format!("#SBATCH --dependency=afterok:{array_id}\n#SBATCH --kill-on-invalid-dep=yes\n")
-        },
-    );
-    Scripts { array, merge }
+            },
+            dependency = if array_id.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "#SBATCH --dependency=afterok:{array_id}\n#SBATCH --kill-on-invalid-dep=yes\n"
+                )
+            },
+        );
+        Scripts { array, merge }
+    }
 }
 
 /// What `alloysim slurm --help` prints.
@@ -367,17 +376,16 @@ pub fn slurm(words: &[String]) -> anyhow::Result<()> {
         parts: sibling(".parts"),
         jobs: sibling(".slurm"),
     };
+    let submission = Submission {
+        slurm: &slurm,
+        study: &study,
+        places: &places,
+        program: &program,
+        cwd: &cwd,
+    };
     let all: Vec<u32> = (0..slurm.tasks).collect();
     if slurm.dry_run {
-        let s = scripts(
-            &slurm,
-            &study,
-            &places,
-            &program,
-            &cwd,
-            &array_list(&all),
-            "<ARRAY_JOB_ID>",
-        );
+        let s = submission.scripts(&array_list(&all), "<ARRAY_JOB_ID>");
         return super::print_out(&format!(
             "# {jobs}/array.sh (sbatch --parsable array.sh)\n{array}\n# {jobs}/merge.sh (sbatch --parsable merge.sh, once the array is submitted)\n{merge}",
             jobs = places.jobs.display(),
@@ -412,40 +420,16 @@ pub fn slurm(words: &[String]) -> anyhow::Result<()> {
         );
     }
     if todo.is_empty() {
-        let s = scripts(
-            &slurm,
-            &study,
-            &places,
-            &program,
-            &cwd,
-            &array_list(&all),
-            "",
-        );
+        let s = submission.scripts(&array_list(&all), "");
         write_script(&merge_path, &s.merge)?;
         let merge_id = sbatch(&merge_path)?;
         text += &format!("submitted merge job {merge_id}\n");
         return super::print_out(&(text + &watch(&places, &merge_id, &logs)));
     }
-    let pending = scripts(
-        &slurm,
-        &study,
-        &places,
-        &program,
-        &cwd,
-        &array_list(&todo),
-        "<ARRAY_JOB_ID>",
-    );
+    let pending = submission.scripts(&array_list(&todo), "<ARRAY_JOB_ID>");
     write_script(&array_path, &pending.array)?;
     let array_id = sbatch(&array_path)?;
-    let s = scripts(
-        &slurm,
-        &study,
-        &places,
-        &program,
-        &cwd,
-        &array_list(&todo),
-        &array_id,
-    );
+    let s = submission.scripts(&array_list(&todo), &array_id);
     write_script(&merge_path, &s.merge)?;
     let merge_id = match sbatch(&merge_path) {
         Ok(id) => id,
@@ -517,22 +501,14 @@ fn keep_own_parts(parts: &Path, identity: &Identity, shards: u32) -> anyhow::Res
             .ok()
             .filter(|part| {
                 let m = &part.manifest;
-                let slice = alloysim::shard::Shard {
+                let shard = alloysim::shard::Shard {
                     index: m.shard,
                     count: shards,
-                }
-                .items(m.total_items);
+                };
                 identity.owns(m, shards)
                     && m.shard < shards
-                    && (m.first_item..m.end_item) == slice
-                    && path.file_name()
-                        == Some(std::ffi::OsStr::new(
-                            &alloysim::shard::Shard {
-                                index: m.shard,
-                                count: shards,
-                            }
-                            .folder_name(),
-                        ))
+                    && (m.first_item..m.end_item) == shard.items(m.total_items)
+                    && path.file_name() == Some(std::ffi::OsStr::new(&shard.folder_name()))
             });
         match own {
             Some(part) => kept.push(part.manifest.shard),

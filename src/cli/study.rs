@@ -126,7 +126,7 @@ pub fn sweep(plan: &StudyPlan, params: &[Param]) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let study = SweepStudy::new(scenario, variant, params).map_err(anyhow::Error::from)?;
+    let study = SweepStudy::new(scenario, variant, params)?;
     let description = format!(
         "sweep variant={variant} params={:?}",
         params
@@ -152,7 +152,7 @@ pub fn sweep(plan: &StudyPlan, params: &[Param]) -> anyhow::Result<()> {
 pub fn attribute(plan: &StudyPlan) -> anyhow::Result<()> {
     let scenario = &plan.scenario;
     let variant = plan.pick_variant(true)?;
-    let study = AttributionStudy::new(scenario, variant).map_err(anyhow::Error::from)?;
+    let study = AttributionStudy::new(scenario, variant)?;
     let description = format!("attribute variant={variant}");
     let Some(got) = plan.obtain("attribute", description, &study.work(scenario))? else {
         return Ok(());
@@ -181,7 +181,7 @@ pub fn portfolio(
         None if scenario.economics.is_some() => Objective::Npv,
         None => Objective::Throughput,
     };
-    let study = PortfolioStudy::new(scenario, objective, budget).map_err(anyhow::Error::from)?;
+    let study = PortfolioStudy::new(scenario, objective, budget)?;
     // The budget only picks among the results: it is in the description
     // so that merged files (which name the recommendation) match.
     let description = format!(

@@ -125,30 +125,12 @@ fn the_command_writes_backtest_json_and_the_chart() {
 
 #[test]
 fn a_baseline_that_locks_up_is_an_error_not_days_without_output() {
-    // B reworks every part to A through a zero-capacity buffer while A
-    // waits for B: the line locks in its first minutes.
-    let locked = r#"
-[scenario]
-name = "locked"
-horizon = "6d"
-replications = 2
-
-[[products]]
-name = "p"
-route = ["A", "B"]
-
-[[stations]]
-name = "A"
-buffer = 0
-process = 1.0
-
-[[stations]]
-name = "B"
-buffer = 0
-process = 1.0
-rework = { prob = 1.0, to = "A" }
-"#;
-    let s = scenario(locked);
+    // The line of `DEADLOCK` locks in its first minutes.
+    let locked = crate::common::DEADLOCK.replace(
+        "horizon = \"10h\"\nreplications = 1",
+        "horizon = \"6d\"\nreplications = 2",
+    );
+    let s = scenario(&locked);
     let observed = read_observed(
         "day,good_parts\n1,100\n2,100\n3,100\n4,100\n5,100\n6,100\n",
         "plant.csv",

@@ -1,6 +1,6 @@
 //! The `alloysim` binary: commands, result files and exit codes.
 
-use crate::common::alloysim;
+use crate::common::{alloysim, DEADLOCK};
 use std::fs;
 use std::path::Path;
 
@@ -29,30 +29,6 @@ scrap = 0.05
 [[changes]]
 name = "faster"
 stations.B = { process = { dist = "exponential", mean = 0.5 } }
-"#;
-
-/// A line that locks: B reworks to A through a full zero-capacity buffer
-/// while A waits for B.
-const DEADLOCK: &str = r#"
-[scenario]
-name = "locked"
-horizon = "10h"
-replications = 1
-
-[[products]]
-name = "p"
-route = ["A", "B"]
-
-[[stations]]
-name = "A"
-buffer = 0
-process = 1.0
-
-[[stations]]
-name = "B"
-buffer = 0
-process = 1.0
-rework = { prob = 1.0, to = "A" }
 "#;
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {

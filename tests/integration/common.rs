@@ -84,3 +84,27 @@ pub fn estimate_of(
         .collect();
     alloysim::stats::estimate(&values)
 }
+
+/// A line that locks: B reworks to A through a full zero-capacity buffer
+/// while A waits for B.
+pub const DEADLOCK: &str = r#"
+[scenario]
+name = "locked"
+horizon = "10h"
+replications = 1
+
+[[products]]
+name = "p"
+route = ["A", "B"]
+
+[[stations]]
+name = "A"
+buffer = 0
+process = 1.0
+
+[[stations]]
+name = "B"
+buffer = 0
+process = 1.0
+rework = { prob = 1.0, to = "A" }
+"#;
