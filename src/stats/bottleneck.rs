@@ -41,16 +41,21 @@
 
 const NONE: u32 = u32::MAX;
 
-/// A remembered period that ended: a waiting candidate, or a bottleneck
-/// period not yet counted.
+/// A remembered period that ended: a bottleneck period not yet counted,
+/// or (in [`Waiting`]) a waiting candidate.
 #[derive(Clone, Copy, Debug)]
 struct Ended {
     station: u32,
     start: f64,
     end: f64,
-    /// `Some(a)` while waiting: the longer periods covering its start reach
-    /// to `a`.
-    waiting: Option<f64>,
+}
+
+/// A waiting candidate: the longer periods covering its start reach to
+/// `reach`.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    period: Ended,
+    reach: f64,
 }
 
 impl Ended {
@@ -86,12 +91,13 @@ pub struct ActivePeriods {
     /// stations, from `head` to `tail`.
     head: u32,
     tail: u32,
-    /// Remembered ended periods, in the order they ended.
+    /// Bottleneck periods not yet wholly counted, in the order they were
+    /// found to be.
     ended: Vec<Ended>,
-    /// How many of them are waiting candidates.
-    waiting: usize,
-    /// Remembered periods beyond which the settled time is counted and
-    /// what is counted forgotten.
+    /// Waiting candidates, in the order they ended.
+    waiting: Vec<Waiting>,
+    /// Remembered periods (both kinds) beyond which the settled time is
+    /// counted and what is counted forgotten.
     settle_at: usize,
     /// Time counted so far.
     counted_to: f64,
@@ -132,8 +138,8 @@ impl ActivePeriods {
             ],
             head: NONE,
             tail: NONE,
-            ended: Vec::with_capacity(2 * stations + 4),
-            waiting: 0,
+            ended: Vec::with_capacity(2 * stations + 10),
+            waiting: Vec::with_capacity(stations + 1),
             settle_at: 2 * stations + 8,
             counted_to: 0.0,
             points: Vec::with_capacity(4 * stations + 20),
@@ -195,7 +201,7 @@ impl ActivePeriods {
             self.end_periods();
         }
         debug_assert!(self.head == NONE);
-        debug_assert!(self.ended.iter().all(|e| e.waiting.is_none()));
+        debug_assert!(self.waiting.is_empty());
         self.count_to(self.last);
         BottleneckTimes {
             sole_min: self.sole_min,
@@ -205,7 +211,7 @@ impl ActivePeriods {
 
     /// Remembered periods (for the memory bound's test).
     pub fn remembered(&self) -> usize {
-        self.ended.len()
+        self.ended.len() + self.waiting.len()
     }
 
     /// The periods of the `closing` stations end at `last`.
@@ -213,7 +219,7 @@ impl ActivePeriods {
     fn end_periods(&mut self) {
         // The common case: one period ends, covered by an older running
         // period, and no candidate waits.
-        if self.waiting == 0 && self.closing.len() == 1 {
+        if self.waiting.is_empty() && self.closing.len() == 1 {
             let station = self.closing[0] as usize;
             let head = self.head as usize;
             if station != head && self.st[head].start < self.st[station].start {
@@ -231,7 +237,7 @@ impl ActivePeriods {
     fn end_periods_slow(&mut self) {
         let at = self.last;
         let head = self.head;
-        if self.waiting == 0 {
+        if self.waiting.is_empty() {
             let head_start = self.st[head as usize].start;
             let covered = self
                 .closing
@@ -253,10 +259,9 @@ impl ActivePeriods {
         }
         self.close(at);
         self.closing.clear();
-        self.waiting = self.ended.iter().filter(|e| e.waiting.is_some()).count();
         // Counting can wait (it is exact whenever it is done) until enough
         // is remembered to be worth it.
-        if self.ended.len() > self.settle_at {
+        if self.remembered() > self.settle_at {
             self.count_settled();
         }
     }
@@ -264,22 +269,17 @@ impl ActivePeriods {
     /// The periods of the `closing` stations end at `at`.
     fn close(&mut self, at: f64) {
         let earliest = self.st[self.head as usize].start;
-        let had_waiting = self.waiting > 0;
+        let had_waiting = !self.waiting.is_empty();
         // Waiting candidates learn the length of the periods they wait for.
         if had_waiting {
-            for &q in &self.closing {
-                let q_start = self.st[q as usize].start;
-                let q_length = at - q_start;
-                for e in self.ended.iter_mut() {
-                    if let Some(a) = e.waiting {
-                        if e.start <= q_start && q_start <= a && q_length > e.length() {
-                            e.waiting = None;
-                            e.end = f64::NAN; // covered: forgotten below
-                        }
-                    }
-                }
-            }
-            self.ended.retain(|e| !e.end.is_nan());
+            let (st, closing) = (&self.st, &self.closing);
+            self.waiting.retain(|w| {
+                !closing.iter().any(|&q| {
+                    let q_start = st[q as usize].start;
+                    let e = &w.period;
+                    e.start <= q_start && q_start <= w.reach && at - q_start > e.end - e.start
+                })
+            });
         }
         // The ending periods: covered by an older running one, or candidates.
         let mut candidates = false;
@@ -291,17 +291,21 @@ impl ActivePeriods {
             }
             let length = at - start;
             let mut reach = start;
-            for e in &self.ended {
+            let mut widen = |e: &Ended| {
                 if e.start <= start && start < e.end && e.length() > length {
                     reach = reach.max(e.end);
                 }
-            }
+            };
+            self.ended.iter().for_each(&mut widen);
+            self.waiting.iter().for_each(|w| widen(&w.period));
             if reach < at {
-                self.ended.push(Ended {
-                    station: station as u32,
-                    start,
-                    end: at,
-                    waiting: Some(reach),
+                self.waiting.push(Waiting {
+                    period: Ended {
+                        station: station as u32,
+                        start,
+                        end: at,
+                    },
+                    reach,
                 });
                 candidates = true;
             }
@@ -320,35 +324,30 @@ impl ActivePeriods {
     /// the rest of it; with no such period left running, it is a
     /// bottleneck period.
     fn decide_waiting(&mut self, now: f64) {
-        for k in 0..self.ended.len() {
-            let e = self.ended[k];
-            let Some(reach) = e.waiting else {
-                continue;
-            };
+        let (st, head, ended) = (&self.st, self.head, &mut self.ended);
+        self.waiting.retain(|w| {
+            let e = &w.period;
             let mut watched = false;
-            let mut covered = false;
-            let mut q = self.head;
+            let mut q = head;
             while q != NONE {
-                let q_start = self.st[q as usize].start;
-                if q_start > reach {
+                let q_start = st[q as usize].start;
+                if q_start > w.reach {
                     break;
                 }
                 if q_start >= e.start {
                     watched = true;
                     if now - q_start > e.length() {
-                        covered = true;
-                        break;
+                        // Covered: forgotten.
+                        return false;
                     }
                 }
-                q = self.st[q as usize].next;
+                q = st[q as usize].next;
             }
-            if covered {
-                self.ended[k].end = f64::NAN;
-            } else if !watched {
-                self.ended[k].waiting = None;
+            if !watched {
+                ended.push(*e);
             }
-        }
-        self.ended.retain(|e| !e.end.is_nan());
+            watched
+        });
     }
 
     /// Counts the time that can no longer change, and forgets the
@@ -359,10 +358,8 @@ impl ActivePeriods {
         } else {
             self.st[self.head as usize].start
         };
-        for e in &self.ended {
-            if e.waiting.is_some() {
-                settled = settled.min(e.start);
-            }
+        for w in &self.waiting {
+            settled = settled.min(w.period.start);
         }
         if settled > self.counted_to {
             self.count_to(settled);
@@ -375,8 +372,7 @@ impl ActivePeriods {
         };
         // A counted bottleneck period that ended before every running one
         // started can cover no later candidate's start.
-        self.ended
-            .retain(|e| e.waiting.is_some() || e.end > counted || e.end > horizon);
+        self.ended.retain(|e| e.end > counted || e.end > horizon);
     }
 
     /// Counts `[counted_to, to)`: sole where one bottleneck period covers
@@ -392,7 +388,7 @@ impl ActivePeriods {
         // (time, +1 start / -1 end, station), clipped to [from, to].
         self.points.clear();
         for e in &self.ended {
-            if e.waiting.is_none() && e.end > from && e.start < to {
+            if e.end > from && e.start < to {
                 self.points.push((e.start.max(from), 1, e.station));
                 self.points.push((e.end.min(to), -1, e.station));
             }
@@ -440,19 +436,26 @@ impl ActivePeriods {
 
     #[inline(always)]
     fn unlink(&mut self, station: usize) {
-        let (p, n) = (self.st[station].prev, self.st[station].next);
-        if p == NONE {
-            self.head = n;
-        } else {
-            self.st[p as usize].next = n;
-        }
-        if n == NONE {
-            self.tail = p;
-        } else {
-            self.st[n as usize].prev = p;
-        }
-        self.st[station].start = f64::NAN;
+        unlink(&mut self.st, &mut self.head, &mut self.tail, station);
     }
+}
+
+/// Takes `station` out of the list of running periods from `head` to
+/// `tail` through `st`.
+#[inline(always)]
+fn unlink(st: &mut [Track], head: &mut u32, tail: &mut u32, station: usize) {
+    let (p, n) = (st[station].prev, st[station].next);
+    if p == NONE {
+        *head = n;
+    } else {
+        st[p as usize].next = n;
+    }
+    if n == NONE {
+        *tail = p;
+    } else {
+        st[n as usize].prev = p;
+    }
+    st[station].start = f64::NAN;
 }
 
 #[cfg(test)]
