@@ -392,12 +392,7 @@ impl MachineSet {
     #[inline(always)]
     pub fn set(&mut self, i: usize, member: bool) {
         if i < 64 {
-            let bit = 1u64 << i;
-            self.low = if member {
-                self.low | bit
-            } else {
-                self.low & !bit
-            };
+            self.low = (self.low & !(1u64 << i)) | (u64::from(member) << i);
             return;
         }
         self.set_high(i, member);
