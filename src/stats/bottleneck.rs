@@ -273,7 +273,7 @@ impl ActivePeriods {
         // Waiting candidates learn the length of the periods they wait for.
         if had_waiting {
             let (st, closing) = (&self.st, &self.closing);
-            self.waiting.retain(|w| {
+            keep(&mut self.waiting, |w| {
                 !closing.iter().any(|&q| {
                     let q_start = st[q as usize].start;
                     let e = &w.period;
@@ -325,7 +325,7 @@ impl ActivePeriods {
     /// bottleneck period.
     fn decide_waiting(&mut self, now: f64) {
         let (st, head, ended) = (&self.st, self.head, &mut self.ended);
-        self.waiting.retain(|w| {
+        keep(&mut self.waiting, |w| {
             let e = &w.period;
             let mut watched = false;
             let mut q = head;
@@ -340,6 +340,10 @@ impl ActivePeriods {
                         // Covered: forgotten.
                         return false;
                     }
+                    // The running periods are in start order: one that
+                    // started later is shorter so far, and covers it no
+                    // sooner.
+                    break;
                 }
                 q = st[q as usize].next;
             }
@@ -438,6 +442,21 @@ impl ActivePeriods {
     fn unlink(&mut self, station: usize) {
         unlink(&mut self.st, &mut self.head, &mut self.tail, station);
     }
+}
+
+/// Keeps the waiting candidates for which `kept` says so, in order: what
+/// `Vec::retain` does, without its set-up, for a list of a few.
+#[inline(always)]
+fn keep(waiting: &mut Vec<Waiting>, mut kept: impl FnMut(&Waiting) -> bool) {
+    let mut n = 0;
+    for i in 0..waiting.len() {
+        let w = waiting[i];
+        if kept(&w) {
+            waiting[n] = w;
+            n += 1;
+        }
+    }
+    waiting.truncate(n);
 }
 
 /// Takes `station` out of the list of running periods from `head` to
