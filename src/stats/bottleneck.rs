@@ -570,6 +570,34 @@ mod tests {
     }
 
     #[test]
+    fn a_waiting_candidate_outgrown_by_a_later_period_is_no_bottleneck() {
+        // E [0, 8), A [2, 9), B [3, 20), C [5, 20), F [10, 11) and from 12.
+        // A ends with no older period running, so it waits: E (longer)
+        // covers it to 8, and B and C, started by then, may outgrow it. B
+        // does at 10, which F's end finds (when time moves on to 12): A is
+        // forgotten, only E is remembered. The bottleneck is E on [0, 3),
+        // B from 3 on (longest); their periods overlap on [3, 8): shifting.
+        let mut t = ActivePeriods::new(5, 0.0);
+        for (time, station, active) in [
+            (0.0, 0, true),
+            (2.0, 1, true),
+            (3.0, 2, true),
+            (5.0, 3, true),
+            (8.0, 0, false),
+            (9.0, 1, false),
+            (10.0, 4, true),
+            (11.0, 4, false),
+            (12.0, 4, true),
+        ] {
+            t.set_active(station, active, time);
+        }
+        assert_eq!(t.remembered(), 1, "A forgotten, E remembered");
+        let r = t.finish(20.0);
+        assert_eq!(r.sole_min, vec![3.0, 0.0, 12.0, 0.0, 0.0]);
+        assert_eq!(r.shifting_min, vec![5.0, 0.0, 5.0, 0.0, 0.0]);
+    }
+
+    #[test]
     fn memory_stays_bounded_while_two_stations_stay_active() {
         // Two stations active throughout, a third toggling a million times.
         let mut t = ActivePeriods::new(3, 0.0);
