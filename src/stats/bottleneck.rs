@@ -460,7 +460,9 @@ fn keep(waiting: &mut Vec<Waiting>, mut kept: impl FnMut(&Waiting) -> bool) {
 }
 
 /// Takes `station` out of the list of running periods from `head` to
-/// `tail` through `st`.
+/// `tail` through `st` (the parts borrowed apart, so that the slice's
+/// address stays in a register while the links are written: 2–3 fewer
+/// instructions per event on line5 than the same code on `&mut self`).
 #[inline(always)]
 fn unlink(st: &mut [Track], head: &mut u32, tail: &mut u32, station: usize) {
     let (p, n) = (st[station].prev, st[station].next);
