@@ -12,6 +12,8 @@
 #
 # Needs valgrind.
 set -euo pipefail
+# A binary given relative to where the script was called from.
+if [ -n "${BIN:-}" ]; then BIN=$(realpath "$BIN"); fi
 cd "$(dirname "$0")/.."
 model=${1:-benches/models/line5.toml}
 short=${2:-100000}

@@ -23,8 +23,8 @@ done
 for f in replications.csv stations.csv; do
   cmp -s "$out/a/$f" "$out/b/$f" || echo "paired.sh: the two binaries give different results ($f)" >&2
 done
-awk '{ print $1 / $2, $1, $2 }' "$out/pairs" | sort -n | awk '
-  { r[NR] = $1; line[NR] = $0 }
+awk '{ print $1 / $2 }' "$out/pairs" | sort -n | awk '
+  { r[NR] = $1 }
   END {
     n = NR
     med = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
