@@ -13,7 +13,7 @@ use crate::stats::collect::Histogram;
 /// The machines a debug build checks after each event.
 const CHECKED_MACHINES: usize = 256;
 
-impl Hot<'_> {
+impl<const FULL: bool> Hot<'_, FULL> {
     /// Records time spent in the current state and enters `state`.
     #[inline(always)]
     pub fn set_state(&mut self, machine: usize, state: MachineState) {
@@ -24,8 +24,12 @@ impl Hot<'_> {
         m.state = state;
         m.since_min = self.now;
         self.stations[station].result.state_min[old] += elapsed;
+        debug_assert!(
+            FULL || state != MachineState::OffShift,
+            "off shift around the clock"
+        );
         self.reclass(machine);
-        if self.books.trace.is_some() {
+        if FULL && self.books.trace.is_some() {
             self.trace_station(station);
         }
     }
@@ -57,7 +61,7 @@ impl Hot<'_> {
     #[inline(always)]
     pub fn reclass(&mut self, machine: usize) {
         let m = &mut self.machines[machine];
-        let class = activity::class(m.state, !m.parts.is_empty());
+        let class = activity::class(m.state, FULL && !m.parts.is_empty());
         if class == m.class {
             return;
         }
@@ -74,7 +78,7 @@ impl Hot<'_> {
     /// that changes its activity.
     #[inline(always)]
     pub fn work_changed(&mut self, station: usize) {
-        if self.stations[station].classes[activity::OFF_SHIFT_EMPTY as usize] > 0 {
+        if FULL && self.stations[station].classes[activity::OFF_SHIFT_EMPTY as usize] > 0 {
             self.evaluate(station);
         }
     }
@@ -84,21 +88,24 @@ impl Hot<'_> {
     #[inline(always)]
     fn evaluate(&mut self, station: usize) {
         let s = &mut self.stations[station];
-        let empty = s.classes[activity::OFF_SHIFT_EMPTY as usize];
-        let loaded = s.classes[activity::OFF_SHIFT_LOADED as usize];
-        let work = empty > 0 && s.work_waiting(self.unlimited);
-        if empty + loaded > 0 || s.off_shift_waiting.level > 0 {
-            let waiting = u64::from(loaded + if work { empty } else { 0 });
-            if waiting != s.off_shift_waiting.level {
-                s.off_shift_waiting.set(self.now, waiting);
+        let mut active = s.classes[activity::INACTIVE as usize] == 0;
+        if FULL {
+            let empty = s.classes[activity::OFF_SHIFT_EMPTY as usize];
+            let loaded = s.classes[activity::OFF_SHIFT_LOADED as usize];
+            let work = empty > 0 && s.work_waiting(self.unlimited);
+            if empty + loaded > 0 || s.off_shift_waiting.level > 0 {
+                let waiting = u64::from(loaded + if work { empty } else { 0 });
+                if waiting != s.off_shift_waiting.level {
+                    s.off_shift_waiting.set(self.now, waiting);
+                }
             }
+            active &= empty == 0 || work;
         }
-        let active = s.classes[activity::INACTIVE as usize] == 0 && (empty == 0 || work);
         if active != s.active {
             s.active = active;
             self.books.bottleneck.set_active(station, active, self.now);
         }
-        if self.books.trace.is_some() {
+        if FULL && self.books.trace.is_some() {
             self.trace_station(station);
         }
     }
@@ -301,7 +308,7 @@ impl Hot<'_> {
     }
 }
 
-impl Hot<'_> {
+impl<const FULL: bool> Hot<'_, FULL> {
     /// Ends the warm-up: every statistic restarts from the current state.
     #[cold]
     #[inline(never)]
@@ -371,7 +378,7 @@ impl Sim<'_> {
         let now = self.now;
         let start = self.settings.warmup_min.min(now);
         let measured = now - start;
-        let mut hot = self.hot();
+        let mut hot = self.hot::<true>();
         for machine in 0..hot.machines.len() {
             hot.set_state(machine, hot.machines[machine].state);
         }

@@ -7,7 +7,7 @@ use super::records::{Machine, StationRt};
 use super::result::{Deadlock, Overflow, Stall};
 use super::state::{Hot, Lockup};
 
-impl Hot<'_> {
+impl<const FULL: bool> Hot<'_, FULL> {
     /// Whether the machines blocked on `station` can never move again:
     /// every machine of the station, and of every station those machines
     /// wait for in turn, is itself blocked. (A station with blocked machines
@@ -96,7 +96,7 @@ fn search_lock(
     true
 }
 
-impl Hot<'_> {
+impl<const FULL: bool> Hot<'_, FULL> {
     /// Where the parts are when the line holds too many.
     #[cold]
     pub fn overflow(&self) -> Overflow {

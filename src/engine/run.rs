@@ -82,11 +82,15 @@ impl Sim<'_> {
     ) -> (ReplicationResult, Option<Trace>) {
         let warmup = self.settings.warmup_min;
         let end = self.settings.end_min();
-        self.hot().initialise();
+        self.hot::<true>().initialise();
         if warmup <= 0.0 {
             self.start_measuring();
         }
-        let ended = self.event_loop(stop, event_limit);
+        let ended = if self.around_the_clock() {
+            self.event_loop::<false>(stop, event_limit)
+        } else {
+            self.event_loop::<true>(stop, event_limit)
+        };
         if !self.measuring {
             self.now = warmup;
             self.start_measuring();
@@ -115,23 +119,32 @@ impl Sim<'_> {
         self.finish(deadlock)
     }
 
+    /// Whether no machine can ever be off shift (no operator shifts, no
+    /// plant calendar) and no trace is recorded: the event loop then runs
+    /// compiled without the bookkeeping of both (see [`Hot`]).
+    fn around_the_clock(&self) -> bool {
+        self.books.trace.is_none()
+            && self.model.calendar.is_none()
+            && self.model.pools.iter().all(|p| p.shifts.is_none())
+    }
+
     /// Ends the warm-up: every statistic restarts from the current state.
     fn start_measuring(&mut self) {
         self.measuring = true;
-        self.hot().restart_books();
+        self.hot::<true>().restart_books();
     }
 
     /// The event loop, until the end of the horizon or a reason to stop
     /// early. It works on the [`Hot`] view of the state, whose collections
     /// the compiler keeps in registers.
     #[inline(never)]
-    fn event_loop(&mut self, stop: &AtomicBool, event_limit: u64) -> End {
+    fn event_loop<const FULL: bool>(&mut self, stop: &AtomicBool, event_limit: u64) -> End {
         let warmup = self.settings.warmup_min;
         let end = self.settings.end_min();
         let mut measuring = self.measuring;
         let mut events = self.events;
         let mut same_instant = 0u64;
-        let mut hot = self.hot();
+        let mut hot = self.hot::<FULL>();
         let ended = loop {
             let Some(event) = hot.queue.pop() else {
                 // Nothing left to happen before the end: the line is locked.
@@ -185,7 +198,7 @@ impl Sim<'_> {
     }
 }
 
-impl Hot<'_> {
+impl<const FULL: bool> Hot<'_, FULL> {
     /// Handles one event: the cascade it sets off is returned, to run in
     /// the loop's one copy of the cascade. A stale event (an operation
     /// suspended by a calendar-basis failure, a batch deadline that moved)

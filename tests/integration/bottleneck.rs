@@ -291,6 +291,14 @@ fn compare(model: &Model, run: &alloysim::model::RunSettings) -> usize {
     };
     let (result, trace) = simulate_traced(model, run, 0, window);
     assert!(trace.overflow_at_min.is_none());
+    // A run with a trace is compiled with the bookkeeping of machines off
+    // shift and of the trace; one without, on a line that is never off
+    // shift, without both: the two give the same results to the bit.
+    assert_eq!(
+        serde_json::to_string(&simulate(model, run, 0)).unwrap(),
+        serde_json::to_string(&result).unwrap(),
+        "the run without a trace differs"
+    );
     let machines: Vec<u32> = model.stations.iter().map(|s| s.machines).collect();
     let periods = periods(&trace.rows, &machines, result.end_min);
     let want = reference(&periods, run.warmup_min, result.end_min);
@@ -316,6 +324,21 @@ fn the_on_the_fly_measure_equals_the_reference_on_the_whole_trace_of_random_line
     }
     // Not a comparison of zeros: most lines have stations taking turns.
     assert!(shifting >= 20, "{shifting} of 40 lines with shifting time");
+}
+
+#[test]
+fn the_measure_equals_the_reference_on_random_lines_that_run_around_the_clock() {
+    let mut shifting = 0;
+    for seed in 100..130 {
+        let text = random_line(seed);
+        let (line, _) = text.split_once("\n[[pools]]").unwrap();
+        let text = format!("{line}\n[[pools]]\nname = \"crew\"\nsize = 2\n");
+        let s = scenario(&text);
+        let model = &s.variants[0].model;
+        assert!(model.calendar.is_none() && model.pools.iter().all(|p| p.shifts.is_none()));
+        shifting += usize::from(compare(model, &s.run) >= 2);
+    }
+    assert!(shifting >= 15, "{shifting} of 30 lines with shifting time");
 }
 
 #[test]
