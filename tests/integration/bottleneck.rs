@@ -291,9 +291,9 @@ fn compare(model: &Model, run: &alloysim::model::RunSettings) -> usize {
     };
     let (result, trace) = simulate_traced(model, run, 0, window);
     assert!(trace.overflow_at_min.is_none());
-    // A run with a trace is compiled with the bookkeeping of machines off
-    // shift and of the trace; one without, on a line that is never off
-    // shift, without both: the two give the same results to the bit.
+    // A run with a trace takes the build with the bookkeeping of machines
+    // off shift and of the trace; one without, on a line that is never
+    // off shift, the build without both: the results agree to the bit.
     assert_eq!(
         serde_json::to_string(&simulate(model, run, 0)).unwrap(),
         serde_json::to_string(&result).unwrap(),
