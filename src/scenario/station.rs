@@ -71,6 +71,8 @@ pub struct RawStation<'a, 'i> {
     by_product: Vec<ByProduct<'a, 'i, Dist>>,
     failures: Option<FailuresSpec>,
     scrap: Option<f64>,
+    /// Where `scrap` is written, if it is.
+    scrap_span: Option<Range<usize>>,
     scrap_by_product: Vec<ByProduct<'a, 'i, f64>>,
     rework: Option<ReworkSpec>,
     batch: Option<(Batch, Range<usize>)>,
@@ -127,6 +129,7 @@ pub fn read_station<'a, 'i>(
         Some(v) => reader.probability(v, &at("scrap")),
         None => Some(0.0),
     };
+    let scrap_span = table.get("scrap").map(|v| v.span());
     let scrap_by_product = by_product(
         reader,
         table.get("scrap_by_product"),
@@ -173,6 +176,7 @@ pub fn read_station<'a, 'i>(
         by_product: process_by_product,
         failures,
         scrap,
+        scrap_span,
         scrap_by_product,
         rework,
         batch,
@@ -546,6 +550,9 @@ pub fn resolve_station(
             scrap,
         )
     });
+    if rework.is_some() || raw.rework.is_none() {
+        warn_about_passing(reader, raw, &name, &visits, products, &scrap_or_zero);
+    }
     let operators = raw
         .operators
         .as_ref()
@@ -635,6 +642,69 @@ fn warn_about_visits(
             &join(&join(&raw.path, "rework"), "prob"),
             format!("every part station \"{name}\" finishes is reworked at the station itself: no part ever leaves it"),
         );
+    }
+}
+
+/// A warning for each product of which the station lets no part pass:
+/// every part it finishes is scrapped (scrap 1) or scrapped or reworked
+/// (scrap + rework 1), so the line makes no good part of that product.
+/// Rework at the station itself with probability 1 has its own warning.
+fn warn_about_passing(
+    reader: &mut Reader<'_>,
+    raw: &RawStation<'_, '_>,
+    name: &str,
+    visits: &[Visit],
+    products: &[Product],
+    scrap: &[f64],
+) {
+    if raw
+        .rework
+        .as_ref()
+        .is_some_and(|r| r.prob >= 1.0 && r.to == name)
+    {
+        return;
+    }
+    let rework = raw.rework.as_ref().map_or(0.0, |r| r.prob);
+    let mut warned = vec![false; products.len()];
+    for &(p, _) in visits {
+        // The sum of two probabilities written as decimals can miss 1 by
+        // a rounding (0.7 + 0.3); a part would pass once in 10^15.
+        if warned[p] || scrap[p] + rework < 1.0 - 1e-9 {
+            continue;
+        }
+        warned[p] = true;
+        let product = &products[p].name;
+        let entry = raw
+            .scrap_by_product
+            .iter()
+            .find(|e| e.key.get_ref() == product);
+        let (span, path, message) = match (&raw.rework, entry) {
+            (Some(spec), _) if rework > 0.0 => (
+                spec.prob_span.clone(),
+                join(&join(&raw.path, "rework"), "prob"),
+                format!(
+                    "every part of product \"{product}\" that station \"{name}\" finishes is scrapped or reworked (scrap {} + rework {rework} = 1): none passes the station, so the line makes no good part of it",
+                    scrap[p]
+                ),
+            ),
+            (_, Some(e)) => (
+                e.key.span(),
+                e.path.clone(),
+                format!(
+                    "every part of product \"{product}\" is scrapped at station \"{name}\" (scrap {}): the line makes no good part of it",
+                    scrap[p]
+                ),
+            ),
+            _ => (
+                raw.scrap_span.clone().unwrap_or_else(|| raw.span.clone()),
+                join(&raw.path, "scrap"),
+                format!(
+                    "every part of product \"{product}\" is scrapped at station \"{name}\" (scrap {}): the line makes no good part of it",
+                    scrap[p]
+                ),
+            ),
+        };
+        reader.warn(span, &path, message);
     }
 }
 

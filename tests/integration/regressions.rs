@@ -829,3 +829,106 @@ fn the_run_table_ends_with_the_answer_and_fits_100_columns() {
         );
     }
 }
+
+/// A station that lets no part of a product pass (scrap 1, or scrap and
+/// rework adding up to 1) made a line of no good parts without a word.
+#[test]
+fn a_station_that_lets_no_part_pass_gets_a_warning() {
+    let line = |station: &str, extra: &str| {
+        format!(
+            r#"
+[scenario]
+name = "closed"
+horizon = "10h"
+replications = 2
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[products]]
+name = "q"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = 1.0
+[[stations]]
+name = "B"
+buffer = 2
+process = 1.0
+{station}
+{extra}"#
+        )
+    };
+    let warnings = |text: &str| -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path())
+            .unwrap()
+            .warnings()
+            .iter()
+            .map(|w| w.to_string())
+            .collect()
+    };
+    let closing = |w: &Vec<String>| {
+        w.iter()
+            .filter(|w| w.contains("no good part of it"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // Scrap 1 at the station, for both products: a warning for each, at
+    // the value (line 19, column 9).
+    let w = warnings(&line("scrap = 1.0", ""));
+    let c = closing(&w);
+    assert_eq!(c.len(), 2, "{w:?}");
+    assert!(
+        c[0].starts_with("t.toml:19:9: stations[1].scrap: every part of product \"p\" is scrapped at station \"B\""),
+        "{c:?}"
+    );
+    // Scrap 1 for one product only: only that product.
+    let c = closing(&warnings(&line("scrap_by_product = { q = 1 }", "")));
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert!(c[0].contains("stations[1].scrap_by_product.q") && c[0].contains("\"q\""));
+    // Scrap and rework adding up to 1, also where the decimals miss 1 by a
+    // rounding (0.7 + 0.3), and rework with probability 1 to an earlier
+    // station: every part goes back or out.
+    for station in [
+        "scrap = 0.4\nrework = { prob = 0.6, to = \"A\" }",
+        "scrap = 0.7\nrework = { prob = 0.3, to = \"A\" }",
+        "rework = { prob = 1.0, to = \"A\" }",
+    ] {
+        let c = closing(&warnings(&line(station, "")));
+        assert_eq!(c.len(), 2, "{station}: {c:?}");
+        assert!(
+            c[0].contains("stations[1].rework.prob") && c[0].contains("none passes the station")
+        );
+    }
+    // Rework at the station itself with probability 1 keeps its own warning
+    // alone.
+    let w = warnings(&line("rework = { prob = 1.0, to = \"B\" }", ""));
+    assert!(closing(&w).is_empty(), "{w:?}");
+    assert!(
+        w.iter().any(|w| w.contains("no part ever leaves it")),
+        "{w:?}"
+    );
+    // A station that lets some parts pass gets no such warning.
+    for station in [
+        "scrap = 0.999",
+        "scrap = 0.4\nrework = { prob = 0.5, to = \"A\" }",
+    ] {
+        let w = warnings(&line(station, ""));
+        assert!(closing(&w).is_empty(), "{station}: {w:?}");
+    }
+    // A change that closes the station is pointed at in the change.
+    let change = "[[changes]]\nname = \"all-scrap\"\nstations.B = { scrap = 1.0 }\n[[variants]]\nname = \"v\"\nchanges = [\"all-scrap\"]\n";
+    let c = closing(&warnings(&line("scrap = 0.1", change)));
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert!(c[0].starts_with("t.toml:22:"), "{c:?}");
+    // And `--deny-warnings` makes it an error that writes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "closed.toml", &line("scrap = 1.0", ""));
+    alloysim()
+        .args(["run", "-q", "--deny-warnings", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}
