@@ -179,7 +179,7 @@ fn part_times(model: &Model, station: usize, product: usize, work: &mut [f64], w
 /// The share of the time station `s` can work: its pool on shift and,
 /// under a plant calendar, the plant open (unless it works lights-out);
 /// over one week, or over the weeks up to the last holiday.
-fn working_share(model: &Model, s: usize) -> f64 {
+pub fn working_share(model: &Model, s: usize) -> f64 {
     let station = &model.stations[s];
     let pool = station.operators.map(|o| &model.pools[o.pool]);
     let on_shift = |t: f64| pool.is_none_or(|p| p.on_shift(t));

@@ -1,10 +1,11 @@
 //! Warnings about a whole model and its run settings: legal, but likely
 //! not what the engineer meant (a horizon shorter than a few cycles of the
-//! slowest operation, a source that releases faster than the line works).
+//! slowest operation, a source that releases faster than the line works,
+//! a station that can never work).
 
 use super::Warning;
-use crate::model::capacity::capacity;
-use crate::model::{Model, RunSettings, Source, MIN_PER_H};
+use crate::model::capacity::{capacity, working_share};
+use crate::model::{Model, OperatorTask, RunSettings, Source, MIN_PER_H};
 
 /// A horizon of fewer cycles of the slowest operation than this gets a
 /// warning: results then depend on where each replication stops.
@@ -23,6 +24,39 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
                 ))
             });
         }
+    }
+    for (i, station) in model.stations.iter().enumerate() {
+        // Only operators needed for every operation can keep a station
+        // from ever working (a plant closed all week is an error).
+        let Some(operators) = station.operators.filter(|o| {
+            o.count > 0
+                && match o.task {
+                    OperatorTask::All => true,
+                    OperatorTask::LoadUnload => station.load.is_some() || station.unload.is_some(),
+                    OperatorTask::Setup => false,
+                }
+        }) else {
+            continue;
+        };
+        let on_route = model.products.iter().any(|p| p.route.contains(&i));
+        if !on_route || working_share(model, i) > 0.0 {
+            continue;
+        }
+        let pool = &model.pools[operators.pool].name;
+        let why = if model.calendar.is_some() && !station.lights_out {
+            format!(
+                "every shift of its operators' pool \"{pool}\" falls in the plant's closed time"
+            )
+        } else {
+            format!("its operators' pool \"{pool}\" has no working time")
+        };
+        warnings.push(Warning {
+            key_path: format!("stations[{i}]"),
+            ..Warning::general(format!(
+                "in variant \"{variant}\" station \"{}\" can never work: {why}; the line makes no good part that passes it",
+                station.name
+            ))
+        });
     }
     if let Source::Interarrival(interarrival) = &model.source {
         let cap = capacity(model);

@@ -932,3 +932,79 @@ process = 1.0
         .code(2);
     assert!(!dir.path().join("out").exists(), "nothing written");
 }
+
+/// A station whose crew only works while the plant is closed never
+/// worked, and the run said nothing.
+#[test]
+fn a_station_that_can_never_work_gets_a_warning() {
+    let line = |task: &str, steps: &str, lights_out: bool| {
+        format!(
+            r#"
+[scenario]
+name = "never"
+horizon = "7d"
+replications = 2
+[calendar]
+closed = [{{ days = "sat-sun" }}]
+[[pools]]
+name = "weekend"
+size = 1
+shifts = [{{ days = "sat-sun", start = "06:00", end = "14:00" }}]
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = 1.0
+[[stations]]
+name = "B"
+buffer = 2
+process = 1.0
+lights_out = {lights_out}
+operators = {{ pool = "weekend", count = 1, for = "{task}" }}
+{steps}
+"#
+        )
+    };
+    let never = |text: &str| -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path())
+            .unwrap()
+            .warnings()
+            .iter()
+            .map(|w| w.to_string())
+            .filter(|w| w.contains("can never work"))
+            .collect()
+    };
+    let w = never(&line("all", "", false));
+    assert_eq!(
+        w,
+        vec![
+            "stations[1]: in variant \"baseline\" station \"B\" can never work: every shift of \
+             its operators' pool \"weekend\" falls in the plant's closed time; the line makes \
+             no good part that passes it"
+        ],
+    );
+    assert_eq!(never(&line("load_unload", "load = 0.5", false)).len(), 1);
+    // Operators needed for no step, or only for setups (none here), or a
+    // station that works while the plant is closed: no warning.
+    assert!(never(&line("load_unload", "", false)).is_empty());
+    assert!(never(&line("setup", "load = 0.5", false)).is_empty());
+    assert!(never(&line("all", "", true)).is_empty());
+    // And the warning is right: the line makes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "never.toml", &line("all", "", false));
+    alloysim()
+        .args(["run", "-q", "--no-charts", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .assert()
+        .success();
+    let summary = fs::read_to_string(dir.path().join("out/summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(json["variants"][0]["good_parts_mean"], 0.0, "{summary}");
+    assert!(
+        summary.contains("can never work"),
+        "recorded in summary.json"
+    );
+}
