@@ -403,6 +403,19 @@ fn read_maintenance(
         Some(_) => Some(read_crew_fields(reader, table, value.span(), path)?),
         None => None,
     };
+    if let (Some(every), Some(duration)) = (every, &duration) {
+        if duration.mean() >= every {
+            reader.warn(
+                table["duration"].span(),
+                &join(path, "duration"),
+                format!(
+                    "a maintenance takes {} on average, as long as or longer than the {} between maintenances: the machine would spend most of its time maintained; are every and duration swapped?",
+                    minutes_text(duration.mean()),
+                    minutes_text(every)
+                ),
+            );
+        }
+    }
     Some(MaintenanceSpec {
         maintenance: Maintenance {
             every_min: every?,
@@ -487,6 +500,17 @@ fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
         );
         return None;
     }
+    if ttr.mean() > ttf.mean() {
+        reader.warn(
+            table["ttr"].span(),
+            &join(path, "ttr"),
+            format!(
+                "the mean time to repair ({}) is longer than the mean time to failure ({}): the machine would be down more than it is up; are ttf and ttr swapped?",
+                minutes_text(ttr.mean()),
+                minutes_text(ttf.mean())
+            ),
+        );
+    }
     Some(FailuresSpec {
         failures: Failures {
             ttf,
@@ -496,6 +520,15 @@ fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
         },
         crew,
     })
+}
+
+/// A time in minutes for a message: minutes below two hours, else hours.
+fn minutes_text(minutes: f64) -> String {
+    if minutes < 120.0 {
+        format!("{minutes:.1} min")
+    } else {
+        format!("{:.1} h", minutes / 60.0)
+    }
 }
 
 /// What a station's references resolve against.

@@ -1008,3 +1008,59 @@ operators = {{ pool = "weekend", count = 1, for = "{task}" }}
         "recorded in summary.json"
     );
 }
+
+/// Swapped failure or maintenance times (a repair longer than the time
+/// between failures, a maintenance longer than its interval) ran without a
+/// word and made a line that is mostly down.
+#[test]
+fn swapped_failure_and_maintenance_times_get_a_warning() {
+    let line = |failures: &str, maintenance: &str| {
+        format!(
+            r#"
+[scenario]
+name = "swapped"
+horizon = "1d"
+replications = 2
+[[products]]
+name = "p"
+route = ["A"]
+[[stations]]
+name = "A"
+process = 1.0
+failures = {failures}
+maintenance = {maintenance}
+"#
+        )
+    };
+    let warnings = |text: &str| -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path())
+            .unwrap()
+            .warnings()
+            .iter()
+            .map(|w| w.to_string())
+            .filter(|w| w.contains("swapped?"))
+            .collect()
+    };
+    let w = warnings(&line(
+        r#"{ ttf = "10min", ttr = { dist = "exponential", mean = "8h" } }"#,
+        r#"{ every = "30min", duration = "2h" }"#,
+    ));
+    assert_eq!(
+        w,
+        vec![
+            "t.toml:12:35: stations[0].failures.ttr: the mean time to repair (8.0 h) is longer \
+             than the mean time to failure (10.0 min): the machine would be down more than it \
+             is up; are ttf and ttr swapped?",
+            "t.toml:13:45: stations[0].maintenance.duration: a maintenance takes 2.0 h on \
+             average, as long as or longer than the 30.0 min between maintenances: the machine \
+             would spend most of its time maintained; are every and duration swapped?",
+        ],
+    );
+    // Times the right way round: no warning.
+    let w = warnings(&line(
+        r#"{ ttf = "8h", ttr = { dist = "exponential", mean = "10min" } }"#,
+        r#"{ every = "2h", duration = "30min" }"#,
+    ));
+    assert!(w.is_empty(), "{w:?}");
+}
