@@ -206,9 +206,14 @@ fn budget_parser(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Worker threads: at least 1.
+/// The most worker threads `-j` takes: far more than any machine has cores
+/// (each replication runs on one thread), few enough that starting them
+/// takes no noticeable time (100 000 were still starting after 20 s).
+pub const MAX_THREADS: u64 = 1024;
+
+/// Worker threads: 1 to [`MAX_THREADS`].
 fn threads_parser() -> RangedU64ValueParser<usize> {
-    RangedU64ValueParser::new().range(1..)
+    RangedU64ValueParser::new().range(1..=MAX_THREADS)
 }
 
 #[derive(Debug, clap::Args)]

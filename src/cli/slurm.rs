@@ -58,10 +58,12 @@ fn parse(words: &[String]) -> Result<SlurmArgs, String> {
             "--cpus-per-task" => {
                 let v = value(name)?;
                 cpus = Some(match v.parse::<u32>() {
-                    Ok(n) if n >= 1 => n,
+                    // Each task runs on that many threads (`-j`).
+                    Ok(n) if n >= 1 && u64::from(n) <= super::MAX_THREADS => n,
                     _ => {
                         return Err(format!(
-                            "--cpus-per-task: expected a number >= 1, got \"{v}\""
+                            "--cpus-per-task: expected a number from 1 to {}, got \"{v}\"",
+                            super::MAX_THREADS
                         ))
                     }
                 });

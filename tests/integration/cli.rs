@@ -229,6 +229,33 @@ fn bad_arguments_exit_2() {
         .arg(dir.path().join("missing.toml"))
         .assert()
         .code(1);
+    // Far more threads than any machine has cores: refused at once (100 000
+    // of them were still starting after 20 s), and so is a SLURM task of
+    // that many.
+    let assert = alloysim()
+        .args(["run", "-j", "100000"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("100000 is not in 1..=1024"), "{stderr}");
+    let assert = alloysim()
+        .args(["slurm", "run"])
+        .arg(&scenario)
+        .args(["--tasks", "2", "--cpus-per-task", "5000", "--dry-run"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("--cpus-per-task: expected a number from 1 to 1024, got \"5000\""),
+        "{stderr}"
+    );
+    alloysim()
+        .args(["run", "-q", "--no-charts", "-j", "1024", "-r", "2", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&scenario)
+        .assert()
+        .success();
 }
 
 #[test]
