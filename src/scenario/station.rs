@@ -409,7 +409,7 @@ fn read_maintenance(
                 table["duration"].span(),
                 &join(path, "duration"),
                 format!(
-                    "a maintenance takes {} on average, as long as or longer than the {} between maintenances: the machine would spend most of its time maintained; are every and duration swapped?",
+                    "a maintenance takes {} on average, as long as or longer than the {} between maintenances: the machine would spend at least half of its time in maintenance; are every and duration swapped?",
                     minutes_text(duration.mean()),
                     minutes_text(every)
                 ),
@@ -505,7 +505,7 @@ fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
             table["ttr"].span(),
             &join(path, "ttr"),
             format!(
-                "the mean time to repair ({}) is longer than the mean time to failure ({}): the machine would be down more than it is up; are ttf and ttr swapped?",
+                "the mean time to repair ({}) is longer than the mean time to failure ({}): the machine would spend more time down than working; are ttf and ttr swapped?",
                 minutes_text(ttr.mean()),
                 minutes_text(ttf.mean())
             ),

@@ -1050,11 +1050,12 @@ maintenance = {maintenance}
         w,
         vec![
             "t.toml:12:35: stations[0].failures.ttr: the mean time to repair (8.0 h) is longer \
-             than the mean time to failure (10.0 min): the machine would be down more than it \
-             is up; are ttf and ttr swapped?",
+             than the mean time to failure (10.0 min): the machine would spend more time down \
+             than working; are ttf and ttr swapped?",
             "t.toml:13:45: stations[0].maintenance.duration: a maintenance takes 2.0 h on \
              average, as long as or longer than the 30.0 min between maintenances: the machine \
-             would spend most of its time maintained; are every and duration swapped?",
+             would spend at least half of its time in maintenance; are every and duration \
+             swapped?",
         ],
     );
     // Times the right way round: no warning.
