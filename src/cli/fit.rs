@@ -106,7 +106,7 @@ pub fn fit_failures(
         return Err(data::DataError::File {
             file: shown,
             message: format!(
-                "{} times to failure and {} repairs; a fit needs at least 2 and {}",
+                "{} complete time(s) to failure and {} repair(s) in the log; a fit needs at least 2 times to failure and {} repairs",
                 times.ttf.len(),
                 times.ttr.len(),
                 fit::MIN_OBSERVATIONS
