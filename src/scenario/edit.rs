@@ -6,6 +6,7 @@ use super::change::entry_name;
 use super::diagnostic::did_you_mean;
 use super::read::{Reader, Table};
 use std::borrow::Cow;
+use std::ops::Range;
 use toml::de::DeValue;
 use toml::Spanned;
 
@@ -53,25 +54,31 @@ fn set<'i>(root: &mut Table<'i>, path: &str, value_text: &'i str) -> Result<(), 
         Ok(v) => v.into_inner(),
         Err(e) => return Err(format!("invalid value {value_text}: {}", e.message())),
     };
-    let (mut table, rest) = match segments[0] {
+    // `around`: where the innermost table is written, for a value that
+    // the file does not give (its problems are reported there).
+    let (mut table, mut around, rest) = match segments[0] {
         section @ ("stations" | "products" | "pools") => {
-            let Some(table) = named_entry(root, section, segments[1])? else {
+            let Some((table, span)) = named_entry(root, section, segments[1])? else {
                 return Ok(());
             };
-            (table, &segments[2..])
+            (table, span, &segments[2..])
         }
-        _ => (root, &segments[..]),
+        _ => (root, 0..0, &segments[..]),
     };
     let Some((last, tables)) = rest.split_last() else {
         return Err("expected a field after the name".to_owned());
     };
     for key in tables {
-        match table.get_mut(*key).map(|v| v.get_mut()) {
-            Some(DeValue::Table(inner)) => table = inner,
+        let Some(value) = table.get_mut(*key) else {
+            return Err(format!("\"{key}\" is not a table here"));
+        };
+        around = value.span();
+        match value.get_mut() {
+            DeValue::Table(inner) => table = inner,
             _ => return Err(format!("\"{key}\" is not a table here")),
         }
     }
-    let span = table.get(*last).map_or(0..0, |v| v.span());
+    let span = table.get(*last).map_or(around, |v| v.span());
     table.insert(
         Spanned::new(0..0, Cow::Owned((*last).to_owned())),
         Spanned::new(span, value),
@@ -79,13 +86,13 @@ fn set<'i>(root: &mut Table<'i>, path: &str, value_text: &'i str) -> Result<(), 
     Ok(())
 }
 
-/// The table of the entry of `section` named `name` (`None` if that entry
-/// is not a table: the loader reports it).
+/// The table of the entry of `section` named `name`, and where it is
+/// written (`None` if that entry is not a table: the loader reports it).
 fn named_entry<'t, 'i>(
     root: &'t mut Table<'i>,
     section: &str,
     name: &str,
-) -> Result<Option<&'t mut Table<'i>>, String> {
+) -> Result<Option<(&'t mut Table<'i>, Range<usize>)>, String> {
     let Some(DeValue::Array(entries)) = root.get_mut(section).map(|v| v.get_mut()) else {
         return Err(format!("the scenario has no [[{section}]]"));
     };
@@ -98,8 +105,9 @@ fn named_entry<'t, 'i>(
         let singular = &section[..section.len() - 1];
         return Err(format!("no {singular} named \"{name}\"{hint}"));
     };
+    let span = entry.span();
     match entry.get_mut() {
-        DeValue::Table(table) => Ok(Some(table)),
+        DeValue::Table(table) => Ok(Some((table, span))),
         _ => Ok(None),
     }
 }

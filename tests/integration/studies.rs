@@ -192,6 +192,29 @@ fn sweep_errors_name_the_point() {
         err.to_string().contains("expected an integer >= 0"),
         "{err}"
     );
+    // A bad value is reported where the key it replaces is written (B's
+    // buffer, line 17) ...
+    assert!(
+        err.to_string()
+            .contains("test.toml:17:10: stations[1].buffer"),
+        "{err}"
+    );
+    // ... and one the file does not give, at the entry it is set in (B's
+    // [[stations]], line 15), not at the top of the file.
+    let err = sweep(
+        &s,
+        0,
+        &[parse_param("stations.B.machines=0,1").unwrap()],
+        Some(1),
+        &|| {},
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("stations.B.machines = 0"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("test.toml:15:1: stations[1].machines"),
+        "{err}"
+    );
 }
 
 fn truncated(result: &ExperimentResult, replications: usize) -> ExperimentResult {
