@@ -176,12 +176,30 @@ fn part_times(model: &Model, station: usize, product: usize, work: &mut [f64], w
     machine
 }
 
-/// The share of the time station `s` can work: its pool on shift and,
-/// under a plant calendar, the plant open (unless it works lights-out);
-/// over one week, or over the weeks up to the last holiday.
+/// Whether the station's operators are needed for every part it works
+/// (the whole operation, or loading or unloading), so that it works only
+/// while they are on shift. Operators needed only for setups (`"setup"`,
+/// or `"load_unload"` with neither step) leave the machines working
+/// unattended; the pool's work for the setups bounds the line in the
+/// pool's own row.
+pub fn crew_paces(station: &super::Station) -> bool {
+    station.operators.is_some_and(|o| match o.task {
+        super::OperatorTask::All => true,
+        super::OperatorTask::LoadUnload => station.load.is_some() || station.unload.is_some(),
+        super::OperatorTask::Setup => false,
+    })
+}
+
+/// The share of the time station `s` can work: its pool on shift (where
+/// the pool paces it, [`crew_paces`]) and, under a plant calendar, the
+/// plant open (unless it works lights-out); over one week, or over the
+/// weeks up to the last holiday.
 pub fn working_share(model: &Model, s: usize) -> f64 {
     let station = &model.stations[s];
-    let pool = station.operators.map(|o| &model.pools[o.pool]);
+    let pool = station
+        .operators
+        .filter(|_| crew_paces(station))
+        .map(|o| &model.pools[o.pool]);
     let on_shift = |t: f64| pool.is_none_or(|p| p.on_shift(t));
     match model.calendar.as_ref().filter(|_| !station.lights_out) {
         Some(calendar) => {

@@ -4,8 +4,8 @@
 //! a station that can never work).
 
 use super::Warning;
-use crate::model::capacity::{capacity, working_share};
-use crate::model::{Model, OperatorTask, RunSettings, Source, MIN_PER_H};
+use crate::model::capacity::{capacity, crew_paces, working_share};
+use crate::model::{Model, RunSettings, Source, MIN_PER_H};
 
 /// A horizon of fewer cycles of the slowest operation than this gets a
 /// warning: results then depend on where each replication stops.
@@ -26,16 +26,9 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
         }
     }
     for (i, station) in model.stations.iter().enumerate() {
-        // Only operators needed for every operation can keep a station
-        // from ever working (a plant closed all week is an error).
-        let Some(operators) = station.operators.filter(|o| {
-            o.count > 0
-                && match o.task {
-                    OperatorTask::All => true,
-                    OperatorTask::LoadUnload => station.load.is_some() || station.unload.is_some(),
-                    OperatorTask::Setup => false,
-                }
-        }) else {
+        // Only operators needed for every part can keep a station from
+        // ever working (a plant closed all week is an error).
+        let Some(operators) = station.operators.filter(|_| crew_paces(station)) else {
             continue;
         };
         let on_route = model.products.iter().any(|p| p.route.contains(&i));

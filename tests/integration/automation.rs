@@ -827,3 +827,67 @@ closed = [ { days = "daily", start = "08:00", end = "24:00" } ]
     let shares = station.state_shares();
     assert!((shares[MachineState::Maintenance] - 6.0 * 60.0 / (7.0 * 1440.0)).abs() < 1e-12);
 }
+
+/// Operators needed only for setups leave the machines working off shift:
+/// the capacity bound counted the crew's 40 h a week as the station's
+/// working time (14.3 parts/h) while the line made 60 parts/h.
+#[test]
+fn operators_needed_only_for_setups_do_not_bound_the_station_by_their_shifts() {
+    use alloysim::model::capacity::{capacity, Limit};
+    let line = |task: &str, steps: &str| {
+        format!(
+            r#"
+[scenario]
+name = "unattended"
+horizon = "14d"
+replications = 3
+[[pools]]
+name = "crew"
+size = 1
+shifts = [{{ days = "mon-fri", start = "06:00", end = "14:00" }}]
+[[products]]
+name = "p"
+route = ["s"]
+[[stations]]
+name = "s"
+process = {{ dist = "deterministic", value = 1.0 }}
+operators = {{ pool = "crew", for = "{task}" }}
+{steps}
+"#
+        )
+    };
+    // For setups only (none is ever due): the machine works around the
+    // clock, 60 parts/h, and the bound says so.
+    for (task, steps) in [("setup", ""), ("load_unload", "")] {
+        let s = scenario(&line(task, steps));
+        let cap = capacity(&s.variants[0].model);
+        assert!(
+            (cap.bound_per_h - 60.0).abs() < 1e-9,
+            "{task}: {}",
+            cap.bound_per_h
+        );
+        assert_eq!(cap.limit, Limit::Station(0));
+        let (summary, _) = run(&s, 2);
+        let simulated = summary.variants[0].throughput_per_h.mean;
+        assert!((simulated - 60.0).abs() < 1e-6, "{task}: {simulated}");
+        assert!(simulated <= cap.bound_per_h + 1e-9);
+    }
+    // Needed for the whole operation, or to load: the crew's 40 h of 168
+    // pace the station, 60 × 40 / 168.
+    for (task, steps) in [
+        ("all", ""),
+        (
+            "load_unload",
+            "load = { dist = \"deterministic\", value = 0.0 }",
+        ),
+    ] {
+        let s = scenario(&line(task, steps));
+        let cap = capacity(&s.variants[0].model);
+        let expected = 60.0 * 40.0 / 168.0;
+        assert!(
+            (cap.bound_per_h - expected).abs() < 1e-9,
+            "{task}: {}",
+            cap.bound_per_h
+        );
+    }
+}
