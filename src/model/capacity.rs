@@ -16,13 +16,16 @@
 //! `duration / (every + duration)` of the time (an estimate: the machine
 //! finishes its part first). Under a plant calendar, `W` is the share of
 //! the time the plant is open and the crew on shift (lights-out stations:
-//! the crew only).
+//! the crew only; a crew needed only for setups does not count). Work
+//! started in a working spell is finished after it, so `W` also counts, after
+//! each spell, up to a mean operation's length.
 //!
 //! Operator pools are bounded the same way: a pool of `n` people on shift a
 //! share `W` of the week, whose tasks (operations, loading and unloading,
 //! setups, repairs and maintenances on the operating basis, each times the
 //! people it takes) take `L` minutes per released part, absorbs at most
-//! `n·W / L` releases per minute.
+//! `n·W / L` releases per minute (`W`: on shift, and after each shift up to
+//! the longest of its mean tasks).
 
 use super::{Model, MIN_PER_H};
 
@@ -212,6 +215,134 @@ pub fn working_share(model: &Model, s: usize) -> f64 {
     }
 }
 
+/// The mean setup time per operation of `station`, as the machine time
+/// counts it (setups every N parts; those on product change depend on the
+/// sequence and are not counted).
+fn setup_per_operation(station: &super::Station) -> f64 {
+    match &station.setup {
+        Some(setup) => match setup.rule {
+            super::SetupRule::Every(n) => setup.time.mean() / f64::from(n),
+            super::SetupRule::ProductChange => 0.0,
+        },
+        None => 0.0,
+    }
+}
+
+/// The mean length of an operation of `station`, of its slowest product:
+/// loading, processing (a batch's), unloading and its share of setups.
+fn operation_length(station: &super::Station) -> f64 {
+    let mean = |d: &Option<super::Dist>| d.as_ref().map_or(0.0, |d| d.mean());
+    let process = station.process.iter().map(|d| d.mean()).fold(0.0, f64::max);
+    setup_per_operation(station) + mean(&station.load) + process + mean(&station.unload)
+}
+
+/// The longest of the mean tasks the people of pool `p` start: what each
+/// station holds them for, the repairs and maintenances they answer.
+fn longest_task(model: &Model, p: usize) -> f64 {
+    let mean = |d: &Option<super::Dist>| d.as_ref().map_or(0.0, |d| d.mean());
+    let mut longest: f64 = 0.0;
+    for station in &model.stations {
+        let setup = setup_per_operation(station);
+        if let Some(o) = station.operators.filter(|o| o.pool == p) {
+            longest = longest.max(match o.task {
+                super::OperatorTask::All => operation_length(station),
+                super::OperatorTask::LoadUnload => {
+                    (setup + mean(&station.load)).max(mean(&station.unload))
+                }
+                super::OperatorTask::Setup => station.setup.as_ref().map_or(0.0, |s| s.time.mean()),
+            });
+        }
+        if let Some(f) = station
+            .failures
+            .as_ref()
+            .filter(|f| f.repair.is_some_and(|c| c.pool == p))
+        {
+            longest = longest.max(f.ttr.mean());
+        }
+        if let Some(m) = station
+            .maintenance
+            .as_ref()
+            .filter(|m| m.crew.is_some_and(|c| c.pool == p))
+        {
+            longest = longest.max(m.duration.mean());
+        }
+    }
+    longest
+}
+
+/// The share of `period` minutes (from time 0, by the minute) in which
+/// work could be under way if it can start only while `works` and each
+/// piece lasts at most `longest` minutes: the working time, and up to
+/// `longest` minutes after each working spell (work under way at its end
+/// is finished). The period repeats: a spell at its end reaches into its
+/// start.
+fn reach(period_min: f64, longest: f64, works: impl Fn(f64) -> bool) -> f64 {
+    let minutes = period_min.ceil() as i64;
+    if minutes <= 0 {
+        return 1.0;
+    }
+    let working: Vec<bool> = (0..minutes).map(|m| works(m as f64 + 0.5)).collect();
+    let Some(last) = working.iter().rposition(|&w| w) else {
+        return 0.0;
+    };
+    // Minutes since the end of the latest working minute, starting from
+    // the last one of the period (the cycle before).
+    let mut since = (minutes - 1 - last as i64) as f64;
+    let mut usable = 0usize;
+    for &w in &working {
+        if w {
+            since = 0.0;
+            usable += 1;
+        } else {
+            // This minute starts `since` minutes after work could last start.
+            if since < longest {
+                usable += 1;
+            }
+            since += 1.0;
+        }
+    }
+    usable as f64 / minutes as f64
+}
+
+/// The share of the time machines of station `s` can be working: while
+/// they can start work ([`working_share`]) and while what they started
+/// then is finished (a mean operation after each spell).
+fn reach_share(model: &Model, s: usize) -> f64 {
+    let station = &model.stations[s];
+    let pool = station
+        .operators
+        .filter(|_| crew_paces(station))
+        .map(|o| &model.pools[o.pool]);
+    let on_shift = |t: f64| pool.is_none_or(|p| p.on_shift(t));
+    let longest = operation_length(station);
+    match model.calendar.as_ref().filter(|_| !station.lights_out) {
+        Some(calendar) => {
+            let weeks = calendar.holidays.last().map_or(1.0, |&d| {
+                ((f64::from(d) + 1.0) * 1440.0 / super::WEEK_MIN).ceil()
+            });
+            reach(weeks * super::WEEK_MIN, longest, |t| {
+                calendar.is_open(t) && on_shift(t)
+            })
+        }
+        None => match pool.filter(|p| p.shifts.is_some()) {
+            Some(_) => reach(super::WEEK_MIN, longest, on_shift),
+            None => 1.0,
+        },
+    }
+}
+
+/// The share of the week pool `p`'s people can be at work: on shift, and
+/// finishing after each shift the longest task they start.
+fn pool_reach_share(model: &Model, p: usize) -> f64 {
+    let pool = &model.pools[p];
+    if pool.shifts.is_none() {
+        return 1.0;
+    }
+    reach(super::WEEK_MIN, longest_task(model, p), |t| {
+        pool.on_shift(t)
+    })
+}
+
 /// Computes the static capacity table.
 pub fn capacity(model: &Model) -> Capacity {
     let total_mix: f64 = model.products.iter().map(|p| p.mix).sum();
@@ -237,7 +368,7 @@ pub fn capacity(model: &Model) -> Capacity {
                 .as_ref()
                 .filter(|m| m.basis == super::FailureBasis::Calendar)
                 .map_or(1.0, |m| m.every_min / (m.every_min + m.duration.mean()));
-            let availability = model.availability(s) * maintained * working_share(model, s);
+            let availability = model.availability(s) * maintained * reach_share(model, s);
             let releases_per_h = if load[s] > 0.0 {
                 f64::from(station.machines) * availability / load[s] * MIN_PER_H
             } else {
@@ -264,8 +395,9 @@ pub fn capacity(model: &Model) -> Capacity {
         .pools
         .iter()
         .zip(&work)
-        .map(|(pool, &work)| {
-            let on_shift = pool.minutes_per_week() / super::WEEK_MIN;
+        .enumerate()
+        .map(|(p, (pool, &work))| {
+            let on_shift = pool_reach_share(model, p);
             let releases_per_h = if work > 0.0 {
                 f64::from(pool.size) * on_shift / work * MIN_PER_H
             } else {

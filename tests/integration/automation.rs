@@ -679,7 +679,8 @@ fn the_capacity_bound_counts_loading_maintenance_the_calendar_and_operator_pools
     assert_eq!(cap.limit_name(), "op");
     // Maintenance on the operating basis: 20 min per 90 min of processing
     // of 30 min parts; under the calendar of 86 open hours in 168 (no
-    // holidays): 60 / (30 × (1 + 20/90)) × 86/168.
+    // holidays), in 5 spells each followed by the 30 min part started
+    // before closing: 60 / (30 × (1 + 20/90)) × 88.5/168.
     let extra =
         r#"maintenance = { every = 90, duration = { dist = "deterministic", value = 20 } }"#;
     let calendar = CALENDAR
@@ -687,7 +688,7 @@ fn the_capacity_bound_counts_loading_maintenance_the_calendar_and_operator_pools
         .replace("holidays = [\"2027-01-06\"]", "");
     let s = scenario(&deterministic(1, 30.0, extra, &calendar, "28d"));
     let cap = capacity(&s.variants[0].model);
-    let expected = 60.0 / (30.0 * (1.0 + 20.0 / 90.0)) * 86.0 / 168.0;
+    let expected = 60.0 / (30.0 * (1.0 + 20.0 / 90.0)) * 88.5 / 168.0;
     assert!(
         (cap.bound_per_h - expected).abs() < 1e-9,
         "{} vs {expected}",
@@ -873,7 +874,8 @@ operators = {{ pool = "crew", for = "{task}" }}
         assert!(simulated <= cap.bound_per_h + 1e-9);
     }
     // Needed for the whole operation, or to load: the crew's 40 h of 168
-    // pace the station, 60 × 40 / 168.
+    // pace the station, with the minute part started at the end of each of
+    // the 5 shifts: 60 × (40 h + 5 min) / 168 h.
     for (task, steps) in [
         ("all", ""),
         (
@@ -883,11 +885,55 @@ operators = {{ pool = "crew", for = "{task}" }}
     ] {
         let s = scenario(&line(task, steps));
         let cap = capacity(&s.variants[0].model);
-        let expected = 60.0 * 40.0 / 168.0;
+        let expected = 60.0 * (40.0 * 60.0 + 5.0) / (168.0 * 60.0);
         assert!(
             (cap.bound_per_h - expected).abs() < 1e-9,
             "{task}: {}",
             cap.bound_per_h
         );
     }
+}
+
+/// Work started on shift is finished after it: a 6 h operation started at
+/// 12:00 on a 06:00-14:00 shift runs to 18:00. The capacity bound counted
+/// the shift hours only (40 h of 168, 0.040 parts/h), below what the line
+/// makes (two parts a day, 0.060 parts/h).
+#[test]
+fn the_capacity_bound_counts_the_work_a_shift_leaves_under_way() {
+    use alloysim::model::capacity::capacity;
+    let text = r#"
+[scenario]
+name = "oven"
+horizon = "28d"
+replications = 2
+[[pools]]
+name = "crew"
+size = 1
+shifts = [{ days = "mon-fri", start = "06:00", end = "14:00" }]
+[[products]]
+name = "p"
+route = ["oven"]
+[[stations]]
+name = "oven"
+process = { dist = "deterministic", value = "6h" }
+operators = { pool = "crew" }
+"#;
+    let s = scenario(text);
+    let cap = capacity(&s.variants[0].model);
+    // Each of the 5 shifts, and the 6 h of work it leaves under way: 70 h
+    // of 168, one part per 6 h, for the station and for its crew.
+    let expected = 70.0 / 168.0 / 6.0;
+    assert!(
+        (cap.bound_per_h - expected).abs() < 1e-9,
+        "{}",
+        cap.bound_per_h
+    );
+    assert!((cap.stations[0].good_parts_per_h - expected).abs() < 1e-9);
+    assert!((cap.pools[0].good_parts_per_h - expected).abs() < 1e-9);
+    // The line: parts start at 06:00 and 12:00 on each of 5 days, 10 a
+    // week, 10 / 168 parts/h, within the bound.
+    let (summary, _) = run(&s, 2);
+    let simulated = summary.variants[0].throughput_per_h.mean;
+    assert!((simulated - 10.0 / 168.0).abs() < 1e-9, "{simulated}");
+    assert!(simulated <= cap.bound_per_h);
 }
