@@ -34,7 +34,8 @@ use super::{Model, MIN_PER_H};
 pub struct StationCapacity {
     pub name: String,
     pub machines: u32,
-    /// Up time share × share of the week the station's crew works.
+    /// Up time share × share of the week the station can be working (its
+    /// crew on shift, the plant open, and the operation under way after).
     pub availability: f64,
     /// Mean machine minutes per released part (all products, mix-weighted).
     pub load_min_per_release: f64,
@@ -49,7 +50,8 @@ pub struct StationCapacity {
 pub struct PoolCapacity {
     pub name: String,
     pub size: u32,
-    /// Share of the week the pool is on shift.
+    /// Share of the week the pool's people can be at work: on shift, and
+    /// after each shift the longest of its mean tasks.
     pub on_shift: f64,
     /// Person-minutes of work per released part.
     pub work_min_per_release: f64,
