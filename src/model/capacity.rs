@@ -296,7 +296,8 @@ fn reach(period_min: f64, longest: f64, works: impl Fn(f64) -> bool) -> f64 {
             since = 0.0;
             usable += 1;
         } else {
-            // This minute starts `since` minutes after work could last start.
+            // This minute starts `since` minutes after the last working
+            // minute ended: work started then still runs in it.
             if since < longest {
                 usable += 1;
             }
