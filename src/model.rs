@@ -157,22 +157,6 @@ impl Calendar {
             (a, b) => a.or(b),
         }
     }
-
-    /// The share of the minutes from `from` to `to` in which the plant is
-    /// open and `also` holds (both change only on whole minutes).
-    pub fn open_share(&self, from: f64, to: f64, also: impl Fn(f64) -> bool) -> f64 {
-        let (from, to) = (from.floor() as i64, to.ceil() as i64);
-        if to <= from {
-            return 1.0;
-        }
-        let open = (from..to)
-            .filter(|&m| {
-                let t = m as f64 + 0.5;
-                self.is_open(t) && also(t)
-            })
-            .count();
-        open as f64 / (to - from) as f64
-    }
 }
 
 /// How raw parts enter the line.

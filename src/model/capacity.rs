@@ -200,21 +200,7 @@ pub fn crew_paces(station: &super::Station) -> bool {
 /// plant open (unless it works lights-out); over one week, or over the
 /// weeks up to the last holiday.
 pub fn working_share(model: &Model, s: usize) -> f64 {
-    let station = &model.stations[s];
-    let pool = station
-        .operators
-        .filter(|_| crew_paces(station))
-        .map(|o| &model.pools[o.pool]);
-    let on_shift = |t: f64| pool.is_none_or(|p| p.on_shift(t));
-    match model.calendar.as_ref().filter(|_| !station.lights_out) {
-        Some(calendar) => {
-            let weeks = calendar.holidays.last().map_or(1.0, |&d| {
-                ((f64::from(d) + 1.0) * 1440.0 / super::WEEK_MIN).ceil()
-            });
-            calendar.open_share(0.0, weeks * super::WEEK_MIN, on_shift)
-        }
-        None => pool.map_or(1.0, |p| p.minutes_per_week() / super::WEEK_MIN),
-    }
+    station_reach(model, s, 0.0)
 }
 
 /// The mean setup time per operation of `station`, as the machine time
@@ -311,13 +297,18 @@ fn reach(period_min: f64, longest: f64, works: impl Fn(f64) -> bool) -> f64 {
 /// they can start work ([`working_share`]) and while what they started
 /// then is finished (a mean operation after each spell).
 fn reach_share(model: &Model, s: usize) -> f64 {
+    station_reach(model, s, operation_length(&model.stations[s]))
+}
+
+/// The share of the time station `s` can start work, with `longest`
+/// minutes after each working spell ([`reach`]).
+fn station_reach(model: &Model, s: usize, longest: f64) -> f64 {
     let station = &model.stations[s];
     let pool = station
         .operators
         .filter(|_| crew_paces(station))
         .map(|o| &model.pools[o.pool]);
     let on_shift = |t: f64| pool.is_none_or(|p| p.on_shift(t));
-    let longest = operation_length(station);
     match model.calendar.as_ref().filter(|_| !station.lights_out) {
         Some(calendar) => {
             let weeks = calendar.holidays.last().map_or(1.0, |&d| {

@@ -13,6 +13,19 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// The warnings of a scenario given as text (as `t.toml`) that contain
+/// `part`, as printed.
+fn warnings_of(text: &str, part: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path())
+        .unwrap()
+        .warnings()
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains(part))
+        .collect()
+}
+
 fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
@@ -858,15 +871,7 @@ process = 1.0
 {extra}"#
         )
     };
-    let warnings = |text: &str| -> Vec<String> {
-        let dir = tempfile::tempdir().unwrap();
-        alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path())
-            .unwrap()
-            .warnings()
-            .iter()
-            .map(|w| w.to_string())
-            .collect()
-    };
+    let warnings = |text: &str| warnings_of(text, "");
     let closing = |w: &Vec<String>| {
         w.iter()
             .filter(|w| w.contains("no good part of it"))
@@ -966,16 +971,7 @@ operators = {{ pool = "weekend", count = 1, for = "{task}" }}
 "#
         )
     };
-    let never = |text: &str| -> Vec<String> {
-        let dir = tempfile::tempdir().unwrap();
-        alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path())
-            .unwrap()
-            .warnings()
-            .iter()
-            .map(|w| w.to_string())
-            .filter(|w| w.contains("can never work"))
-            .collect()
-    };
+    let never = |text: &str| warnings_of(text, "can never work");
     let w = never(&line("all", "", false));
     assert_eq!(
         w,
@@ -1032,16 +1028,7 @@ maintenance = {maintenance}
 "#
         )
     };
-    let warnings = |text: &str| -> Vec<String> {
-        let dir = tempfile::tempdir().unwrap();
-        alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path())
-            .unwrap()
-            .warnings()
-            .iter()
-            .map(|w| w.to_string())
-            .filter(|w| w.contains("swapped?"))
-            .collect()
-    };
+    let warnings = |text: &str| warnings_of(text, "swapped?");
     let w = warnings(&line(
         r#"{ ttf = "10min", ttr = { dist = "exponential", mean = "8h" } }"#,
         r#"{ every = "30min", duration = "2h" }"#,
