@@ -530,6 +530,9 @@ pub struct StationRt {
     pub buffer: VecDeque<u32>,
     /// Buffer places promised to parts in transport.
     pub reserved_slots: usize,
+    /// Parts in transport that reserved one of its machines, in the order
+    /// they reserved. Whichever part arrives first takes such a machine.
+    pub promised: Vec<u32>,
     /// Machines holding a part for this station, in the order they blocked.
     pub blocked: VecDeque<u32>,
     /// Products released to this first station and not yet admitted.
@@ -615,6 +618,7 @@ impl StationRt {
             capacity,
             buffer: VecDeque::with_capacity(capacity.min(1024)),
             reserved_slots: 0,
+            promised: Vec::new(),
             blocked: VecDeque::new(),
             release: VecDeque::new(),
             available: MachineSet::new(station.machines as usize),

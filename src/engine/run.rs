@@ -613,6 +613,7 @@ impl<const FULL: bool> Hot<'_, FULL> {
             Place::Machine(machine) => {
                 self.machines[machine].reserved = true;
                 self.update_available(machine);
+                self.stations[station].promised.push(part);
                 machine as u32
             }
             Place::Buffer => {
@@ -649,6 +650,10 @@ impl<const FULL: bool> Hot<'_, FULL> {
                 None
             }
             Place::Buffer => {
+                if !self.stations[station].promised.is_empty() && self.take_promised(station, part)
+                {
+                    return None;
+                }
                 self.parts[part as usize].queued_min = self.now;
                 let s = &mut self.stations[station];
                 s.buffer.push_back(part);
@@ -666,6 +671,12 @@ impl<const FULL: bool> Hot<'_, FULL> {
         }
     }
 
+    /// A part in transport arrives. It takes the first free place: the
+    /// machine reserved for it, if that is up; else an idle machine; else
+    /// a machine reserved for a part still on its way, whose reservation it
+    /// hands over (the later part then gets this one's place); else its
+    /// own place, a buffer slot or its machine under repair. A machine never
+    /// idles for a part on its way while another part is there to work on.
     fn on_transfer_arrive(&mut self, part: u32) -> Option<Task> {
         self.books.in_transit -= 1;
         let p = self.parts[part as usize];
@@ -675,22 +686,115 @@ impl<const FULL: bool> Hot<'_, FULL> {
             return None;
         }
         let station = route[p.position as usize];
-        if p.reserved_machine != NONE {
-            let machine = p.reserved_machine as usize;
-            self.machines[machine].reserved = false;
-            self.update_available(machine);
+        let own = p.reserved_machine;
+        if own != NONE && !self.machines[own as usize].down {
+            self.unpromise(station, part);
+            self.claim(own as usize, part);
+            return None;
+        }
+        if let Some(machine) = self.idle_machine(station) {
+            if own == NONE {
+                self.stations[station].reserved_slots -= 1;
+            } else {
+                self.unpromise(station, part);
+            }
             self.claim(machine, part);
             return None;
         }
-        self.stations[station].reserved_slots -= 1;
-        // A machine may have become free while the part was on its way.
-        match self.idle_machine(station) {
-            Some(machine) => {
-                self.claim(machine, part);
-                None
+        if let Some(index) = self.promised_up(station, part) {
+            // The later part inherits this one's place.
+            let later = self.stations[station].promised[index];
+            let machine = self.parts[later as usize].reserved_machine as usize;
+            self.parts[later as usize].reserved_machine = own;
+            let s = &mut self.stations[station];
+            if own == NONE {
+                s.promised.remove(index);
+            } else {
+                let mine = s
+                    .promised
+                    .iter()
+                    .position(|&q| q == part)
+                    .expect("promised");
+                s.promised.remove(mine);
             }
-            None => self.place(station, part, Place::Buffer),
+            self.parts[part as usize].reserved_machine = NONE;
+            self.machines[machine].reserved = false;
+            self.claim(machine, part);
+            return None;
         }
+        if own != NONE {
+            self.unpromise(station, part);
+            self.claim(own as usize, part);
+            return None;
+        }
+        self.stations[station].reserved_slots -= 1;
+        self.place(station, part, Place::Buffer)
+    }
+
+    /// The part no longer holds the machine it reserved at `station`.
+    fn unpromise(&mut self, station: usize, part: u32) {
+        let p = &mut self.parts[part as usize];
+        let machine = p.reserved_machine as usize;
+        p.reserved_machine = NONE;
+        let s = &mut self.stations[station];
+        let index = s
+            .promised
+            .iter()
+            .position(|&q| q == part)
+            .expect("promised");
+        s.promised.remove(index);
+        self.machines[machine].reserved = false;
+        self.update_available(machine);
+    }
+
+    /// The first reservation of a machine at `station` by a part other
+    /// than `part` whose machine is up (its index in `promised`).
+    fn promised_up(&self, station: usize, part: u32) -> Option<usize> {
+        self.stations[station].promised.iter().position(|&q| {
+            q != part && !self.machines[self.parts[q as usize].reserved_machine as usize].down
+        })
+    }
+
+    /// A part about to enter the buffer of `station` takes instead an up
+    /// machine reserved for a part still in transport, which gets a buffer
+    /// slot in exchange (the buffer had room for this part). Returns whether
+    /// it did.
+    #[cold]
+    #[inline(never)]
+    fn take_promised(&mut self, station: usize, part: u32) -> bool {
+        if self.stations[station].has(flags::BATCH) {
+            return false;
+        }
+        let Some(index) = self.promised_up(station, part) else {
+            return false;
+        };
+        let s = &mut self.stations[station];
+        let later = s.promised.remove(index);
+        s.reserved_slots += 1;
+        let p = &mut self.parts[later as usize];
+        let machine = p.reserved_machine as usize;
+        p.reserved_machine = NONE;
+        self.machines[machine].reserved = false;
+        self.claim(machine, part);
+        true
+    }
+
+    /// A machine reserved for a part in transport is up and idle while
+    /// parts wait in its buffer: it serves them, and the part on its way
+    /// gets a buffer slot instead (the part the machine takes frees one).
+    fn give_up_reservation(&mut self, machine: usize) {
+        let station = self.machines[machine].station as usize;
+        let s = &mut self.stations[station];
+        let index = s
+            .promised
+            .iter()
+            .position(|&q| self.parts[q as usize].reserved_machine as usize == machine)
+            .expect("a reserved machine's part");
+        let later = s.promised.remove(index);
+        s.reserved_slots += 1;
+        self.parts[later as usize].reserved_machine = NONE;
+        self.machines[machine].reserved = false;
+        self.update_available(machine);
     }
 
     // ----- operations --------------------------------------------------------
@@ -1452,7 +1556,15 @@ impl<const FULL: bool> Hot<'_, FULL> {
             Phase::Claimed => self.begin(machine),
             Phase::WaitUnload if m.has_operators => self.start_unload(machine),
             Phase::WaitUnload | Phase::Leaving => self.refresh_state(machine),
-            Phase::Idle if m.reserved => self.refresh_state(machine),
+            Phase::Idle if m.reserved => {
+                let station = m.station as usize;
+                if self.stations[station].buffer.is_empty() {
+                    self.refresh_state(machine);
+                } else {
+                    self.give_up_reservation(machine);
+                    return Some(Task::Seek(machine as u32));
+                }
+            }
             Phase::Idle => return Some(Task::Seek(machine as u32)),
         }
         None

@@ -215,6 +215,11 @@ fn extreme_values_give_numbers_not_panics() {
 
 /// A random serial line with random features, from `seed`.
 fn random_line(seed: u64) -> String {
+    random_line_with(seed, false)
+}
+
+/// The same, and with `transfers` a random move time after some stations.
+fn random_line_with(seed: u64, transfers: bool) -> String {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let stations = rng.random_range(2..=5);
     let route: Vec<String> = (0..stations).map(|i| format!("\"S{i}\"")).collect();
@@ -256,14 +261,28 @@ fn random_line(seed: u64) -> String {
         if rng.random_bool(0.3) {
             text += &format!("scrap = {}\n", rng.random_range(0.0..0.1));
         }
+        if transfers && rng.random_bool(0.7) {
+            let mean: f64 = rng.random_range(0.2..4.0);
+            text += &match rng.random_range(0..3) {
+                0 => format!("transfer = {mean}\n"),
+                1 => format!("transfer = {{ dist = \"exponential\", mean = {mean} }}\n"),
+                _ => format!(
+                    "transfer = {{ dist = \"uniform\", min = 0, max = {} }}\n",
+                    2.0 * mean
+                ),
+            };
+        }
     }
     text
 }
 
 #[test]
 fn generated_lines_conserve_parts_and_account_for_all_time() {
-    for seed in 0..25 {
-        let s = scenario(&random_line(seed));
+    for (seed, transfers) in (0..25)
+        .map(|s| (s, false))
+        .chain((100..125).map(|s| (s, true)))
+    {
+        let s = scenario(&random_line_with(seed, transfers));
         let model = &s.variants[0].model;
         for replication in 0..2 {
             let r = simulate(model, &s.run, replication);

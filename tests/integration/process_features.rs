@@ -288,6 +288,44 @@ process = 1.0
 }
 
 #[test]
+fn a_part_that_arrives_first_takes_the_free_machine() {
+    // A part every 2 min; A works 1 min and moves each part 10.25 min to B,
+    // which works 1.5 min: B is free whenever a part arrives, so no part
+    // waits and every lead time is 1 + 10.25 + 1.5 = 12.75 min. Parts leave
+    // A while B is idle, so each reserves B's machine or, while an earlier
+    // part holds that reservation, a buffer slot; whichever arrives first
+    // must take the machine (it once waited for the part that reserved it,
+    // 17.75 min each).
+    let text = header("100", "10000")
+        + r#"
+[source]
+mode = "interarrival"
+interarrival = 2.0
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+buffer = "inf"
+process = 1.0
+transfer = 10.25
+[[stations]]
+name = "B"
+buffer = "inf"
+process = 1.5
+"#;
+    let r = one_run(&text);
+    assert!(
+        (r.lead_time_mean_min() - 12.75).abs() < 1e-9,
+        "{}",
+        r.lead_time_mean_min()
+    );
+    assert_eq!(r.stations[1].buffer_mean, 0.0);
+    // 0.5 parts/min in the line for 12.75 min each (Little).
+    assert!((r.wip_mean - 6.375).abs() < 1e-3, "{}", r.wip_mean);
+}
+
+#[test]
 fn energy_is_power_times_time_in_each_state() {
     // A (1 min) -> B (2 min), no buffer: A busy half and blocked half of
     // the time, B always busy. A draws 10 kW busy, 4 kW idle; B 20 kW busy.

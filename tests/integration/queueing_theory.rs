@@ -146,3 +146,43 @@ fn calendar_failures_strike_idle_machines_too() {
     });
     assert_in_ci("busy share", &busy, 0.5, 10);
 }
+
+/// Two M/M/1 stations with a transport between them (a Jackson network):
+/// A's departures are Poisson (Burke), and a move of any length that does
+/// not hold the machine keeps them Poisson (an infinite-server delay), so B
+/// is an M/M/1 queue as well. lambda = 0.5/min, mu = 1/min:
+/// W = 2 + move + 2 min, and B's mean queue rho²/(1 − rho) = 0.5 whatever the
+/// move. A machine must never idle, reserved for a part on its way, while
+/// another part waits in its buffer: that made B's queue grow with the move.
+#[test]
+fn jackson_network_with_transport() {
+    for (transfer, mean) in [("20", 20.0), ("{ dist = \"exponential\", mean = 5 }", 5.0)] {
+        let text = format!(
+            "[scenario]\nname = \"q\"\nwarmup = \"50h\"\nhorizon = \"1500h\"\nreplications = 10\nseed = 7\n\n[source]\nmode = \"interarrival\"\ninterarrival = {{ dist = \"exponential\", mean = 2 }}\n\n[[products]]\nname = \"p\"\nroute = [\"A\", \"B\"]\n\n[[stations]]\nname = \"A\"\nbuffer = \"inf\"\nprocess = {{ dist = \"exponential\", mean = 1 }}\ntransfer = {transfer}\n\n[[stations]]\nname = \"B\"\nbuffer = \"inf\"\nprocess = {{ dist = \"exponential\", mean = 1 }}\n"
+        );
+        let (_, result) = run(&scenario(&text), 2);
+        let lead = estimate_of(&result, 0, |r| r.lead_time_mean_min());
+        assert_in_ci(&format!("W, move {transfer}"), &lead, 4.0 + mean, 10);
+        let queue = estimate_of(&result, 0, |r| r.stations[1].buffer_mean);
+        assert_in_ci(&format!("B's queue, move {transfer}"), &queue, 0.5, 10);
+    }
+}
+
+/// Three M/M/c stations in series with moves between them (a Jackson
+/// network): W is the sum of the M/M/c times in system and of the mean
+/// move times, however many parts are on their way to a station with
+/// several machines. lambda = 0.5/min.
+#[test]
+fn jackson_network_of_mmc_stations_with_transport() {
+    let w = 1.0 / (1.0 / 1.4 - 0.5)
+        + erlang_c(2, 1.5) / (2.0 / 3.0 - 0.5)
+        + 3.0
+        + erlang_c(3, 2.25) / (3.0 / 4.5 - 0.5)
+        + 4.5
+        + 3.0
+        + 4.0;
+    let text = "[scenario]\nname = \"q\"\nwarmup = \"50h\"\nhorizon = \"1500h\"\nreplications = 10\nseed = 11\n\n[source]\nmode = \"interarrival\"\ninterarrival = { dist = \"exponential\", mean = 2 }\n\n[[products]]\nname = \"p\"\nroute = [\"A\", \"B\", \"C\"]\n\n[[stations]]\nname = \"A\"\nbuffer = \"inf\"\nprocess = { dist = \"exponential\", mean = 1.4 }\ntransfer = { dist = \"uniform\", min = 0, max = 6 }\n\n[[stations]]\nname = \"B\"\nmachines = 2\nbuffer = \"inf\"\nprocess = { dist = \"exponential\", mean = 3 }\ntransfer = 4\n\n[[stations]]\nname = \"C\"\nmachines = 3\nbuffer = \"inf\"\nprocess = { dist = \"exponential\", mean = 4.5 }\n";
+    let (_, result) = run(&scenario(text), 2);
+    let lead = estimate_of(&result, 0, |r| r.lead_time_mean_min());
+    assert_in_ci("W of the network", &lead, w, 10);
+}
