@@ -513,6 +513,10 @@ pub mod flags {
     /// Its operators leave while it processes (load and unload, or
     /// setups only).
     pub const UNATTENDED: u16 = 1 << 11;
+    /// Parts may come here by transport (the line has a transfer), so
+    /// machines may be reserved for parts on their way (a BATCH station
+    /// never has them).
+    pub const MOVED_TO: u16 = 1 << 12;
 }
 
 /// A station, as the event loop changes it.
@@ -530,9 +534,6 @@ pub struct StationRt {
     pub buffer: VecDeque<u32>,
     /// Buffer places promised to parts in transport.
     pub reserved_slots: usize,
-    /// Parts in transport that reserved one of its machines, in the order
-    /// they reserved. Whichever part arrives first takes such a machine.
-    pub promised: Vec<u32>,
     /// Machines holding a part for this station, in the order they blocked.
     pub blocked: VecDeque<u32>,
     /// Products released to this first station and not yet admitted.
@@ -581,6 +582,10 @@ impl StationRt {
         );
         flags |= set(flags::SETUP, station.setup.is_some());
         flags |= set(flags::TRANSFER, station.transfer.is_some());
+        flags |= set(
+            flags::MOVED_TO,
+            station.batch.is_none() && model.stations.iter().any(|s| s.transfer.is_some()),
+        );
         flags |= set(flags::OPERATORS, station.operators.is_some());
         flags |= set(flags::STARTS_ROUTE, !start_products.is_empty());
         flags |= set(flags::LOAD, station.load.is_some());
@@ -618,7 +623,6 @@ impl StationRt {
             capacity,
             buffer: VecDeque::with_capacity(capacity.min(1024)),
             reserved_slots: 0,
-            promised: Vec::new(),
             blocked: VecDeque::new(),
             release: VecDeque::new(),
             available: MachineSet::new(station.machines as usize),

@@ -613,7 +613,7 @@ impl<const FULL: bool> Hot<'_, FULL> {
             Place::Machine(machine) => {
                 self.machines[machine].reserved = true;
                 self.update_available(machine);
-                self.stations[station].promised.push(part);
+                self.books.promised[station].push(part);
                 machine as u32
             }
             Place::Buffer => {
@@ -650,7 +650,7 @@ impl<const FULL: bool> Hot<'_, FULL> {
                 None
             }
             Place::Buffer => {
-                if !self.stations[station].promised.is_empty() && self.take_promised(station, part)
+                if self.stations[station].has(flags::MOVED_TO) && self.take_promised(station, part)
                 {
                     return None;
                 }
@@ -703,19 +703,13 @@ impl<const FULL: bool> Hot<'_, FULL> {
         }
         if let Some(index) = self.promised_up(station, part) {
             // The later part inherits this one's place.
-            let later = self.stations[station].promised[index];
+            let later = self.books.promised[station][index];
             let machine = self.parts[later as usize].reserved_machine as usize;
             self.parts[later as usize].reserved_machine = own;
-            let s = &mut self.stations[station];
             if own == NONE {
-                s.promised.remove(index);
+                self.books.promised[station].remove(index);
             } else {
-                let mine = s
-                    .promised
-                    .iter()
-                    .position(|&q| q == part)
-                    .expect("promised");
-                s.promised.remove(mine);
+                self.forget_promise(station, part);
             }
             self.parts[part as usize].reserved_machine = NONE;
             self.machines[machine].reserved = false;
@@ -731,18 +725,22 @@ impl<const FULL: bool> Hot<'_, FULL> {
         self.place(station, part, Place::Buffer)
     }
 
+    /// Removes `part` from the parts that reserved a machine at `station`.
+    fn forget_promise(&mut self, station: usize, part: u32) {
+        let promised = &mut self.books.promised[station];
+        let index = promised
+            .iter()
+            .position(|&q| q == part)
+            .expect("a part that reserved a machine");
+        promised.remove(index);
+    }
+
     /// The part no longer holds the machine it reserved at `station`.
     fn unpromise(&mut self, station: usize, part: u32) {
         let p = &mut self.parts[part as usize];
         let machine = p.reserved_machine as usize;
         p.reserved_machine = NONE;
-        let s = &mut self.stations[station];
-        let index = s
-            .promised
-            .iter()
-            .position(|&q| q == part)
-            .expect("promised");
-        s.promised.remove(index);
+        self.forget_promise(station, part);
         self.machines[machine].reserved = false;
         self.update_available(machine);
     }
@@ -750,7 +748,7 @@ impl<const FULL: bool> Hot<'_, FULL> {
     /// The first reservation of a machine at `station` by a part other
     /// than `part` whose machine is up (its index in `promised`).
     fn promised_up(&self, station: usize, part: u32) -> Option<usize> {
-        self.stations[station].promised.iter().position(|&q| {
+        self.books.promised[station].iter().position(|&q| {
             q != part && !self.machines[self.parts[q as usize].reserved_machine as usize].down
         })
     }
@@ -762,15 +760,11 @@ impl<const FULL: bool> Hot<'_, FULL> {
     #[cold]
     #[inline(never)]
     fn take_promised(&mut self, station: usize, part: u32) -> bool {
-        if self.stations[station].has(flags::BATCH) {
-            return false;
-        }
         let Some(index) = self.promised_up(station, part) else {
             return false;
         };
-        let s = &mut self.stations[station];
-        let later = s.promised.remove(index);
-        s.reserved_slots += 1;
+        let later = self.books.promised[station].remove(index);
+        self.stations[station].reserved_slots += 1;
         let p = &mut self.parts[later as usize];
         let machine = p.reserved_machine as usize;
         p.reserved_machine = NONE;
@@ -784,14 +778,13 @@ impl<const FULL: bool> Hot<'_, FULL> {
     /// gets a buffer slot instead (the part the machine takes frees one).
     fn give_up_reservation(&mut self, machine: usize) {
         let station = self.machines[machine].station as usize;
-        let s = &mut self.stations[station];
-        let index = s
-            .promised
+        let promised = &mut self.books.promised[station];
+        let index = promised
             .iter()
             .position(|&q| self.parts[q as usize].reserved_machine as usize == machine)
             .expect("a reserved machine's part");
-        let later = s.promised.remove(index);
-        s.reserved_slots += 1;
+        let later = promised.remove(index);
+        self.stations[station].reserved_slots += 1;
         self.parts[later as usize].reserved_machine = NONE;
         self.machines[machine].reserved = false;
         self.update_available(machine);

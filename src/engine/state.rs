@@ -56,6 +56,11 @@ pub struct Books {
     pub lead_time_sum_min: f64,
     pub lead_time_count: u64,
     pub in_transit: usize,
+    /// Per station, the parts in transport that reserved one of its
+    /// machines, in the order they reserved; whichever part arrives first
+    /// takes such a machine. (Here rather than in the station's record,
+    /// which every event reads.)
+    pub promised: Vec<Vec<u32>>,
     /// The active periods of the stations (the bottleneck measure).
     pub bottleneck: ActivePeriods,
     /// The trace recorder, when a trace was asked for.
@@ -217,6 +222,7 @@ impl<'m> Sim<'m> {
                 lead_time_sum_min: 0.0,
                 lead_time_count: 0,
                 in_transit: 0,
+                promised: vec![Vec::new(); model.stations.len()],
                 bottleneck: ActivePeriods::new(model.stations.len(), settings.warmup_min),
                 trace: None,
                 daily: None,

@@ -186,3 +186,43 @@ fn jackson_network_of_mmc_stations_with_transport() {
     let lead = estimate_of(&result, 0, |r| r.lead_time_mean_min());
     assert_in_ci("W of the network", &lead, w, 10);
 }
+
+/// Throughput of a closed network of an infinite-server node and a
+/// c-server exponential node holding `population` customers (product form).
+fn closed_network_throughput(c: u32, population: u32, delay: f64, service: f64) -> f64 {
+    let weight = |n: u32| {
+        let servers: f64 = (1..=n).map(|k| f64::from(k.min(c))).product();
+        delay.powi((population - n) as i32) / (1..=population - n).map(f64::from).product::<f64>()
+            * service.powi(n as i32)
+            / servers
+    };
+    let total: f64 = (0..=population).map(weight).sum();
+    (0..=population)
+        .map(|n| weight(n) / total * f64::from(n.min(c)) / service)
+        .sum()
+}
+
+/// A feeder that always has a part ready moves parts (exponential, mean
+/// 2 min) to a station of c exponential machines and a buffer of b: every
+/// place there (machines and buffer slots) is always held by a part on its
+/// way or at the station, so the c + b parts circulate in a closed network
+/// of the move (an infinite-server delay) and the station. While a machine
+/// waited for the part that had reserved it, the parts that arrived before
+/// it queued (c = 1, b = 3: 45.4 parts/h, theory 50.9).
+#[test]
+fn moves_into_a_station_form_a_closed_network() {
+    for (c, b) in [(1_u32, 3_u32), (2, 2), (3, 4), (2, 0)] {
+        let service = 3.26 * f64::from(c) / 3.0;
+        let per_h = 60.0 * closed_network_throughput(c, c + b, 2.0, service);
+        let text = format!(
+            "[scenario]\nname = \"q\"\nwarmup = 500\nhorizon = 20000\nreplications = 10\nseed = 3\n\n[[products]]\nname = \"p\"\nroute = [\"feed\", \"S\"]\n\n[[stations]]\nname = \"feed\"\nprocess = {{ dist = \"uniform\", min = 0.0005, max = 0.0015 }}\ntransfer = {{ dist = \"exponential\", mean = 2 }}\n\n[[stations]]\nname = \"S\"\nmachines = {c}\nbuffer = {b}\nprocess = {{ dist = \"exponential\", mean = {service} }}\n"
+        );
+        let (summary, _) = run(&scenario(&text), 2);
+        assert_in_ci(
+            &format!("throughput, {c} machines, buffer {b}"),
+            &summary.variants[0].throughput_per_h,
+            per_h,
+            10,
+        );
+    }
+}
