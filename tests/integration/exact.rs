@@ -74,6 +74,11 @@ fn simulation_matches_pollaczek_khinchine() {
 }
 
 #[test]
+fn simulation_with_moves_matches_product_form_networks() {
+    check_rows(cases::simulation_vs_transport());
+}
+
+#[test]
 fn generator_rows_sum_to_zero_and_solvers_agree() {
     // The largest validation line that dense LU still solves.
     let (s, chain) = cases::markov_lines()

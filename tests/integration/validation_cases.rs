@@ -544,12 +544,121 @@ pub fn simulation_vs_pollaczek_khinchine() -> Vec<Row> {
     rows
 }
 
+/// Throughput of a closed network of an infinite-server node (mean
+/// `delay`) and a node of `c` exponential servers (mean `service`) holding
+/// `population` customers: the product form.
+pub fn closed_network_throughput(c: u32, population: u32, delay: f64, service: f64) -> f64 {
+    let factorial = |n: u32| (1..=n).map(f64::from).product::<f64>();
+    let weight = |n: u32| {
+        let servers: f64 = (1..=n).map(|k| f64::from(k.min(c))).product();
+        delay.powi((population - n) as i32) / factorial(population - n) * service.powi(n as i32)
+            / servers
+    };
+    let total: f64 = (0..=population).map(weight).sum();
+    (0..=population)
+        .map(|n| weight(n) / total * f64::from(n.min(c)) / service)
+        .sum()
+}
+
+/// Lines with transport between stations against product-form networks.
+/// Open (Jackson): Poisson arrivals at 0.5/min through M/M/c stations with
+/// moves between them; a station's departures are Poisson (Burke) and a
+/// move that does not hold the machine keeps them so (an infinite-server
+/// delay), so W is the sum of the stations' M/M/c times and the mean moves.
+/// Closed: a feeder that always has a part ready moves parts (exponential,
+/// mean 2 min) to c machines and a buffer of b; every place there is always
+/// held by a part on its way or at the station, so c + b parts circulate
+/// through the move and the station.
+pub fn simulation_vs_transport() -> Vec<Row> {
+    let poisson = format!(
+        "[source]\nmode = \"interarrival\"\ninterarrival = {}",
+        exp(2.0)
+    );
+    let station = |name: &str, machines: u32, mean: f64, transfer: &str| {
+        format!(
+            "[[stations]]\nname = \"{name}\"\nmachines = {machines}\nbuffer = \"inf\"\nprocess = {}\n{transfer}\n",
+            exp(mean)
+        )
+    };
+    let mm1 = 1.0 / (1.0 - 0.5);
+    let open = [
+        (
+            "M/M/1, move 20 min, M/M/1".to_owned(),
+            format!(
+                "[[products]]\nname = \"p\"\nroute = [\"A\", \"B\"]\n{}{}",
+                station("A", 1, 1.0, "transfer = 20"),
+                station("B", 1, 1.0, "")
+            ),
+            mm1 + 20.0 + mm1,
+        ),
+        (
+            "M/M/1, move exp. 5 min, M/M/2, move 4 min, M/M/3".to_owned(),
+            format!(
+                "[[products]]\nname = \"p\"\nroute = [\"A\", \"B\", \"C\"]\n{}{}{}",
+                station("A", 1, 1.4, &format!("transfer = {}", exp(5.0))),
+                station("B", 2, 3.0, "transfer = 4"),
+                station("C", 3, 4.5, "")
+            ),
+            1.0 / (1.0 / 1.4 - 0.5)
+                + 5.0
+                + erlang_c(2, 1.5) / (2.0 / 3.0 - 0.5)
+                + 3.0
+                + 4.0
+                + erlang_c(3, 2.25) / (3.0 / 4.5 - 0.5)
+                + 4.5,
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (case, stations, w) in open {
+        let text = format!("{}{stations}", header("moves", "100000min", 12, &poisson));
+        let result = experiment::run(&scenario(&text), Some(2), &|| {}).expect("runs");
+        let values: Vec<f64> = result.variants[0]
+            .replications
+            .iter()
+            .map(|r| r.lead_time_mean_min())
+            .collect();
+        rows.push(simulated_row(
+            &case,
+            "simulation vs Jackson network",
+            "time in system W (min)",
+            w,
+            &values,
+            true,
+        ));
+    }
+    for (c, b) in [(1_u32, 3_u32), (2, 2), (3, 4), (2, 0)] {
+        let service = 3.26 * f64::from(c) / 3.0;
+        let text = format!(
+            "{}[[products]]\nname = \"p\"\nroute = [\"feed\", \"S\"]\n[[stations]]\nname = \"feed\"\nprocess = {{ dist = \"uniform\", min = 0.0005, max = 0.0015 }}\ntransfer = {}\n[[stations]]\nname = \"S\"\nmachines = {c}\nbuffer = {b}\nprocess = {}\n",
+            header("moves", "100000min", 12, ""),
+            exp(2.0),
+            exp(service)
+        );
+        let result = experiment::run(&scenario(&text), Some(2), &|| {}).expect("runs");
+        let values: Vec<f64> = result.variants[0]
+            .replications
+            .iter()
+            .map(|r| r.throughput_per_h())
+            .collect();
+        rows.push(simulated_row(
+            &format!("feeder, move exp. 2 min, {c} machine(s), buffer {b}"),
+            "simulation vs closed network",
+            "throughput (parts/h)",
+            60.0 * closed_network_throughput(c, c + b, 2.0, service),
+            &values,
+            true,
+        ));
+    }
+    rows
+}
+
 /// Every row of the suite (the example's entry point).
 #[allow(dead_code)]
 pub fn all_rows() -> Vec<Row> {
     let mut rows = exact_vs_closed_forms();
     rows.extend(simulation_vs_exact());
     rows.extend(simulation_vs_pollaczek_khinchine());
+    rows.extend(simulation_vs_transport());
     rows
 }
 
