@@ -1539,13 +1539,19 @@ impl<const FULL: bool> Hot<'_, FULL> {
                     .maintenance
                     .as_ref()
                     .and_then(|mt| mt.crew);
-                if crew.is_none() || m.has_maintenance_crew {
-                    self.begin_maintenance(machine);
-                } else {
+                if crew.is_some() && !m.has_maintenance_crew {
                     self.refresh_state(machine);
+                } else if self.plant_closed_for(machine) {
+                    // Planned work starts only while the plant is open.
+                    self.wait_for_plant(machine);
+                } else {
+                    self.begin_maintenance(machine);
                 }
             }
             Phase::Claimed if m.waiting_start => self.refresh_state(machine),
+            // Its operation had not started: it starts only while the plant
+            // is open (with the operators it may already hold).
+            Phase::Claimed if self.plant_closed_for(machine) => self.wait_for_plant(machine),
             Phase::Claimed => self.begin(machine),
             Phase::WaitUnload if m.has_operators => self.start_unload(machine),
             Phase::WaitUnload | Phase::Leaving => self.refresh_state(machine),
@@ -1597,11 +1603,15 @@ impl<const FULL: bool> Hot<'_, FULL> {
             let mut waiting = std::mem::take(self.plant_waiting);
             for &machine in &waiting {
                 let machine = machine as usize;
-                self.machines[machine].waiting_start = false;
-                if self.machines[machine].phase == Phase::Maintenance {
-                    self.call_maintenance_crew(machine);
-                } else {
-                    self.request_start(machine);
+                let m = &mut self.machines[machine];
+                m.waiting_start = false;
+                // A machine repaired while the plant was closed may already
+                // hold its crew or operators.
+                match m.phase {
+                    Phase::Maintenance if m.has_maintenance_crew => self.begin_maintenance(machine),
+                    Phase::Maintenance => self.call_maintenance_crew(machine),
+                    _ if m.has_operators => self.begin(machine),
+                    _ => self.request_start(machine),
                 }
             }
             waiting.clear();

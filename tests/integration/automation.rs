@@ -278,6 +278,50 @@ closed = [ { days = "daily", start = "08:00", end = "24:00" } ]
 }
 
 #[test]
+fn a_machine_repaired_while_the_plant_is_closed_starts_when_it_opens() {
+    // Closed 02:00-06:00 daily (120-360 min). A makes a part every 50 min
+    // and moves it to S in 30 min; S, idle and reserved for it, fails at
+    // 60 (calendar basis) and is repaired at 160. The part, on S since 80,
+    // must wait for the plant to open at 360, not start at 160 (S then
+    // fails again at 220, is repaired at 320, and starts at 360): no good
+    // part, no processing, in the first 300 min.
+    let text = r#"
+[scenario]
+name = "repaired"
+warmup = 0
+horizon = 300
+replications = 1
+[calendar]
+closed = [ { days = "daily", start = "02:00", end = "06:00" } ]
+[[products]]
+name = "p"
+route = ["A", "S"]
+[[stations]]
+name = "A"
+process = 50
+transfer = 30
+[[stations]]
+name = "S"
+buffer = 0
+process = 10
+failures = { ttf = 60, ttr = 100, basis = "calendar" }
+"#;
+    let (summary, result) = run(&scenario(text), 1);
+    assert_eq!(summary.variants[0].good_parts_mean, 0.0);
+    let s = result.variants[0].replications[0].stations[1].state_shares();
+    assert_eq!(s[MachineState::Busy], 0.0);
+    // Down 60-160 and 220-300, waiting for the plant 160-220.
+    assert!(
+        (s[MachineState::Down] - 180.0 / 300.0).abs() < 1e-12,
+        "{s:?}"
+    );
+    assert!(
+        (s[MachineState::OffShift] - 60.0 / 300.0).abs() < 1e-12,
+        "{s:?}"
+    );
+}
+
+#[test]
 fn planned_maintenance_by_hand() {
     // Parts of 30 min. Calendar basis, every 100 min after the end of the
     // last maintenance: due at 100 during the 4th part, which finishes at
