@@ -1,7 +1,9 @@
 //! The future event list: a binary min-heap keyed by (time, sequence number).
 //!
 //! Simultaneous events leave in the order they were scheduled, which makes a
-//! run deterministic and lets deterministic lines be checked by hand. An
+//! run deterministic and lets deterministic lines be checked by hand;
+//! calendar changes (the plant's, the pools' shifts) come first at their
+//! instant, closings before openings. An
 //! event is 16 bytes: the time's IEEE bits (which order like the times
 //! themselves for non-negative values), and one word holding the sequence
 //! number (high 39 bits), the kind (4 bits) and the target (low 21 bits).
@@ -97,7 +99,8 @@ impl Event {
         (self.word & u64::from(MAX_TARGET)) as usize
     }
 
-    /// The event's sequence number (unique in a run, never 0).
+    /// The event's sequence number: 2 and up, unique in a run (0 or 1 for
+    /// a calendar change, see [`EventQueue::push_calendar`]).
     #[inline(always)]
     pub fn sequence(&self) -> u64 {
         self.word >> SEQUENCE_SHIFT
@@ -144,7 +147,8 @@ impl EventQueue {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             heap: Vec::with_capacity(capacity),
-            sequence: 0,
+            // 0 and 1 are the calendar changes' (`push_calendar`).
+            sequence: 1,
             hole: false,
         }
     }
@@ -157,6 +161,29 @@ impl EventQueue {
     /// Whether no event is pending.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Schedules a change of a calendar (the plant's, a pool's shifts) at
+    /// `time`: it comes before every other event at that instant, closings
+    /// before openings, so that nothing starts at the instant the plant
+    /// closes or a shift ends, whatever was scheduled first. (Its sequence
+    /// number is 0 for a closing and 1 for an opening; other events get 2
+    /// and up. A pool or the plant has one change pending at a time, so
+    /// (time, sequence, kind, target) stays unique.)
+    pub fn push_calendar(&mut self, time: f64, kind: EventKind, target: usize, opening: bool) {
+        debug_assert!(matches!(
+            kind,
+            EventKind::ShiftChange | EventKind::PlantChange
+        ));
+        debug_assert!(time >= 0.0 && time.is_finite(), "bad event time {time}");
+        debug_assert!(target <= MAX_TARGET as usize, "target {target}");
+        let event = Event {
+            time_bits: time.to_bits(),
+            word: (u64::from(opening) << SEQUENCE_SHIFT)
+                | ((kind as u64) << KIND_SHIFT)
+                | target as u64,
+        };
+        self.insert(event);
     }
 
     /// Schedules an event at `time >= 0` for `target` (at most
@@ -173,6 +200,13 @@ impl EventQueue {
             time_bits: time.to_bits(),
             word: (self.sequence << SEQUENCE_SHIFT) | ((kind as u64) << KIND_SHIFT) | target as u64,
         };
+        self.insert(event);
+        self.sequence
+    }
+
+    /// Puts the event in the hole left by the one being handled, or adds it.
+    #[inline(always)]
+    fn insert(&mut self, event: Event) {
         if self.hole {
             self.hole = false;
             self.sift_down_from_root(event);
@@ -180,7 +214,6 @@ impl EventQueue {
             self.heap.push(event);
             self.sift_up(self.heap.len() - 1);
         }
-        self.sequence
     }
 
     /// Takes the earliest event. Cost: O(log n), paid by the next push or pop.
@@ -294,6 +327,20 @@ mod tests {
             assert_eq!(event.kind() as usize, i);
             assert_eq!(event.sequence(), sequences[i]);
         }
+    }
+
+    #[test]
+    fn calendar_changes_come_first_at_their_instant_closings_before_openings() {
+        let mut queue = EventQueue::default();
+        queue.push(5.0, EventKind::Complete, 1);
+        queue.push_calendar(5.0, EventKind::ShiftChange, 2, true);
+        queue.push(4.0, EventKind::Complete, 3);
+        queue.push_calendar(5.0, EventKind::PlantChange, 0, false);
+        queue.push_calendar(6.0, EventKind::PlantChange, 4, false);
+        let order: Vec<usize> = std::iter::from_fn(|| queue.pop())
+            .map(|e| e.target())
+            .collect();
+        assert_eq!(order, vec![3, 0, 2, 1, 4]);
     }
 
     #[test]

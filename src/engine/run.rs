@@ -266,7 +266,9 @@ impl<const FULL: bool> Hot<'_, FULL> {
         }
         for (pool_idx, pool) in self.model.pools.iter().enumerate() {
             if let Some(next) = pool.next_change(0.0) {
-                self.queue.push(next, EventKind::ShiftChange, pool_idx);
+                let opening = pool.on_shift(next);
+                self.queue
+                    .push_calendar(next, EventKind::ShiftChange, pool_idx, opening);
             }
         }
         if let Source::Interarrival(interarrival) = &self.model.source {
@@ -282,13 +284,12 @@ impl<const FULL: bool> Hot<'_, FULL> {
                 }
             }
         }
-        if let Some(next) = self
-            .model
-            .calendar
-            .as_ref()
-            .and_then(|c| c.next_change(0.0))
-        {
-            self.queue.push(next, EventKind::PlantChange, 0);
+        if let Some(calendar) = &self.model.calendar {
+            if let Some(next) = calendar.next_change(0.0) {
+                let opening = calendar.is_open(next);
+                self.queue
+                    .push_calendar(next, EventKind::PlantChange, 0, opening);
+            }
         }
         self.place_initial_wip();
         self.run_cascade(Task::StartAll(0));
@@ -1575,7 +1576,9 @@ impl<const FULL: bool> Hot<'_, FULL> {
         let spec = &self.model.pools[pool];
         self.pools[pool].on_shift = spec.on_shift(self.now);
         if let Some(next) = spec.next_change(self.now) {
-            self.queue.push(next, EventKind::ShiftChange, pool);
+            let opening = spec.on_shift(next);
+            self.queue
+                .push_calendar(next, EventKind::ShiftChange, pool, opening);
         }
         for i in 0..self.pools[pool].machines.len() {
             let machine = self.pools[pool].machines[i] as usize;
@@ -1591,7 +1594,9 @@ impl<const FULL: bool> Hot<'_, FULL> {
         let calendar = self.model.calendar.as_ref().expect("a plant calendar");
         self.plant_open = calendar.is_open(self.now);
         if let Some(next) = calendar.next_change(self.now) {
-            self.queue.push(next, EventKind::PlantChange, 0);
+            let opening = calendar.is_open(next);
+            self.queue
+                .push_calendar(next, EventKind::PlantChange, 0, opening);
         }
         for machine in 0..self.machines.len() {
             let station = self.machines[machine].station as usize;

@@ -322,6 +322,27 @@ failures = { ttf = 60, ttr = 100, basis = "calendar" }
 }
 
 #[test]
+fn nothing_starts_at_the_instant_the_plant_closes_or_a_shift_ends() {
+    // Parts of 60 min, one operator. The plant is closed 10:00-17:00.
+    // Shift 10:00-22:00: the plant closes as the shift starts, so work
+    // starts at 17:00, ..., 21:00: 5 parts a day (an operation started at
+    // 10:00 made it 6 on the first day). Shift 06:00-17:00: the plant opens
+    // as the shift ends, so work starts at 06:00, ..., 09:00: 4 a day.
+    for (shift, per_day) in [(("10:00", "22:00"), 5.0), (("06:00", "17:00"), 4.0)] {
+        let text = format!(
+            "[scenario]\nname = \"tie\"\nwarmup = 0\nhorizon = \"7d\"\nreplications = 1\n[calendar]\nclosed = [ {{ days = \"daily\", start = \"10:00\", end = \"17:00\" }} ]\n[[pools]]\nname = \"crew\"\nsize = 1\nshifts = [ {{ days = \"daily\", start = \"{}\", end = \"{}\" }} ]\n[[products]]\nname = \"p\"\nroute = [\"S\"]\n[[stations]]\nname = \"S\"\nprocess = 60\noperators = {{ pool = \"crew\" }}\n",
+            shift.0, shift.1
+        );
+        let (summary, _) = run(&scenario(&text), 1);
+        assert_eq!(
+            summary.variants[0].good_parts_mean,
+            7.0 * per_day,
+            "shift {shift:?}"
+        );
+    }
+}
+
+#[test]
 fn planned_maintenance_by_hand() {
     // Parts of 30 min. Calendar basis, every 100 min after the end of the
     // last maintenance: due at 100 during the 4th part, which finishes at
