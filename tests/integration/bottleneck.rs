@@ -221,7 +221,8 @@ fn reference(periods: &[Vec<(f64, f64)>], from: f64, end: f64) -> Vec<(f64, f64)
 }
 
 /// A random line: up to five stations with several machines, failures on
-/// either basis, batches, setups, scrap, crews with shifts, finite buffers.
+/// either basis, batches, setups, scrap, crews with shifts, finite buffers,
+/// moves between stations.
 fn random_line(seed: u64) -> String {
     let mut state = seed
         .wrapping_mul(6364136223846793005)
@@ -274,6 +275,12 @@ fn random_line(seed: u64) -> String {
         }
         if next() < 0.4 {
             text += "operators = { pool = \"crew\" }\n";
+        }
+        if i + 1 < stations && next() < 0.3 {
+            text += &format!(
+                "transfer = {{ dist = \"exponential\", mean = {:.3} }}\n",
+                0.5 + next() * 4.0
+            );
         }
     }
     text += "\n[[pools]]\nname = \"crew\"\nsize = 2\nshifts = [ { days = \"mon-sun\", start = \"00:00\", end = \"00:20\" }, { days = \"mon-sun\", start = \"00:30\", end = \"01:00\" }, { days = \"mon-sun\", start = \"01:10\", end = \"23:40\" } ]\n";
