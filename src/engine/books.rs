@@ -231,6 +231,25 @@ impl<const FULL: bool> Hot<'_, FULL> {
                 m.available(),
                 "machine {machine}: available set"
             );
+            if m.reserved {
+                // Reserved for exactly one part on its way, and never idle
+                // while up with parts waiting for it.
+                debug_assert!(m.phase == Phase::Idle, "machine {machine}: reserved");
+                debug_assert!(
+                    m.down || s.buffer.is_empty(),
+                    "machine {machine} at t = {}: reserved and up while parts wait",
+                    self.now
+                );
+                let promised = &self.books.promised[m.station as usize];
+                debug_assert_eq!(
+                    promised
+                        .iter()
+                        .filter(|&&q| self.parts[q as usize].reserved_machine as usize == machine)
+                        .count(),
+                    1,
+                    "machine {machine}: the part it is reserved for"
+                );
+            }
         }
     }
 
