@@ -1,0 +1,571 @@
+#!/usr/bin/env python3
+"""An independent reference simulator of alloysim's line semantics, and a
+check of alloysim against it on random lines.
+
+The reference is written from docs/SCENARIOS.md ("How the line works" and
+"Decisions at the edges"), not from alloysim's code: a plain event-list
+simulation of a line with an unlimited or Poisson-like source and its
+release queue, products with mixes and their own routes, parallel machines,
+finite buffers and blocking after service (blocked machines released first
+blocked, first served), scrap and rework (at the station itself or back to
+an earlier one), failures on the operating and the calendar basis with
+repair crews, planned maintenance on both bases, setups (product change or
+every N parts), batch machines (size, min, max_wait), loading and unloading,
+one operator pool (for = "all", "load_unload" or "setup") with a daily
+shift, a daily plant closure with lights-out stations, and moves between
+stations (a move reserves a place at the next station; the part that
+arrives first takes a free machine).
+
+    scripts/peer-check.py --bin target/release/alloysim --seeds 0..30
+
+For each seed it draws a random line, writes it as a scenario, runs
+`alloysim run` and the reference with the same number of replications
+(independent random numbers), and compares mean throughput and mean WIP by
+a two-sample z statistic. A line fails when |z| > 3.5 (WIP of lines whose
+WIP grows without bound, above 500 parts, is not compared). With fixed seeds
+the outcome is the same on every run. It takes about 10 s per line (Python).
+"""
+import argparse
+import csv
+import heapq
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def rm(lst, x):
+    for k, y in enumerate(lst):
+        if y is x: del lst[k]; return
+    raise KeyError('not promised')
+
+class Line:
+    def __init__(self, spec, seed, warm, horizon):
+        self.spec = spec; self.rng = random.Random(seed); self.t = 0.0
+        self.warm = warm; self.end = warm + horizon
+        self.ev = []; self.seq = 0
+        self.mix = spec['mix']; self.S = spec['stations']
+        self.routes = spec.get('routes') or [list(range(len(spec['stations'])))] * len(self.mix)
+        self.pool_free = spec.get('pool', 0); self.pool_q = []
+        self.st = []
+        for i, s in enumerate(self.S):
+            self.st.append(dict(buf=[], blocked=[], slots=0, machines=[], promised=[], tpend=None))
+            for k in range(s['c']):
+                m = dict(st=i, parts=[], head=0, phase='idle', down=False, reserved=False, work=0.0, seg=0.0,
+                         pend=None, ttf=None, blocked=False, last=None, since_setup=0, ops=False, waiting=False,
+                         mdue=False, since_m=0.0, ptime=0.0, tech=False)
+                if s.get('mt') and s['mt']['basis'] == 'calendar': self.push(s['mt']['every'], 'mdue', m)
+                if s.get('fail'):
+                    m['ttf'] = self.draw(s['fail']['ttf'])
+                    if s['fail']['basis'] == 'calendar': self.push(m['ttf'], 'calfail', m)
+                self.st[i]['machines'].append(m)
+        self.good = 0; self.wip = 0; self.wip_area = 0.0; self.last = 0.0; self.measuring = False
+        self.techs = spec.get('techs', 0); self.tech_q = []
+        self.ia = spec.get('ia'); self.release = []
+        if self.ia: self.push(self.draw(self.ia), 'arr', None)
+        self.shift = spec.get('shift'); self.closed = spec.get('closed'); self.plant_waiting = []
+        self.on_shift = self.in_window(0.0, self.shift) if self.shift else True
+        self.plant_open = not self.in_window(0.0, self.closed) if self.closed else True
+        if self.shift: self.schedule_changes(self.shift, 'shift')
+        if self.closed: self.schedule_changes(self.closed, 'plant')
+        self.setups = [0]*len(self.S)
+    def in_window(self, t, w):
+        a, b = w  # daily window [a, b) in minutes of the day, b may be < a (overnight)
+        x = t % 1440.0
+        return (a <= x < b) if a < b else (x >= a or x < b)
+    def schedule_changes(self, w, kind):
+        day = 0
+        while day * 1440.0 < self.end + 1440:
+            for k, x in enumerate(w):
+                t = day * 1440.0 + x
+                # closings before openings, both before anything else at the instant
+                opening = (k == 0) if kind == 'shift' else (k == 1)
+                if 0 < t <= self.end:
+                    heapq.heappush(self.ev, (t, -1 if opening else -2, kind, None))
+            day += 1
+    def closed_for(self, m):
+        return (not self.plant_open) and not self.S[m['st']].get('lo')
+    def draw(self, d):
+        k = d[0]
+        if k == 'exp': return self.rng.expovariate(1.0/d[1])
+        if k == 'uni': return self.rng.uniform(d[1], d[2])
+        if k == 'det': return d[1]
+        if k == 'logn':
+            m, cv = d[1], d[2]; s2 = math.log(1+cv*cv); mu = math.log(m) - s2/2
+            return self.rng.lognormvariate(mu, math.sqrt(s2))
+    def push(self, t, kind, obj):
+        self.seq += 1; heapq.heappush(self.ev, (t, self.seq, kind, obj))
+        return self.seq
+    def area(self):
+        if self.measuring: self.wip_area += self.wip*(self.t-self.last)
+        self.last = self.t
+    def newpart(self):
+        self.area(); self.wip += 1
+        tot = sum(self.mix); u = self.rng.random()*tot; prod = 0
+        while u >= self.mix[prod] and prod < len(self.mix)-1: u -= self.mix[prod]; prod += 1
+        return dict(prod=prod, res=None, q=0.0, pos=0)
+    # ---- operations
+    def claim(self, m, parts):
+        m['parts'] = parts; m['head'] = 0; m['phase'] = 'claimed'
+        self.request_start(m)
+    def request_start(self, m):
+        if self.closed_for(m):
+            m['waiting'] = True; self.plant_waiting.append(m); return
+        s = self.S[m['st']]
+        if s.get('ops'):
+            task = s.get('task', 'all')
+            if task != 'all' and not ((task == 'lu' and s.get('ld')) or self.setup_due(m)):
+                self.begin(m); return
+            self.pool_q.append((m, 'start')); m['waiting'] = True; self.serve_pool()
+        else: self.begin(m)
+    def setup_due(self, m):
+        s = self.S[m['st']]
+        if not s.get('setup'): return False
+        prod = m['parts'][0]['prod']
+        if s['setup']['on'] == 'change': return m['last'] is not None and m['last'] != prod
+        return m['since_setup'] >= s['setup']['n']
+    def serve_pool(self):
+        while self.pool_q and self.on_shift:
+            m, need = self.pool_q[0]; n = self.S[m['st']]['ops']
+            if need == 'start' and self.closed_for(m):
+                self.pool_q.pop(0); self.plant_waiting.append(m); continue
+            if self.pool_free < n: return
+            self.pool_q.pop(0); self.pool_free -= n; m['ops'] = True; m['waiting'] = False
+            if need == 'start': self.begin(m)
+            elif not m['down']: self.start_unload(m)
+    def release_ops(self, m):
+        if m['ops']:
+            m['ops'] = False; self.pool_free += self.S[m['st']]['ops']; self.serve_pool()
+    def load_or_process(self, m):
+        s = self.S[m['st']]; task = s.get('task', 'all') if s.get('ops') else None
+        if task == 'setup': self.release_ops(m)
+        if s.get('ld'):
+            m['phase'] = 'load'; m['work'] = self.draw(s['ld']); self.segment(m); return
+        if task in ('lu', 'setup'): self.release_ops(m)
+        self.process(m)
+    def start_unload(self, m):
+        m['phase'] = 'unload'; m['work'] = self.draw(self.S[m['st']]['ul']); self.segment(m)
+    def begin(self, m):
+        if m['down']: return
+        s = self.S[m['st']]; prod = m['parts'][0]['prod']
+        due = False
+        if s.get('setup'):
+            rule = s['setup']['on']
+            if rule == 'change': due = m['last'] is not None and m['last'] != prod
+            else: due = m['since_setup'] >= s['setup']['n']
+        if due:
+            m['since_setup'] = 0; m['phase'] = 'setup'; m['work'] = self.draw(s['setup']['t'])
+            if self.measuring: self.setups[m['st']] += 1
+            self.segment(m)
+        else: self.load_or_process(m)
+    def process(self, m):
+        s = self.S[m['st']]; prod = m['parts'][0]['prod']
+        m['phase'] = 'proc'; m['last'] = prod; m['since_setup'] += len(m['parts'])
+        m['work'] = self.draw(s['p'][prod] if isinstance(s['p'], list) else s['p']); m['ptime'] = m['work']
+        self.segment(m)
+    def segment(self, m):
+        if m['down']: return
+        s = self.S[m['st']]; m['seg'] = self.t
+        if m['phase'] == 'proc' and s.get('fail') and s['fail']['basis'] == 'operating' and m['ttf'] < m['work']:
+            m['pend'] = self.push(self.t + m['ttf'], 'fail', m)
+        else: m['pend'] = self.push(self.t + m['work'], 'complete', m)
+    def stop_segment(self, m):
+        el = self.t - m['seg']; m['work'] -= el
+        s = self.S[m['st']]
+        if m['phase'] == 'proc' and s.get('fail') and s['fail']['basis'] == 'operating': m['ttf'] -= el
+        m['pend'] = None
+    def complete(self, m):
+        self.stop_segment(m)
+        if m['phase'] == 'setup': self.load_or_process(m); return
+        s = self.S[m['st']]
+        task = s.get('task', 'all') if s.get('ops') else None
+        if m['phase'] == 'load':
+            if task in ('lu', 'setup'): self.release_ops(m)
+            self.process(m); return
+        if m['phase'] == 'unload': self.end_operation(m); return
+        if m['phase'] == 'maint':
+            m['since_m'] = 0.0; m['phase'] = 'idle'
+            if s['mt']['basis'] == 'calendar': self.push(self.t + s['mt']['every'], 'mdue', m)
+            self.seek(m); return
+        if s.get('mt') and s['mt']['basis'] == 'operating':
+            m['since_m'] += m['ptime']
+            if m['since_m'] >= s['mt']['every']: m['mdue'] = True
+        if s.get('ul'):
+            if task == 'lu':
+                m['phase'] = 'waitunload'; m['waiting'] = True; self.pool_q.append((m, 'unload')); self.serve_pool()
+            else: self.start_unload(m)
+            return
+        self.end_operation(m)
+    def end_operation(self, m):
+        s = self.S[m['st']]
+        if m['ops']:
+            self.pool_free += s['ops']; m['ops'] = False
+        m['phase'] = 'leaving'
+        kept = []
+        for p in m['parts']:
+            u = self.rng.random()
+            if u < s.get('scrap', 0.0): self.area(); self.wip -= 1; continue
+            route = self.routes[p['prod']]
+            p['next'] = route[p['pos'] + 1] if p['pos'] + 1 < len(route) else len(self.S)
+            if 'rw' in s and u < s.get('scrap', 0.0) + s['rw'][0]: p['next'] = s['rw'][1]
+            kept.append(p)
+        m['parts'] = kept; m['head'] = 0
+        if s.get('ops'): self.serve_pool()
+        if len(kept) == 1 and kept[0]['next'] == m['st']:
+            # rework in place: exchange with the buffer
+            i = m['st']; part = kept[0]
+            if self.st[i]['buf']:
+                head = self.st[i]['buf'].pop(0); part['q'] = self.t; self.st[i]['buf'].append(part)
+                m['parts'] = []; m['phase'] = 'idle'
+                self.claim(m, [head]); return
+            m['parts'] = []; m['phase'] = 'idle'; self.claim(m, [part]); return
+        self.leave(m)
+    def idle_machine(self, i):
+        if self.S[i].get('batch'): return None
+        for m in self.st[i]['machines']:
+            if m['phase'] == 'idle' and not m['down'] and not m['reserved']: return m
+        return None
+    def has_room(self, i):
+        return len(self.st[i]['buf']) + self.st[i]['slots'] < self.S[i]['b']
+    def leave(self, m):
+        i = m['st']
+        while m['head'] < len(m['parts']):
+            part = m['parts'][m['head']]
+            if part['next'] == len(self.S):
+                m['head'] += 1
+                if self.S[i].get('tr'):
+                    self.push(self.t + self.draw(self.S[i]['tr']), 'ship', part); continue
+                self.area(); self.wip -= 1
+                if self.measuring: self.good += 1
+                continue
+            n = part['next']
+            tgt = self.idle_machine(n)
+            if tgt is None and not self.has_room(n):
+                m['blocked'] = True; self.st[n]['blocked'].append(m); return
+            m['head'] += 1
+            self.handover(m, part, n, tgt)
+        m['parts'] = []; m['phase'] = 'idle'; m['blocked'] = False
+        self.seek(m)
+    def handover(self, m, part, n, tgt):
+        part['pos'] = self.routes[part['prod']].index(n)
+        if self.S[m['st']].get('tr'):
+            if tgt is not None: tgt['reserved'] = True; part['res'] = tgt; self.st[n]['promised'].append(part)
+            else: self.st[n]['slots'] += 1; part['res'] = None
+            self.push(self.t + self.draw(self.S[m['st']]['tr']), 'arrive', (part, n))
+        else: self.place(n, part, tgt)
+    def place(self, n, part, tgt):
+        if tgt is not None: self.claim(tgt, [part]); return
+        if not self.S[n].get('batch'):
+            for q in self.st[n]['promised']:
+                if not q['res']['down']:
+                    mm = q['res']; mm['reserved'] = False; q['res'] = None; rm(self.st[n]['promised'], q)
+                    self.st[n]['slots'] += 1; self.claim(mm, [part]); return
+        part['q'] = self.t; self.st[n]['buf'].append(part)
+        if self.S[n].get('batch'):
+            if len(self.st[n]['buf']) == 1: self.set_timeout(n)
+            for mm in self.st[n]['machines']:
+                if mm['phase'] == 'idle' and not mm['down']: self.seek(mm); break
+    def set_timeout(self, n):
+        b = self.S[n]['batch']
+        if b.get('wait') is not None and self.st[n]['buf']:
+            self.st[n]['tpend'] = self.push(max(self.t, self.st[n]['buf'][0]['q'] + b['wait']), 'timeout', n)
+    def arrive(self, part, n):
+        own = part['res']
+        if own is not None and not own['down']:
+            own['reserved'] = False; part['res'] = None; rm(self.st[n]['promised'], part); self.claim(own, [part]); return
+        tgt = self.idle_machine(n)
+        if tgt is not None:
+            if own is None: self.st[n]['slots'] -= 1
+            else: own['reserved'] = False; rm(self.st[n]['promised'], part)
+            part['res'] = None; self.claim(tgt, [part]); return
+        for q in self.st[n]['promised']:
+            if q is not part and not q['res']['down']:
+                mm = q['res']; q['res'] = own
+                if own is None: rm(self.st[n]['promised'], q)
+                else: rm(self.st[n]['promised'], part)
+                mm['reserved'] = False; part['res'] = None; self.claim(mm, [part]); return
+        if own is not None:
+            own['reserved'] = False; part['res'] = None; rm(self.st[n]['promised'], part); self.claim(own, [part]); return
+        self.st[n]['slots'] -= 1; self.place(n, part, None)
+    def seek(self, m):
+        if m['down'] or m['reserved'] or m['phase'] != 'idle': return
+        if m['mdue']: self.start_maint(m); return
+        i = m['st']; S = self.st[i]; spec = self.S[i]
+        if spec.get('batch'):
+            b = spec['batch']; buf = S['buf']
+            ready = len(buf) >= b['size'] or (b.get('wait') is not None and len(buf) >= b['min'] and buf and self.t - buf[0]['q'] >= b['wait'] - 1e-9)
+            if not ready: return
+            k = min(b['size'], len(buf)); parts = buf[:k]; del buf[:k]
+            self.claim(m, parts); self.fill(i); self.set_timeout(i); return
+        if S['buf']:
+            part = S['buf'].pop(0); self.claim(m, [part]); self.fill(i); return
+        if S['blocked']:
+            up = S['blocked'].pop(0); up['blocked'] = False
+            part = up['parts'][up['head']]; up['head'] += 1
+            self.handover(up, part, i, m); self.leave(up); return
+        if i == 0 and self.ia:
+            if self.release:
+                part = self.release.pop(0); self.area(); self.wip += 1; self.claim(m, [part])
+            return
+        if i == 0: self.claim(m, [self.newpart()]); return
+    def fill(self, i):
+        while self.has_room(i) and (self.st[i]['blocked'] or (i == 0 and self.release)):
+            if self.st[i]['blocked']:
+                up = self.st[i]['blocked'].pop(0); up['blocked'] = False
+                part = up['parts'][up['head']]; up['head'] += 1
+                self.handover(up, part, i, None); self.leave(up)
+            else:
+                part = self.release.pop(0); self.area(); self.wip += 1; self.place(0, part, None)
+    def arrival(self):
+        self.push(self.t + self.draw(self.ia), 'arr', None)
+        tot = sum(self.mix); u = self.rng.random()*tot; prod = 0
+        while u >= self.mix[prod] and prod < len(self.mix)-1: u -= self.mix[prod]; prod += 1
+        part = dict(prod=prod, res=None, q=0.0, pos=0)
+        if not self.release:
+            tgt = self.idle_machine(0)
+            if tgt is not None: self.area(); self.wip += 1; self.claim(tgt, [part]); return
+            if self.has_room(0): self.area(); self.wip += 1; self.place(0, part, None); return
+        self.release.append(part)
+    def start_maint(self, m):
+        m['phase'] = 'maint'
+        if self.closed_for(m): m['waiting'] = True; self.plant_waiting.append(m); return
+        self.begin_maint(m)
+    def begin_maint(self, m):
+        if m['down']: return
+        m['mdue'] = False; m['work'] = self.draw(self.S[m['st']]['mt']['dur']); self.segment(m)
+    def on_mdue(self, m):
+        m['mdue'] = True
+        if m['phase'] == 'idle' and not m['reserved'] and not m['down']: self.start_maint(m)
+    def serve_techs(self):
+        while self.tech_q and self.techs > 0:
+            m = self.tech_q.pop(0); self.techs -= 1; m['tech'] = True
+            self.push(self.t + self.draw(self.S[m['st']]['fail']['ttr']), 'repair', m)
+    def timeout(self, n, seq):
+        if self.st[n]['tpend'] != seq: return
+        for mm in self.st[n]['machines']:
+            if mm['phase'] == 'idle' and not mm['down']: self.seek(mm); return
+    def fail(self, m): self.stop_segment(m); self.go_down(m)
+    def go_down(self, m):
+        m['down'] = True
+        if self.S[m['st']].get('crew'): self.tech_q.append(m); self.serve_techs(); return
+        self.push(self.t + self.draw(self.S[m['st']]['fail']['ttr']), 'repair', m)
+    def repair(self, m):
+        m['down'] = False; f = self.S[m['st']]['fail']; m['ttf'] = self.draw(f['ttf'])
+        if f['basis'] == 'calendar': self.push(self.t + m['ttf'], 'calfail', m)
+        ph = m['phase']
+        self.resume(m, ph)
+        if m['tech']: m['tech'] = False; self.techs += 1; self.serve_techs()
+    def resume(self, m, ph):
+        if ph == 'maint':
+            if not m['mdue']: self.segment(m)
+            elif m['waiting']: pass
+            elif self.closed_for(m): m['waiting'] = True; self.plant_waiting.append(m)
+            else: self.begin_maint(m)
+        elif ph in ('proc', 'setup', 'load', 'unload'): self.segment(m)
+        elif ph == 'waitunload':
+            if m['ops']: self.start_unload(m)
+        elif ph == 'claimed':
+            if not m['waiting']:
+                if self.closed_for(m): m['waiting'] = True; self.plant_waiting.append(m)
+                else: self.begin(m)
+        elif ph == 'idle':
+            i = m['st']
+            if m['reserved']:
+                if self.st[i]['buf']:
+                    for q in self.st[i]['promised']:
+                        if q['res'] is m:
+                            q['res'] = None; rm(self.st[i]['promised'], q); self.st[i]['slots'] += 1; m['reserved'] = False; break
+                    self.seek(m)
+            else: self.seek(m)
+    def calfail(self, m):
+        if m['pend'] is not None: self.stop_segment(m)
+        self.go_down(m)
+    def run(self):
+        for m in self.st[0]['machines']: self.seek(m)
+        reset = False
+        while self.ev:
+            t, seq, kind, obj = heapq.heappop(self.ev)
+            if t > self.end: break
+            if not reset and t >= self.warm:
+                self.t = self.warm; self.area(); self.measuring = True; reset = True
+            self.t = t
+            if kind in ('complete', 'fail') and obj['pend'] != seq: continue
+            if kind == 'complete': self.complete(obj)
+            elif kind == 'fail': self.fail(obj)
+            elif kind == 'repair': self.repair(obj)
+            elif kind == 'calfail': self.calfail(obj)
+            elif kind == 'arrive': self.arrive(*obj)
+            elif kind == 'timeout': self.timeout(obj, seq)
+            elif kind == 'arr': self.arrival()
+            elif kind == 'ship':
+                self.area(); self.wip -= 1
+                if self.measuring: self.good += 1
+            elif kind == 'mdue': self.on_mdue(obj)
+            elif kind == 'shift':
+                self.on_shift = self.in_window(t, self.shift)
+                self.serve_pool()
+            elif kind == 'plant':
+                self.plant_open = not self.in_window(t, self.closed)
+                if self.plant_open:
+                    w = self.plant_waiting; self.plant_waiting = []
+                    for m in w:
+                        m['waiting'] = False
+                        if m['phase'] == 'maint': self.begin_maint(m)
+                        elif m['ops']: self.begin(m)
+                        else: self.request_start(m)
+            else: raise ValueError(kind)
+        self.t = self.end; self.area()
+        h = self.end - self.warm
+        return dict(tp=self.good/h*60, wip=self.wip_area/h, setups=[x/h*60 for x in self.setups])
+
+
+def D(d):
+    if d[0]=='exp': return '{ dist = "exponential", mean = %r }' % d[1]
+    if d[0]=='uni': return '{ dist = "uniform", min = %r, max = %r }' % (d[1], d[2])
+    if d[0]=='det': return repr(d[1])
+    if d[0]=='logn': return '{ dist = "lognormal", mean = %r, cv = %r }' % (d[1], d[2])
+def pdist(r, m):
+    return r.choice([('exp', m), ('uni', 0.5*m, 1.5*m), ('logn', m, 0.7)])
+def gen(seed):
+    r = random.Random(seed); n = r.randint(2, 4)
+    nprod = r.choice([1, 2]); mix = [1.0] if nprod == 1 else [1.0, round(r.uniform(0.3, 2), 2)]
+    spec = dict(mix=mix, stations=[])
+    pool = r.randint(2, 4) if r.random() < 0.7 else 0
+    if pool: spec['pool'] = pool
+    if pool and r.random() < 0.7:
+        a = r.randint(0, 10) * 60; spec['shift'] = (a, (a + r.randint(8, 18) * 60) % 1440)
+    if r.random() < 0.4: spec['ia'] = 'pending'
+    if r.random() < 0.5: spec['techs'] = r.randint(1, 2)
+    if r.random() < 0.6:
+        a = r.randint(0, 23) * 60; spec["closed"] = (a, (a + r.randint(2, 8) * 60) % 1440)
+    for i in range(n):
+        s = {}
+        batch = i > 0 and r.random() < 0.3
+        c = r.choice([1, 1, 2]) if batch else r.choice([1, 1, 2, 3])
+        s['c'] = c
+        if batch:
+            size = r.randint(2, 6); s['batch'] = dict(size=size, min=r.randint(1, size), wait=(r.uniform(2, 20) if r.random() < 0.6 else None))
+            m = r.uniform(0.6, 1.4) * c * size * 0.9
+        else:
+            m = r.uniform(0.6, 1.4) * c
+        s['p'] = pdist(r, m) if nprod == 1 or r.random() < 0.5 else [pdist(r, m), pdist(r, m * r.uniform(0.6, 1.4))]
+        s['b'] = (r.choice([0, 2, 5, 10**9]) if spec.get('ia') else 10**9) if i == 0 else r.choice([0, 1, 2, 4, 10**9]) if not batch else r.choice([s['batch']['size'], 2*s['batch']['size'], 10**9])
+        if r.random() < 0.4:
+            s['fail'] = dict(ttf=('exp', r.uniform(30, 150)), ttr=('exp', r.uniform(3, 12)), basis=r.choice(['operating', 'calendar']))
+        if 'fail' in s and spec.get('techs') and r.random() < 0.6: s['crew'] = True
+        if r.random() < 0.25:
+            s['mt'] = dict(every=r.uniform(50, 300), dur=r.choice([('exp', r.uniform(3, 15)), ('uni', 2.0, r.uniform(5, 20))]), basis=r.choice(['operating', 'calendar']))
+        if r.random() < 0.25: s['scrap'] = round(r.uniform(0, 0.08), 3)
+        if i < n-1 and r.random() < 0.3: s['tr'] = r.choice([('exp', r.uniform(0.5, 5)), ('uni', 0.0, r.uniform(1, 8))])
+        if r.random() < 0.35:
+            on = 'change' if nprod == 2 and r.random() < 0.6 else 'every'
+            s['setup'] = dict(on=on, t=('exp', r.uniform(0.5, 6)), n=r.randint(3, 20))
+        if pool and r.random() < 0.5: s['ops'] = r.randint(1, min(2, pool))
+        if spec.get('closed') and r.random() < 0.25: s['lo'] = True
+        if 'ops' in s: s['task'] = r.choice(['all', 'lu', 'setup'])
+        if r.random() < 0.4: s['ld'] = r.choice([('exp', r.uniform(0.1, 1.0)), ('uni', 0.1, r.uniform(0.3, 1.5))])
+        if r.random() < 0.4: s['ul'] = r.choice([('exp', r.uniform(0.1, 1.0)), ('uni', 0.1, r.uniform(0.3, 1.5))])
+        spec['stations'].append(s)
+    if spec.get('ia'):
+        load = max((x['p'][1] if not isinstance(x['p'], list) else x['p'][0][1]) / x['c'] / (x['batch']['size'] if 'batch' in x else 1) for x in spec['stations'])
+        spec['ia'] = ('exp', load * r.uniform(0.9, 2.0))
+    if nprod == 2 and n >= 3 and r.random() < 0.7:
+        routes = []
+        for k in range(2):
+            rest = [j for j in range(1, n) if r.random() < 0.6] or [r.randint(1, n - 1)]
+            routes.append([0] + rest)
+        spec['routes'] = routes
+    for i, s in enumerate(spec['stations']):
+        if i >= 1 and 'batch' not in s and r.random() < 0.5:
+            dests = [i] + ([] if spec.get('routes') else [j for j in range(i) if 'batch' not in spec['stations'][j] and spec['stations'][j]['b'] >= 10**9])
+            s['rw'] = (round(r.uniform(0.05, 0.3), 3), r.choice(dests))
+    return spec
+def toml(spec, reps, warm, hor, seed):
+    S = spec['stations']; route = ', '.join('"S%d"' % i for i in range(len(S)))
+    t = f'[scenario]\nname = "peer"\nwarmup = {warm}\nhorizon = {hor}\nreplications = {reps}\nseed = {seed}\n'
+    for k, mx in enumerate(spec['mix']):
+        rt = ', '.join('"S%d"' % j for j in spec['routes'][k]) if spec.get('routes') else route
+        t += f'[[products]]\nname = "P{k}"\nmix = {mx}\nroute = [{rt}]\n'
+    if spec.get('ia'): t += f'[source]\nmode = "interarrival"\ninterarrival = {D(spec["ia"])}\n'
+    if spec.get('techs'): t += f'[[pools]]\nname = "techs"\nsize = {spec["techs"]}\n'
+    hm = lambda x: '%02d:%02d' % (x // 60, x % 60)
+    if spec.get('pool'):
+        t += f'[[pools]]\nname = "crew"\nsize = {spec["pool"]}\n'
+        if spec.get('shift'): t += f'shifts = [ {{ days = "daily", start = "{hm(spec["shift"][0])}", end = "{hm(spec["shift"][1])}" }} ]\n'
+    if spec.get('closed'): t += f'[calendar]\nclosed = [ {{ days = "daily", start = "{hm(spec["closed"][0])}", end = "{hm(spec["closed"][1])}" }} ]\n'
+    for i, s in enumerate(S):
+        t += f'[[stations]]\nname = "S{i}"\nmachines = {s["c"]}\n'
+        if isinstance(s['p'], list): t += f'process = {D(s["p"][0])}\nprocess_by_product = {{ P1 = {D(s["p"][1])} }}\n'
+        else: t += f'process = {D(s["p"])}\n'
+        if i > 0 or spec.get('ia'): t += 'buffer = %s\n' % ('"inf"' if s['b'] >= 10**9 else s['b'])
+        if 'fail' in s: t += 'failures = { ttf = %s, ttr = %s, basis = "%s"%s }\n' % (D(s['fail']['ttf']), D(s['fail']['ttr']), s['fail']['basis'], ', repair = { pool = "techs" }' if s.get('crew') else '')
+        if 'mt' in s: t += 'maintenance = { every = %r, duration = %s, basis = "%s" }\n' % (s['mt']['every'], D(s['mt']['dur']), s['mt']['basis'])
+        if 'scrap' in s: t += f'scrap = {s["scrap"]}\n'
+        if 'tr' in s: t += f'transfer = {D(s["tr"])}\n'
+        if 'batch' in s:
+            b = s['batch']; t += f'batch = {{ size = {b["size"]}, min = {b["min"]}' + (f', max_wait = {b["wait"]}' if b['wait'] else '') + ' }\n'
+        if 'setup' in s:
+            st = s['setup']
+            t += f'setup = {{ time = {D(st["t"])}, on = "product_change" }}\n' if st['on'] == 'change' else f'setup = {{ time = {D(st["t"])}, on = "every", every = {st["n"]} }}\n'
+        if 'ops' in s: t += f'operators = {{ pool = "crew", count = {s["ops"]}, for = "{ {"all": "all", "lu": "load_unload", "setup": "setup"}[s["task"]] }" }}\n'
+        if 'ld' in s: t += f'load = {D(s["ld"])}\n'
+        if 'ul' in s: t += f'unload = {D(s["ul"])}\n'
+        if s.get('lo'): t += 'lights_out = true\n'
+        if 'rw' in s: t += f'rework = {{ prob = {s["rw"][0]}, to = "S{s["rw"][1]}" }}\n'
+    return t
+
+def ci(values):
+    return statistics.mean(values), statistics.stdev(values) / math.sqrt(len(values))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bin", default="target/release/alloysim")
+    parser.add_argument("--seeds", default="0..30", help="A..B: lines A to B-1")
+    parser.add_argument("--reps", type=int, default=12)
+    parser.add_argument("--horizon", type=int, default=15000, help="minutes")
+    parser.add_argument("--keep", help="a folder to keep the scenarios and results in")
+    args = parser.parse_args()
+    first, last = (int(x) for x in args.seeds.split(".."))
+    warm = 500
+    out = args.keep or tempfile.mkdtemp(prefix="peer-check-")
+    failed = []
+    for seed in range(first, last):
+        spec = gen(seed)
+        text = toml(spec, args.reps, warm, args.horizon, seed)
+        folder = os.path.join(out, f"line{seed}")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "line.toml"), "w") as f:
+            f.write(text)
+        run = subprocess.run(
+            [args.bin, "run", os.path.join(folder, "line.toml"), "-q", "--no-charts",
+             "-o", os.path.join(folder, "out")],
+            capture_output=True, text=True)
+        if run.returncode != 0:
+            print(f"line {seed}: alloysim failed ({run.returncode}): {run.stderr[:400]}")
+            failed.append(seed)
+            continue
+        with open(os.path.join(folder, "out", "replications.csv")) as f:
+            rows = list(csv.DictReader(f))
+        reference = [Line(spec, 1000 * seed + k, warm, args.horizon).run() for k in range(args.reps)]
+        report = []
+        for name, ours, theirs in [
+            ("throughput/h", [float(r["throughput_per_h"]) for r in rows], [r["tp"] for r in reference]),
+            ("WIP", [float(r["wip_mean"]) for r in rows], [r["wip"] for r in reference]),
+        ]:
+            (ma, sa), (mb, sb) = ci(ours), ci(theirs)
+            z = (ma - mb) / math.sqrt(sa * sa + sb * sb + 1e-18)
+            bad = abs(z) > 3.5 and not (name == "WIP" and ma > 500)
+            if bad and seed not in failed:
+                failed.append(seed)
+            report.append(f"{name} {ma:.3f} vs {mb:.3f} (z {z:+.2f}){' DIFFERS' if bad else ''}")
+        print(f"line {seed}: " + " | ".join(report), flush=True)
+    print(f"{last - first - len(failed)} of {last - first} lines agree" + (f"; differ: {failed} (scenarios in {out})" if failed else ""))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
