@@ -602,8 +602,10 @@ def main():
         for name, ours, theirs in [
             ("throughput/h", [float(r["throughput_per_h"]) for r in rows], [r["tp"] for r in reference]),
             ("WIP", [float(r["wip_mean"]) for r in rows], [r["wip"] for r in reference]),
-            ("lead time", [float(r["lead_time_mean_min"]) for r in rows], [r["lead"] for r in reference]),
+            ("lead time", [float(r["lead_time_mean_min"] or "nan") for r in rows], [r["lead"] for r in reference]),
         ]:
+            if any(math.isnan(v) for v in ours) or min(r["tp"] for r in reference) == 0:
+                continue  # a replication without a good part has no lead time
             (ma, sa), (mb, sb) = ci(ours), ci(theirs)
             z = (ma - mb) / math.sqrt(sa * sa + sb * sb + 1e-18)
             # Lines whose WIP grows without bound have no steady state to compare.
