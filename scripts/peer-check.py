@@ -47,7 +47,8 @@ def rm(lst, x):
 
 class Line:
     """One replication of a line `spec` (as made by `gen`): run() returns
-    the throughput per hour and the mean WIP of the measured period."""
+    the throughput per hour, the mean WIP and the mean lead time (min) of
+    the measured period."""
 
     def __init__(self, spec, seed, warm, horizon):
         self.spec = spec; self.rng = random.Random(seed); self.t = 0.0

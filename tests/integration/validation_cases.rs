@@ -560,6 +560,24 @@ pub fn closed_network_throughput(c: u32, population: u32, delay: f64, service: f
         .sum()
 }
 
+/// The closed network's throughput is that of the finite-source queue
+/// M/M/c//N, computed the other way round: N sources (the parts on their
+/// way) each asking at rate 1/delay, c servers at rate 1/service.
+#[test]
+fn the_closed_network_throughput_is_the_finite_source_queue() {
+    for (c, n, service) in [(1, 4, 1.0867), (2, 4, 2.1733), (3, 7, 3.26), (2, 2, 0.5)] {
+        let p = finite_source(n, c, 1.0 / 2.0, 1.0 / service);
+        let by_sources: f64 = (0..=n)
+            .map(|k| p[k as usize] * f64::from(k.min(c)) / service)
+            .sum();
+        let product_form = closed_network_throughput(c, n, 2.0, service);
+        assert!(
+            (by_sources - product_form).abs() < 1e-12 * product_form,
+            "c = {c}, n = {n}: {by_sources} vs {product_form}"
+        );
+    }
+}
+
 /// Lines with transport between stations against product-form networks.
 /// Open (Jackson): Poisson arrivals at 0.5/min through M/M/c stations with
 /// moves between them; a station's departures are Poisson (Burke) and a
