@@ -5,17 +5,18 @@ check of alloysim against it on random lines.
 The reference is written from docs/SCENARIOS.md ("How the line works" and
 "Decisions at the edges"), not from alloysim's code: a plain event-list
 simulation of a line with an unlimited or Poisson-like source and its
-release queue, products with mixes and their own routes, parallel machines,
-finite buffers and blocking after service (blocked machines released first
-blocked, first served), scrap and rework (at the station itself or back to
-an earlier one), failures on the operating and the calendar basis with
-repair crews, planned maintenance on both bases, setups (product change or
-every N parts), batch machines (size, min, max_wait), loading and unloading,
-one operator pool (for = "all", "load_unload" or "setup") with a daily
-shift, from which repairs and maintenances may take their crews too, in one
-first-come-first-served queue, a daily plant closure with lights-out stations, and moves between
-stations (a move reserves a place at the next station; the part that
-arrives first takes a free machine).
+release queue, products with mixes (or released in lots) and their own
+routes, parallel machines, finite buffers and blocking after service
+(blocked machines released first blocked, first served), scrap and rework
+(at the station itself or back to an earlier one), failures on the
+operating and the calendar basis with repair crews, planned maintenance on
+both bases, setups (product change or every N parts), batch machines
+(size, min, max_wait; at the first station, filled with raw parts), loading
+and unloading, one operator pool (for = "all", "load_unload" or "setup")
+with a daily shift, from which repairs and maintenances may take their
+crews too, in one first-come-first-served queue, a daily plant closure with
+lights-out stations, and moves between stations (a move reserves a place at
+the next station; the part that arrives first takes a free machine).
 
     scripts/peer-check.py --bin target/release/alloysim --seeds 0..30
 
