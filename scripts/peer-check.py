@@ -6,7 +6,7 @@ The reference is written from docs/SCENARIOS.md ("How the line works" and
 "Decisions at the edges"), not from alloysim's code: a plain event-list
 simulation of a line with an unlimited or Poisson-like source and its
 release queue, products with mixes (or released in lots) and their own
-routes, parallel machines, finite buffers and blocking after service
+routes (which may come back to a station), parallel machines, finite buffers and blocking after service
 (blocked machines released first blocked, first served), scrap and rework
 (at the station itself or back to an earlier one), failures on the
 operating and the calendar basis with repair crews, planned maintenance on
@@ -251,14 +251,19 @@ class Line:
             u = self.rng.random()
             if u < s.get('scrap', 0.0): self.area(); self.wip -= 1; continue
             route = self.routes[p['prod']]
-            p['next'] = route[p['pos'] + 1] if p['pos'] + 1 < len(route) else len(self.S)
-            if 'rw' in s and u < s.get('scrap', 0.0) + s['rw'][0]: p['next'] = s['rw'][1]
+            p['npos'] = p['pos'] + 1
+            p['next'] = route[p['npos']] if p['npos'] < len(route) else len(self.S)
+            if 'rw' in s and u < s.get('scrap', 0.0) + s['rw'][0]:
+                # back to the last visit of that station at or before this one
+                p['next'] = s['rw'][1]
+                p['npos'] = max(k for k in range(p['pos'] + 1) if route[k] == p['next'])
             kept.append(p)
         m['parts'] = kept; m['head'] = 0
         if s.get('ops'): self.serve('crew')
         if len(kept) == 1 and kept[0]['next'] == m['st']:
-            # rework in place: exchange with the buffer
-            i = m['st']; part = kept[0]
+            # rework, or a next visit, at the same station: an exchange with
+            # the buffer (docs/SCENARIOS.md, "Decisions at the edges")
+            i = m['st']; part = kept[0]; part['pos'] = part['npos']
             if self.st[i]['buf']:
                 head = self.st[i]['buf'].pop(0); part['q'] = self.t; self.st[i]['buf'].append(part)
                 m['parts'] = []; m['phase'] = 'idle'
@@ -291,7 +296,7 @@ class Line:
         m['parts'] = []; m['phase'] = 'idle'; m['blocked'] = False
         self.seek(m)
     def handover(self, m, part, n, tgt):
-        part['pos'] = self.routes[part['prod']].index(n)
+        part['pos'] = part['npos']
         if self.S[m['st']].get('tr'):
             if tgt is not None: tgt['reserved'] = True; part['res'] = tgt; self.st[n]['promised'].append(part)
             else: self.st[n]['slots'] += 1; part['res'] = None
@@ -553,6 +558,13 @@ def gen(seed):
     # Drawn last, so that the lines above stay as they were.
     if nprod == 2 and r.random() < 0.4:
         spec['lot'] = r.randint(2, 8)
+    if spec.get('routes') and r.random() < 0.4:
+        # a route that comes back to a station (given an unbounded buffer,
+        # so that the loop cannot lock)
+        route = spec['routes'][r.randint(0, 1)]
+        back = [j for j in route[1:] if 'batch' not in spec['stations'][j]]
+        if back:
+            j = r.choice(back); route.append(j); spec['stations'][j]['b'] = 10**9
     first = spec['stations'][0]
     reworked_to_first = any(x.get('rw', (0, -1))[1] == 0 for x in spec['stations'])
     if 'batch' not in first and not reworked_to_first and r.random() < 0.2:
