@@ -3,6 +3,7 @@
 //! Little's law. Shared by the test suite (which asserts every row) and by
 //! `cargo run --release --example validation`, which writes docs/VALIDATION.md.
 
+use alloysim::engine::ReplicationResult;
 use alloysim::exact::{solve_model, ExactVariant};
 use alloysim::experiment;
 use alloysim::model::MachineState;
@@ -70,6 +71,12 @@ fn simulated_row(
         ci95: estimate.ci95_low.zip(estimate.ci95_high),
         pass: low <= reference && reference <= high && (close || !strict),
     }
+}
+
+/// One figure of each replication of the baseline of scenario `text`.
+fn replication_values(text: &str, figure: impl Fn(&ReplicationResult) -> f64) -> Vec<f64> {
+    let result = experiment::run(&scenario(text), Some(2), &|| {}).expect("runs");
+    result.variants[0].replications.iter().map(figure).collect()
 }
 
 fn exact_row(case: &str, figure: &'static str, reference: f64, exact: f64) -> Row {
@@ -526,12 +533,7 @@ pub fn simulation_vs_pollaczek_khinchine() -> Vec<Row> {
             header("mg1", "300000min", 12, &format!("[source]\nmode = \"interarrival\"\ninterarrival = {}", exp(1.25)))
         );
         let w = 1.0 + 0.8 * second_moment / (2.0 * 0.2);
-        let result = experiment::run(&scenario(&text), Some(2), &|| {}).expect("runs");
-        let values: Vec<f64> = result.variants[0]
-            .replications
-            .iter()
-            .map(|r| r.lead_time_mean_min())
-            .collect();
+        let values = replication_values(&text, |r| r.lead_time_mean_min());
         rows.push(simulated_row(
             case,
             "simulation vs Pollaczek-Khinchine",
@@ -629,12 +631,7 @@ pub fn simulation_vs_transport() -> Vec<Row> {
     let mut rows = Vec::new();
     for (case, stations, w) in open {
         let text = format!("{}{stations}", header("moves", "100000min", 12, &poisson));
-        let result = experiment::run(&scenario(&text), Some(2), &|| {}).expect("runs");
-        let values: Vec<f64> = result.variants[0]
-            .replications
-            .iter()
-            .map(|r| r.lead_time_mean_min())
-            .collect();
+        let values = replication_values(&text, |r| r.lead_time_mean_min());
         rows.push(simulated_row(
             &case,
             "simulation vs Jackson network",
@@ -652,12 +649,7 @@ pub fn simulation_vs_transport() -> Vec<Row> {
             exp(2.0),
             exp(service)
         );
-        let result = experiment::run(&scenario(&text), Some(2), &|| {}).expect("runs");
-        let values: Vec<f64> = result.variants[0]
-            .replications
-            .iter()
-            .map(|r| r.throughput_per_h())
-            .collect();
+        let values = replication_values(&text, |r| r.throughput_per_h());
         rows.push(simulated_row(
             &format!("feeder, move exp. 2 min, {c} machine(s), buffer {b}"),
             "simulation vs closed network",
