@@ -25,7 +25,11 @@ For each seed it draws a random line, writes it as a scenario, runs
 (independent random numbers), and compares mean throughput, mean WIP and
 mean lead time by a two-sample z statistic. A line fails when |z| > 4 (WIP
 and lead time of lines whose WIP grows without bound, above 500 parts, are
-not compared). With fixed seeds the outcome is the same on every run. It
+not compared). With --stations it also compares each station's busy,
+blocked, down, setup, load_unload and maintenance shares, mean buffer level
+(not on such lines) and good parts per hour from stations.csv; as that file
+holds means only, alloysim's spread is taken as the reference's, and a
+figure fails at |z| > 5 (and a difference above 0.1 %). With fixed seeds the outcome is the same on every run. It
 takes about 10 s per line (Python).
 """
 import argparse
@@ -80,6 +84,8 @@ class Line:
         if self.shift: self.schedule_changes(self.shift, 'shift')
         if self.closed: self.schedule_changes(self.closed, 'plant')
         self.setups = [0]*len(self.S)
+        self.snap_t = 0.0; self.shares = [dict(busy=0.0, blocked=0.0, down=0.0, setup=0.0, load_unload=0.0, maintenance=0.0) for _ in self.S]
+        self.buf_area = [0.0]*len(self.S); self.done = [0]*len(self.S)
     def in_window(self, t, w):
         a, b = w  # daily window [a, b) in minutes of the day, b may be < a (overnight)
         x = t % 1440.0
@@ -257,6 +263,7 @@ class Line:
                 # back to the last visit of that station at or before this one
                 p['next'] = s['rw'][1]
                 p['npos'] = max(k for k in range(p['pos'] + 1) if route[k] == p['next'])
+            elif self.measuring: self.done[m['st']] += 1
             kept.append(p)
         m['parts'] = kept; m['head'] = 0
         if s.get('ops'): self.serve('crew')
@@ -448,6 +455,24 @@ class Line:
     def calfail(self, m):
         if m['pend'] is not None: self.stop_segment(m)
         self.go_down(m)
+    def state(self, m):
+        """The machine's state, of those the station shares compare."""
+        if m['down']: return 'down'
+        ph = m['phase']
+        if ph == 'proc': return 'busy'
+        if ph == 'setup': return 'setup'
+        if ph in ('load', 'unload'): return 'load_unload'
+        if ph == 'leaving': return 'blocked'
+        if ph == 'maint' and not m['waiting']: return 'maintenance'
+        return None
+    def snap(self, t):
+        dt = t - self.snap_t; self.snap_t = t
+        if dt <= 0: return
+        for i, S in enumerate(self.st):
+            self.buf_area[i] += len(S['buf']) * dt
+            for m in S['machines']:
+                k = self.state(m)
+                if k: self.shares[i][k] += dt
     def run(self):
         for m in self.st[0]['machines']: self.seek(m)
         reset = False
@@ -455,7 +480,8 @@ class Line:
             t, seq, kind, obj = heapq.heappop(self.ev)
             if t > self.end: break
             if not reset and t >= self.warm:
-                self.t = self.warm; self.area(); self.measuring = True; reset = True
+                self.t = self.warm; self.area(); self.measuring = True; reset = True; self.snap_t = self.warm
+            if self.measuring: self.snap(min(t, self.end))
             self.t = t
             if kind in ('complete', 'fail') and obj['pend'] != seq: continue
             if kind == 'complete': self.complete(obj)
@@ -483,9 +509,13 @@ class Line:
                         else: self.request_start(m)
             else: raise ValueError(kind)
         self.t = self.end; self.area()
+        if self.measuring: self.snap(self.end)
         h = self.end - self.warm
         return dict(tp=self.good/h*60, wip=self.wip_area/h, lead=self.lead_sum/max(self.good, 1),
-                    setups=[x/h*60 for x in self.setups])
+                    setups=[x/h*60 for x in self.setups],
+                    stations=[dict({k: v / (h * self.S[i]['c']) for k, v in self.shares[i].items()},
+                                   buffer_mean=self.buf_area[i] / h, good=self.done[i] / h * 60)
+                              for i in range(len(self.S))])
 
 
 def D(d):
@@ -623,12 +653,13 @@ def main():
     parser.add_argument("--seeds", default="0..30", help="A..B: lines A to B-1")
     parser.add_argument("--reps", type=int, default=12)
     parser.add_argument("--horizon", type=int, default=15000, help="minutes")
+    parser.add_argument("--stations", action="store_true", help="also compare each station's busy, blocked, down, setup, load_unload and maintenance shares, buffer mean and good/h")
     parser.add_argument("--keep", help="a folder to keep the scenarios and results in")
     args = parser.parse_args()
     first, last = (int(x) for x in args.seeds.split(".."))
     warm = 500
     out = args.keep or tempfile.mkdtemp(prefix="peer-check-")
-    failed = []
+    failed = []; zs = []
     for seed in range(first, last):
         spec = gen(seed)
         text = toml(spec, args.reps, warm, args.horizon, seed)
@@ -665,8 +696,27 @@ def main():
             if bad and seed not in failed:
                 failed.append(seed)
             report.append(f"{name} {ma:.3f} vs {mb:.3f} (z {z:+.2f}){' DIFFERS' if bad else ''}")
+        if args.stations:
+            with open(os.path.join(folder, "out", "stations.csv")) as f:
+                srows = {r["station"]: r for r in csv.DictReader(f)}
+            for i in range(len(spec["stations"])):
+                row = srows[f"S{i}"]
+                for key, col in [("busy", "busy"), ("blocked", "blocked"), ("down", "down"), ("setup", "setup"),
+                                 ("load_unload", "load_unload"), ("maintenance", "maintenance"),
+                                 ("buffer_mean", "buffer_mean"), ("good", "throughput_per_h")]:
+                    if unstable and key in ("buffer_mean",): continue
+                    theirs = [r["stations"][i][key] for r in reference]
+                    mb, sb = ci(theirs); ma = float(row[col] or 0)
+                    # alloysim's spread is taken as the reference's (the same model)
+                    z = (ma - mb) / math.sqrt(2 * sb * sb + 1e-12)
+                    zs.append(z)
+                    if abs(z) > 5.0 and abs(ma - mb) > 1e-3 * max(1.0, abs(mb)):
+                        report.append(f"S{i}.{key} {ma:.4f} vs {mb:.4f} (z {z:+.1f}) DIFFERS")
+                        if seed not in failed: failed.append(seed)
         print(f"line {seed}: " + " | ".join(report), flush=True)
     print(f"{last - first - len(failed)} of {last - first} lines agree" + (f"; differ: {failed} (scenarios in {out})" if failed else ""))
+    if zs:
+        print(f"station figures: {len(zs)} z values, mean {statistics.mean(zs):+.2f}, sd {statistics.pstdev(zs):.2f}, largest |z| {max(map(abs, zs)):.2f}")
     sys.exit(1 if failed else 0)
 
 
