@@ -29,8 +29,9 @@ not compared). With --stations it also compares each station's busy,
 blocked, down, setup, load_unload and maintenance shares, mean buffer level
 (not on such lines) and good parts per hour from stations.csv; as that file
 holds means only, alloysim's spread is taken as the reference's, and a
-figure fails at |z| > 5 (and a difference above 0.1 %). With fixed seeds the outcome is the same on every run. It
-takes about 10 s per line (Python).
+figure fails at |z| > 5 (and a difference above 0.1 %). With fixed seeds
+the outcome is the same on every run. It takes about 10 s per line
+(Python).
 """
 import argparse
 import csv
@@ -481,7 +482,7 @@ class Line:
             if t > self.end: break
             if not reset and t >= self.warm:
                 self.t = self.warm; self.area(); self.measuring = True; reset = True; self.snap_t = self.warm
-            if self.measuring: self.snap(min(t, self.end))
+            if self.measuring: self.snap(t)
             self.t = t
             if kind in ('complete', 'fail') and obj['pend'] != seq: continue
             if kind == 'complete': self.complete(obj)
@@ -704,7 +705,7 @@ def main():
                 for key, col in [("busy", "busy"), ("blocked", "blocked"), ("down", "down"), ("setup", "setup"),
                                  ("load_unload", "load_unload"), ("maintenance", "maintenance"),
                                  ("buffer_mean", "buffer_mean"), ("good", "throughput_per_h")]:
-                    if unstable and key in ("buffer_mean",): continue
+                    if unstable and key == "buffer_mean": continue
                     theirs = [r["stations"][i][key] for r in reference]
                     mb, sb = ci(theirs); ma = float(row[col] or 0)
                     # alloysim's spread is taken as the reference's (the same model)
