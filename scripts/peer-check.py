@@ -13,10 +13,14 @@ operating and the calendar basis with repair crews, planned maintenance on
 both bases, setups (product change or every N parts), batch machines
 (size, min, max_wait; at the first station, filled with raw parts), loading
 and unloading, one operator pool (for = "all", "load_unload" or "setup")
-with a daily shift, from which repairs and maintenances may take their
-crews too, in one first-come-first-served queue, a daily plant closure with
-lights-out stations, and moves between stations (a move reserves a place at
-the next station; the part that arrives first takes a free machine).
+with daily or weekly shifts (a list of day sets and hours, overnight
+windows included), from which repairs and maintenances may take their
+crews too (one or several people each, a second pool of technicians
+besides), in one first-come-first-served queue, plant closures by hours
+or whole days with holidays from a start date and lights-out stations,
+initial WIP (measured from time 0), and moves between stations (a move
+reserves a place at the next station; the part that arrives first takes a
+free machine).
 
     scripts/peer-check.py --bin target/release/alloysim --seeds 0..30
 
@@ -34,6 +38,7 @@ the outcome is the same on every run. It takes about 10 s per line
 (Python).
 """
 import argparse
+import bisect
 import csv
 import heapq
 import math
@@ -50,6 +55,35 @@ def rm(lst, x):
     for k, y in enumerate(lst):
         if y is x: del lst[k]; return
     raise KeyError('not promised')
+
+DAYS = {'daily': range(7), 'mon-fri': range(5), 'mon-sat': range(6), 'fri-mon': (4, 5, 6, 0),
+        'mon,wed,fri': (0, 2, 4), 'tue-thu': (1, 2, 3), 'sat': (5,), 'sun': (6,), 'sat-sun': (5, 6)}
+def shift_windows(spec):
+    """The crew's shifts as (days, start, end) in minutes of the day, or None."""
+    if spec.get('shifts'): return spec['shifts']
+    return [('daily',) + tuple(spec['shift'])] if spec.get('shift') else None
+def closed_windows(spec):
+    """The plant's weekly closed windows (end None: the whole day), or None."""
+    w = [('daily',) + tuple(spec['closed'])] if spec.get('closed') else []
+    if spec.get('closed_days'): w.append((spec['closed_days'], 0, None))
+    return w if w or spec.get('holidays') else None
+def windows(weekly, holidays, end):
+    """Weekly windows (days from Monday, time 0) and whole days (`holidays`,
+    day numbers) as merged [a, b) intervals of absolute time over the run;
+    overlapping or touching windows merge, and a window past midnight
+    runs into the next day."""
+    if weekly is None: return None
+    iv = [(d * 1440.0, (d + 1) * 1440.0) for d in holidays]
+    for d in range(-1, int(end // 1440) + 2):
+        for days, a, b in weekly:
+            if d % 7 in DAYS[days]:
+                e = 1440 if b is None else b if b > a else b + 1440
+                iv.append((d * 1440.0 + a, d * 1440.0 + e))
+    merged = []
+    for a, b in sorted(iv):
+        if merged and a <= merged[-1][1]: merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else: merged.append((a, b))
+    return merged
 
 class Line:
     """One replication of a line `spec` (as made by `gen`): run() returns
@@ -79,28 +113,26 @@ class Line:
         self.ia = spec.get('ia'); self.release = []
         self.lot = spec.get('lot'); self.credit = [0.0] * len(self.mix); self.lot_left = 0; self.orders = 0
         if self.ia: self.push(self.draw(self.ia), 'arr', None)
-        self.shift = spec.get('shift'); self.closed = spec.get('closed'); self.plant_waiting = []
-        self.on_shift = self.in_window(0.0, self.shift) if self.shift else True
-        self.plant_open = not self.in_window(0.0, self.closed) if self.closed else True
-        if self.shift: self.schedule_changes(self.shift, 'shift')
-        if self.closed: self.schedule_changes(self.closed, 'plant')
+        self.shift = windows(shift_windows(spec), [], self.end); self.plant_waiting = []
+        self.closed = windows(closed_windows(spec), spec.get('holidays', []), self.end)
+        self.on_shift = self.in_window(0.0, self.shift) if self.shift is not None else True
+        self.plant_open = not self.in_window(0.0, self.closed) if self.closed is not None else True
+        if self.shift is not None: self.schedule_changes(self.shift, 'shift')
+        if self.closed is not None: self.schedule_changes(self.closed, 'plant')
         self.setups = [0]*len(self.S)
         self.snap_t = 0.0; self.shares = [dict(busy=0.0, blocked=0.0, down=0.0, setup=0.0, load_unload=0.0, maintenance=0.0) for _ in self.S]
         self.buf_area = [0.0]*len(self.S); self.done = [0]*len(self.S)
     def in_window(self, t, w):
-        a, b = w  # daily window [a, b) in minutes of the day, b may be < a (overnight)
-        x = t % 1440.0
-        return (a <= x < b) if a < b else (x >= a or x < b)
+        # w: merged [a, b) intervals of absolute time, in order
+        k = bisect.bisect_right(w, (t, math.inf)) - 1
+        return k >= 0 and t < w[k][1]
     def schedule_changes(self, w, kind):
-        day = 0
-        while day * 1440.0 < self.end + 1440:
-            for k, x in enumerate(w):
-                t = day * 1440.0 + x
-                # closings before openings, both before anything else at the instant
-                opening = (k == 0) if kind == 'shift' else (k == 1)
+        for a, b in w:
+            # closings before openings, both before anything else at the
+            # instant; a shift opens at a, the plant at b
+            for t, opening in ((a, kind == 'shift'), (b, kind == 'plant')):
                 if 0 < t <= self.end:
                     heapq.heappush(self.ev, (t, -1 if opening else -2, kind, None))
-            day += 1
     def closed_for(self, m):
         return (not self.plant_open) and not self.S[m['st']].get('lo')
     def draw(self, d):
@@ -160,11 +192,14 @@ class Line:
     def pool_on(self, name):
         return self.on_shift if name == 'crew' else True
     def need_count(self, m, need):
-        return self.S[m['st']]['ops'] if need in ('start', 'unload') else 1
+        s = self.S[m['st']]
+        if need == 'repair': return s['fail'].get('n', 1)
+        if need == 'maint': return s['mt'].get('n', 1)
+        return s['ops']
     def take_or_queue(self, name, m, need):
-        p = self.P[name]
-        if not p['q'] and self.pool_on(name) and p['free'] >= 1:
-            p['free'] -= 1; return True
+        p = self.P[name]; n = self.need_count(m, need)
+        if not p['q'] and self.pool_on(name) and p['free'] >= n:
+            p['free'] -= n; return True
         p['q'].append((m, need)); return False
     def serve(self, name):
         p = self.P[name]
@@ -237,7 +272,7 @@ class Line:
             m['since_m'] = 0.0; m['phase'] = 'idle'
             if s['mt']['basis'] == 'calendar': self.push(self.t + s['mt']['every'], 'mdue', m)
             if m['mcrew']:
-                name = m['mcrew']; m['mcrew'] = None; self.P[name]['free'] += 1; self.serve(name)
+                name = m['mcrew']; m['mcrew'] = None; self.P[name]['free'] += s['mt'].get('n', 1); self.serve(name)
             self.seek(m); return
         if s.get('mt') and s['mt']['basis'] == 'operating':
             m['since_m'] += m['ptime']
@@ -429,7 +464,7 @@ class Line:
         ph = m['phase']
         self.resume(m, ph)
         if m['tech']:
-            name = m['tech']; m['tech'] = None; self.P[name]['free'] += 1; self.serve(name)
+            name = m['tech']; m['tech'] = None; self.P[name]['free'] += f.get('n', 1); self.serve(name)
     def resume(self, m, ph):
         if ph == 'maint':
             if not m['mdue']: self.segment(m)
@@ -475,7 +510,15 @@ class Line:
                 k = self.state(m)
                 if k: self.shares[i][k] += dt
     def run(self):
-        for m in self.st[0]['machines']: self.seek(m)
+        # initial WIP: into the buffers at time 0, the free machines take
+        # the first ones (stations in order)
+        for i, n in sorted(self.spec.get('iw', {}).items()):
+            prod = next(k for k, r in enumerate(self.routes) if i in r)
+            for _ in range(n):
+                self.wip += 1
+                self.st[i]['buf'].append(dict(prod=prod, res=None, q=0.0, pos=self.routes[prod].index(i), t0=0.0))
+        for i in sorted(set([0]) | set(self.spec.get('iw', {}))):
+            for m in self.st[i]['machines']: self.seek(m)
         reset = False
         while self.ev:
             t, seq, kind, obj = heapq.heappop(self.ev)
@@ -605,6 +648,31 @@ def gen(seed):
         scale = lambda d: (d[0], d[1] * size * 0.9) + ((d[2] * size * 0.9,) if d[0] == 'uni' else d[2:])
         first['p'] = [scale(d) for d in first['p']] if isinstance(first['p'], list) else scale(first['p'])
         if spec.get('ia'): first['b'] = max(first['b'], size)
+    # Weekly shifts and closures, holidays, crews of two, initial WIP.
+    if spec.get('shift') and r.random() < 0.4:
+        a, b = spec.pop('shift')
+        spec['shifts'] = [(r.choice(['mon-fri', 'mon-sat', 'fri-mon', 'mon,wed,fri']), a, b)]
+        if r.random() < 0.5:
+            c = r.randint(0, 23) * 60
+            spec['shifts'].append((r.choice(['sat', 'sun', 'tue-thu']), c, (c + r.randint(4, 10) * 60) % 1440))
+    if spec.get('closed') and r.random() < 0.4: spec['closed_days'] = r.choice(['sun', 'sat-sun'])
+    if r.random() < 0.2: spec['holidays'] = sorted(r.sample(range(10), r.randint(1, 2)))
+    for x in spec['stations']:
+        for key, crew in (('fail', x.get('crew')), ('mt', x.get('mt', {}).get('crew'))):
+            if crew and r.random() < 0.4:
+                x[key]['n'] = 2
+                spec['techs' if crew == 'techs' else 'pool'] = max(spec['techs' if crew == 'techs' else 'pool'], 2)
+    for x in spec['stations']:
+        if x.get('ops') and x.get('task') == 'all':
+            for key, crew in (('fail', x.get('crew')), ('mt', x.get('mt', {}).get('crew'))):
+                if crew == 'crew': spec['pool'] = max(spec['pool'], x['ops'] + x[key].get('n', 1))
+    if len(spec['stations']) > 1 and r.random() < 0.3:
+        spec['iw'] = {}
+        visited = sorted(set(j for route in spec['routes'] for j in route[1:])) if spec.get('routes') else list(range(1, len(spec['stations'])))
+        for i in r.sample(visited, r.randint(1, len(visited))):
+            x = spec['stations'][i]
+            room = x['b'] + (0 if 'batch' in x else x['c'])
+            spec['iw'][i] = r.randint(1, min(room, 12))
     return spec
 def toml(spec, reps, warm, hor, seed):
     """The line `spec` as an alloysim scenario file."""
@@ -620,15 +688,22 @@ def toml(spec, reps, warm, hor, seed):
     hm = lambda x: '%02d:%02d' % (x // 60, x % 60)
     if spec.get('pool'):
         t += f'[[pools]]\nname = "crew"\nsize = {spec["pool"]}\n'
-        if spec.get('shift'): t += f'shifts = [ {{ days = "daily", start = "{hm(spec["shift"][0])}", end = "{hm(spec["shift"][1])}" }} ]\n'
-    if spec.get('closed'): t += f'[calendar]\nclosed = [ {{ days = "daily", start = "{hm(spec["closed"][0])}", end = "{hm(spec["closed"][1])}" }} ]\n'
+        if shift_windows(spec):
+            t += 'shifts = [ ' + ', '.join(f'{{ days = "{d}", start = "{hm(a)}", end = "{hm(b)}" }}' for d, a, b in shift_windows(spec)) + ' ]\n'
+    if closed_windows(spec) is not None:
+        t += '[calendar]\n'
+        if spec.get('holidays'):
+            # time 0 is Monday 2026-11-30
+            t += 'start_date = "2026-11-30"\nholidays = [' + ', '.join('"2026-%02d-%02d"' % ((11, 30) if d == 0 else (12, d)) for d in spec['holidays']) + ']\n'
+        t += 'closed = [ ' + ', '.join(f'{{ days = "{d}" }}' if b is None else f'{{ days = "{d}", start = "{hm(a)}", end = "{hm(b)}" }}' for d, a, b in closed_windows(spec)) + ' ]\n'
+    if spec.get('iw'): t += '[initial_wip]\n' + ''.join(f'S{i} = {n}\n' for i, n in sorted(spec['iw'].items()))
     for i, s in enumerate(S):
         t += f'[[stations]]\nname = "S{i}"\nmachines = {s["c"]}\n'
         if isinstance(s['p'], list): t += f'process = {D(s["p"][0])}\nprocess_by_product = {{ P1 = {D(s["p"][1])} }}\n'
         else: t += f'process = {D(s["p"])}\n'
         if i > 0 or spec.get('ia'): t += 'buffer = %s\n' % ('"inf"' if s['b'] >= 10**9 else s['b'])
-        if 'fail' in s: t += 'failures = { ttf = %s, ttr = %s, basis = "%s"%s }\n' % (D(s['fail']['ttf']), D(s['fail']['ttr']), s['fail']['basis'], (', repair = { pool = "%s" }' % s['crew']) if s.get('crew') else '')
-        if 'mt' in s: t += 'maintenance = { every = %r, duration = %s, basis = "%s"%s }\n' % (s['mt']['every'], D(s['mt']['dur']), s['mt']['basis'], (', pool = "%s"' % s['mt']['crew']) if s['mt'].get('crew') else '')
+        if 'fail' in s: t += 'failures = { ttf = %s, ttr = %s, basis = "%s"%s }\n' % (D(s['fail']['ttf']), D(s['fail']['ttr']), s['fail']['basis'], (', repair = { pool = "%s", count = %d }' % (s['crew'], s['fail'].get('n', 1))) if s.get('crew') else '')
+        if 'mt' in s: t += 'maintenance = { every = %r, duration = %s, basis = "%s"%s }\n' % (s['mt']['every'], D(s['mt']['dur']), s['mt']['basis'], (', pool = "%s", count = %d' % (s['mt']['crew'], s['mt'].get('n', 1))) if s['mt'].get('crew') else '')
         if 'scrap' in s: t += f'scrap = {s["scrap"]}\n'
         if 'tr' in s: t += f'transfer = {D(s["tr"])}\n'
         if 'batch' in s:
@@ -658,12 +733,14 @@ def main():
     parser.add_argument("--keep", help="a folder to keep the scenarios and results in")
     args = parser.parse_args()
     first, last = (int(x) for x in args.seeds.split(".."))
-    warm = 500
     out = args.keep or tempfile.mkdtemp(prefix="peer-check-")
     failed = []; zs = []
     for seed in range(first, last):
         spec = gen(seed)
-        text = toml(spec, args.reps, warm, args.horizon, seed)
+        # a line that starts with parts in it is measured from time 0, over
+        # a horizon short enough for the start to count
+        warm, horizon = (0, min(args.horizon, 3000)) if spec.get('iw') else (500, args.horizon)
+        text = toml(spec, args.reps, warm, horizon, seed)
         folder = os.path.join(out, f"line{seed}")
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, "line.toml"), "w") as f:
@@ -678,7 +755,7 @@ def main():
             continue
         with open(os.path.join(folder, "out", "replications.csv")) as f:
             rows = list(csv.DictReader(f))
-        reference = [Line(spec, 1000 * seed + k, warm, args.horizon).run() for k in range(args.reps)]
+        reference = [Line(spec, 1000 * seed + k, warm, horizon).run() for k in range(args.reps)]
         report = []
         unstable = statistics.mean(float(r["wip_mean"]) for r in rows) > 500
         for name, ours, theirs in [

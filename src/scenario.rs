@@ -370,6 +370,10 @@ fn build(
         change::check_unused(reader, root, &changes, &specs);
     }
     variants.extend(change::build_variants(reader, root, &changes, specs));
+    if variants.first().is_some_and(|v| v.name == "baseline") {
+        let models: Vec<&Model> = variants.iter().map(|v| &v.model).collect();
+        line::warn_unused_pools(reader, root, &models);
+    }
     let product_names: Vec<String> = variants
         .first()
         .map(|v| v.model.products.iter().map(|p| p.name.clone()).collect())

@@ -264,6 +264,70 @@ pub fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> 
     })
 }
 
+/// Whether any station of `model` takes people from pool `pool`: as
+/// operators, as a repair crew or as a maintenance crew.
+fn pool_used(model: &Model, pool: usize) -> bool {
+    model.stations.iter().any(|s| {
+        s.operators.is_some_and(|o| o.pool == pool)
+            || s.failures
+                .as_ref()
+                .and_then(|f| f.repair)
+                .is_some_and(|c| c.pool == pool)
+            || s.maintenance
+                .as_ref()
+                .and_then(|m| m.crew)
+                .is_some_and(|c| c.pool == pool)
+    })
+}
+
+/// A `[[pools]]` entry that no station uses, in the baseline or in any
+/// variant, is legal but does nothing, except cost labour if it is paid:
+/// most often a station's `operators`, `repair` or `maintenance` names
+/// another pool by mistake.
+pub fn warn_unused_pools(reader: &mut Reader<'_>, root: &Table<'_>, models: &[&Model]) {
+    let Some(toml::de::DeValue::Array(entries)) = root.get("pools").map(|v| v.get_ref()) else {
+        return;
+    };
+    let Some(baseline) = models.first() else {
+        return;
+    };
+    for pool in &baseline.pools {
+        let used = models.iter().any(|m| {
+            m.pools
+                .iter()
+                .position(|q| q.name == pool.name)
+                .is_some_and(|p| pool_used(m, p))
+        });
+        if used {
+            continue;
+        }
+        let Some((k, entry)) = entries
+            .iter()
+            .enumerate()
+            .find(|(_, e)| super::change::entry_name(e).is_some_and(|n| n == pool.name))
+        else {
+            continue;
+        };
+        let span = match entry.get_ref() {
+            toml::de::DeValue::Table(t) => t.get("name").map_or(entry.span(), |v| v.span()),
+            _ => entry.span(),
+        };
+        let cost = if pool.cost_per_h.is_some_and(|c| c > 0.0) {
+            ", though its cost_per_h is counted as labour"
+        } else {
+            ""
+        };
+        reader.warn(
+            span,
+            &join(&index("pools", k), "name"),
+            format!(
+                "pool \"{}\" is used by no station (as operators, repair or maintenance crew) in the baseline or any variant: its people do no work in the model{cost}",
+                pool.name
+            ),
+        );
+    }
+}
+
 /// `source.lot_size`: releases in lots of N parts of one product.
 fn read_lot_size(reader: &mut Reader<'_>, root: &Table<'_>) -> Option<Option<u32>> {
     let Some(v) = root.get("source").and_then(|s| match s.get_ref() {

@@ -1052,3 +1052,51 @@ maintenance = {maintenance}
     ));
     assert!(w.is_empty(), "{w:?}");
 }
+
+#[test]
+fn a_pool_that_no_station_uses_gets_a_warning_at_its_name() {
+    let line = |pools: &str, station: &str, changes: &str| {
+        format!(
+            r#"[scenario]
+name = "pools"
+horizon = "10h"
+[[products]]
+name = "p"
+route = ["cast"]
+{pools}
+[[stations]]
+name = "cast"
+process = 1.0
+{station}
+{changes}"#
+        )
+    };
+    let warnings = |text: &str| warnings_of(text, "used by no station");
+    let two = "[[pools]]\nname = \"crew\"\nsize = 2\n[[pools]]\nname = \"fitters\"\nsize = 1\ncost_per_h = 30\n";
+    // The station's operators name one pool; the other, paid, does nothing.
+    let w = warnings(&line(two, "operators = { pool = \"crew\" }", ""));
+    assert_eq!(
+        w,
+        vec![
+            "t.toml:11:8: pools[1].name: pool \"fitters\" is used by no station (as operators, \
+             repair or maintenance crew) in the baseline or any variant: its people do no work \
+             in the model, though its cost_per_h is counted as labour"
+        ],
+    );
+    // Used as the repair crew and the maintenance crew: no warning.
+    let crews = "operators = { pool = \"crew\" }\nfailures = { ttf = 100, ttr = 5, repair = { pool = \"fitters\" } }";
+    assert!(warnings(&line(two, crews, "")).is_empty());
+    let crews = "operators = { pool = \"crew\" }\nmaintenance = { every = 100, duration = 5, pool = \"fitters\" }";
+    assert!(warnings(&line(two, crews, "")).is_empty());
+    // Used by a variant only (a change moves the station to it): no warning.
+    let change = "[[changes]]\nname = \"fitters_run_it\"\nstations.cast = { operators = { pool = \"fitters\" } }\n";
+    assert!(warnings(&line(two, "operators = { pool = \"crew\" }", change)).is_empty());
+    // No pool used at all: one warning each, unpaid without the labour clause.
+    let w = warnings(&line(two, "", ""));
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].starts_with("t.toml:8:8: pools[0].name: pool \"crew\""),
+        "{w:?}"
+    );
+    assert!(w[0].ends_with("no work in the model"), "{w:?}");
+}
