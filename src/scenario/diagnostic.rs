@@ -8,7 +8,9 @@ use std::ops::Range;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub file: String,
-    /// 1-based line and column (in characters) of the offending value or key.
+    /// 1-based line and column (in characters) of the offending value or
+    /// key; 0 for a problem of the command line (`file` then names the
+    /// option, e.g. `--param`).
     pub line: usize,
     pub column: usize,
     /// Key path such as `stations[2].buffer`; empty for syntax errors.
@@ -20,7 +22,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if self.line == 0 {
+            write!(f, "{}: ", self.file)?;
+        } else {
+            write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        }
         if !self.key_path.is_empty() {
             write!(f, "{}: ", self.key_path)?;
         }
@@ -124,6 +130,23 @@ impl<'t> Diagnostics<'t> {
             key_path: key_path.to_owned(),
             message: message.into(),
             offset: span.start,
+        };
+        if !self.list.contains(&diagnostic) {
+            self.list.push(diagnostic);
+        }
+    }
+
+    /// Records a problem of a command-line option (`--param`) rather than
+    /// of the file: it has no line and column.
+    pub fn option_error(&mut self, option: &str, key_path: &str, message: impl Into<String>) {
+        self.reported += 1;
+        let diagnostic = Diagnostic {
+            file: option.to_owned(),
+            line: 0,
+            column: 0,
+            key_path: key_path.to_owned(),
+            message: message.into(),
+            offset: 0,
         };
         if !self.list.contains(&diagnostic) {
             self.list.push(diagnostic);

@@ -41,7 +41,7 @@ impl std::fmt::Display for EditValue {
 /// A path that leads nowhere is recorded as a problem of the edit.
 pub fn apply<'i>(reader: &mut Reader<'_>, root: &mut Table<'i>, edit: &Edit, value_text: &'i str) {
     if let Err(message) = set(root, &edit.path, value_text) {
-        reader.error(0..0, &edit.path, message);
+        reader.option_error("--param", &edit.path, message);
     }
 }
 
@@ -78,9 +78,14 @@ fn set<'i>(root: &mut Table<'i>, path: &str, value_text: &'i str) -> Result<(), 
             _ => return Err(format!("\"{key}\" is not a table here")),
         }
     }
+    // A key the file does not write is placed where its table is, so that
+    // a problem with it (an unknown key) points there.
+    let key_span = table
+        .get_key_value(*last)
+        .map_or(around.clone(), |(k, _)| k.span());
     let span = table.get(*last).map_or(around, |v| v.span());
     table.insert(
-        Spanned::new(0..0, Cow::Owned((*last).to_owned())),
+        Spanned::new(key_span, Cow::Owned((*last).to_owned())),
         Spanned::new(span, value),
     );
     Ok(())

@@ -192,6 +192,11 @@ impl<'t> Reader<'t> {
         self.diagnostics.error(span, path, message);
     }
 
+    /// Records a problem of a command-line option, not of the file.
+    pub fn option_error(&mut self, option: &str, path: &str, message: impl Into<String>) {
+        self.diagnostics.option_error(option, path, message);
+    }
+
     /// Records something legal that looks wrong.
     pub fn warn(&mut self, span: Range<usize>, path: &str, message: impl Into<String>) {
         self.diagnostics.warn(span, path, message);

@@ -975,6 +975,15 @@ fn check_batch(
     let Some(capacity) = buffer else {
         return;
     };
+    // A buffer that could not be read stands in as 0: already reported.
+    let buffer_path = join(&raw.path, "buffer");
+    if reader
+        .diagnostics()
+        .iter()
+        .any(|d| d.key_path == buffer_path)
+    {
+        return;
+    }
     let batch_path = join(&raw.path, "batch");
     if capacity < batch.min {
         reader.error(

@@ -1100,3 +1100,30 @@ process = 1.0
     );
     assert!(w[0].ends_with("no work in the model"), "{w:?}");
 }
+
+#[test]
+fn a_bad_buffer_at_a_batch_station_is_reported_once() {
+    let text = r#"[scenario]
+name = "oven"
+horizon = "10h"
+[[products]]
+name = "p"
+route = ["cast", "oven"]
+[[stations]]
+name = "cast"
+process = 1.0
+[[stations]]
+name = "oven"
+buffer = -1
+process = 20.0
+batch = { size = 10, min = 4 }
+"#;
+    let message = errors(text);
+    assert!(
+        message.contains("test.toml:12:10: stations[1].buffer: expected an integer >= 0"),
+        "{message}"
+    );
+    // The unreadable buffer does not stand in as 0 for the batch check.
+    assert!(!message.contains("batch.min"), "{message}");
+    assert!(message.contains("1 error"), "{message}");
+}

@@ -179,6 +179,14 @@ fn sweep_errors_name_the_point() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("no station named \"X\""), "{err}");
+    // A path that leads nowhere is the option's fault, not the file's: no
+    // line and column.
+    assert!(
+        err.to_string()
+            .contains("--param: stations.X.buffer: no station named"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("test.toml:"), "{err}");
     let err = sweep(
         &s,
         0,
@@ -213,6 +221,21 @@ fn sweep_errors_name_the_point() {
     assert!(
         err.to_string()
             .contains("test.toml:15:1: stations[1].machines"),
+        "{err}"
+    );
+    // An unknown key set by the option is reported at the entry too.
+    let err = sweep(
+        &s,
+        0,
+        &[parse_param("stations.B.bufer=1,2").unwrap()],
+        Some(1),
+        &|| {},
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "test.toml:15:1: stations[1].bufer: unknown key \"bufer\" (did you mean \"buffer\"?)"
+        ),
         "{err}"
     );
 }
