@@ -56,6 +56,10 @@ impl RunPlan {
         for path in &args.scenarios {
             let mut scenario = Scenario::load(path)?;
             scenario.override_run(&overrides).map_err(UsageError)?;
+            if precision.is_some() {
+                // The rounds of --precision are of this many, at least 2.
+                scenario.run.replications = scenario.run.replications.max(2);
+            }
             // The replications every run reports: with --precision, its
             // first batch.
             let most = match precision {

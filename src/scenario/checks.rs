@@ -13,6 +13,14 @@ const MIN_CYCLES: f64 = 5.0;
 
 pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warning> {
     let mut warnings = Vec::new();
+    if run.replications == 1 {
+        warnings.push(Warning {
+            key_path: "scenario.replications".to_owned(),
+            ..Warning::general(
+                "one replication gives no confidence interval and no paired test of the gains: the figures carry no measure of their precision; run at least 2 (5 or more for a usable interval)",
+            )
+        });
+    }
     if let Some((station, cycle)) = slowest_operation(model) {
         if run.horizon_min < MIN_CYCLES * cycle {
             warnings.push(Warning {

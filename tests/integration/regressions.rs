@@ -1127,3 +1127,44 @@ batch = { size = 10, min = 4 }
     assert!(!message.contains("batch.min"), "{message}");
     assert!(message.contains("1 error"), "{message}");
 }
+
+#[test]
+fn a_single_replication_gets_a_warning() {
+    let text = |replications: u32| {
+        format!(
+            "[scenario]\nname = \"one\"\nhorizon = \"10h\"\nreplications = {replications}\n\
+             [[products]]\nname = \"p\"\nroute = [\"A\"]\n\
+             [[stations]]\nname = \"A\"\nprocess = {{ dist = \"exponential\", mean = 1.0 }}\n"
+        )
+    };
+    let one = "no confidence interval";
+    assert_eq!(warnings_of(&text(1), one).len(), 1);
+    assert!(warnings_of(&text(2), one).is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "one.toml", &text(1));
+    // -r overrides the file, either way.
+    let run = |extra: &[&str]| {
+        let out = dir.path().join("out");
+        let _ = fs::remove_dir_all(&out);
+        let assert = alloysim()
+            .args(["run", "--no-charts", "-o"])
+            .arg(&out)
+            .args(extra)
+            .arg(&path)
+            .assert()
+            .success();
+        stderr_of(&assert).contains(one)
+    };
+    assert!(run(&[]));
+    assert!(!run(&["-r", "3"]));
+    // --precision runs rounds of at least two replications.
+    assert!(!run(&["--precision", "50"]));
+    let path2 = write(dir.path(), "three.toml", &text(3));
+    let assert = alloysim()
+        .args(["run", "--no-charts", "-r", "1", "-o"])
+        .arg(dir.path().join("out3"))
+        .arg(&path2)
+        .assert()
+        .success();
+    assert!(stderr_of(&assert).contains(one));
+}
