@@ -12,11 +12,12 @@ routes (which may come back to a station), parallel machines, finite buffers and
 operating and the calendar basis with repair crews, planned maintenance on
 both bases, setups (product change or every N parts), batch machines
 (size, min, max_wait; at the first station, filled with raw parts), loading
-and unloading, one operator pool (for = "all", "load_unload" or "setup")
-with daily or weekly shifts (a list of day sets and hours, overnight
-windows included), from which repairs and maintenances may take their
-crews too (one or several people each, a second pool of technicians
-besides), in one first-come-first-served queue, plant closures by hours
+and unloading, operators (for = "all", "load_unload" or "setup") from a
+pool with daily or weekly shifts (a list of day sets and hours, overnight
+windows included) or from a second pool of technicians at work around the
+clock, from which repairs and maintenances may take their crews too (one
+or several people each), each pool with one first-come-first-served
+queue, plant closures by hours
 or whole days with holidays from a start date and lights-out stations,
 initial WIP (measured from time 0), and moves between stations (a move
 reserves a place at the next station; the part that arrives first takes a
@@ -181,7 +182,7 @@ class Line:
             task = s.get('task', 'all')
             if task != 'all' and not ((task == 'lu' and s.get('ld')) or self.setup_due(m)):
                 self.begin(m); return
-            self.P['crew']['q'].append((m, 'start')); m['waiting'] = True; self.serve('crew')
+            self.P[self.opool(m)]['q'].append((m, 'start')); m['waiting'] = True; self.serve(self.opool(m))
         else: self.begin(m)
     def setup_due(self, m):
         s = self.S[m['st']]
@@ -189,6 +190,9 @@ class Line:
         prod = m['parts'][0]['prod']
         if s['setup']['on'] == 'change': return m['last'] is not None and m['last'] != prod
         return m['since_setup'] >= s['setup']['n']
+    def opool(self, m):
+        """The pool the station's operators come from."""
+        return self.S[m['st']].get('opool', 'crew')
     def pool_on(self, name):
         return self.on_shift if name == 'crew' else True
     def need_count(self, m, need):
@@ -220,7 +224,7 @@ class Line:
                 m['mcrew'] = name; m['mq'] = False; self.begin_maint(m)
     def release_ops(self, m):
         if m['ops']:
-            m['ops'] = False; self.P['crew']['free'] += self.S[m['st']]['ops']; self.serve('crew')
+            m['ops'] = False; self.P[self.opool(m)]['free'] += self.S[m['st']]['ops']; self.serve(self.opool(m))
     def load_or_process(self, m):
         s = self.S[m['st']]; task = s.get('task', 'all') if s.get('ops') else None
         if task == 'setup': self.release_ops(m)
@@ -279,14 +283,14 @@ class Line:
             if m['since_m'] >= s['mt']['every']: m['mdue'] = True
         if s.get('ul'):
             if task == 'lu':
-                m['phase'] = 'waitunload'; m['waiting'] = True; self.P['crew']['q'].append((m, 'unload')); self.serve('crew')
+                m['phase'] = 'waitunload'; m['waiting'] = True; self.P[self.opool(m)]['q'].append((m, 'unload')); self.serve(self.opool(m))
             else: self.start_unload(m)
             return
         self.end_operation(m)
     def end_operation(self, m):
         s = self.S[m['st']]
         if m['ops']:
-            self.P['crew']['free'] += s['ops']; m['ops'] = False
+            self.P[self.opool(m)]['free'] += s['ops']; m['ops'] = False
         m['phase'] = 'leaving'
         kept = []
         for p in m['parts']:
@@ -302,7 +306,7 @@ class Line:
             elif self.measuring: self.done[m['st']] += 1
             kept.append(p)
         m['parts'] = kept; m['head'] = 0
-        if s.get('ops'): self.serve('crew')
+        if s.get('ops'): self.serve(self.opool(m))
         if len(kept) == 1 and kept[0]['next'] == m['st']:
             # rework, or a next visit, at the same station: an exchange with
             # the buffer (docs/SCENARIOS.md, "Decisions at the edges")
@@ -673,6 +677,16 @@ def gen(seed):
             x = spec['stations'][i]
             room = x['b'] + (0 if 'batch' in x else x['c'])
             spec['iw'][i] = r.randint(1, min(room, 12))
+    # Operators from the technicians' pool too (always at work).
+    if spec.get('techs'):
+        for x in spec['stations']:
+            if x.get('ops') and r.random() < 0.4: x['opool'] = 'techs'
+        # Enough technicians that every machine can hold its operators
+        # while one crew works: a machine that holds its operators while
+        # it waits for its repair cannot lock the pool.
+        held = sum(x['c'] * x['ops'] for x in spec['stations'] if x.get('opool'))
+        crews = [x[k].get('n', 1) for x in spec['stations'] for k, crew in (('fail', x.get('crew')), ('mt', x.get('mt', {}).get('crew'))) if crew == 'techs']
+        if held: spec['techs'] = max(spec['techs'], held + max(crews or [0]))
     return spec
 def toml(spec, reps, warm, hor, seed):
     """The line `spec` as an alloysim scenario file."""
@@ -711,7 +725,7 @@ def toml(spec, reps, warm, hor, seed):
         if 'setup' in s:
             st = s['setup']
             t += f'setup = {{ time = {D(st["t"])}, on = "product_change" }}\n' if st['on'] == 'change' else f'setup = {{ time = {D(st["t"])}, on = "every", every = {st["n"]} }}\n'
-        if 'ops' in s: t += f'operators = {{ pool = "crew", count = {s["ops"]}, for = "{ {"all": "all", "lu": "load_unload", "setup": "setup"}[s["task"]] }" }}\n'
+        if 'ops' in s: t += f'operators = {{ pool = "{s.get("opool", "crew")}", count = {s["ops"]}, for = "{ {"all": "all", "lu": "load_unload", "setup": "setup"}[s["task"]] }" }}\n'
         if 'ld' in s: t += f'load = {D(s["ld"])}\n'
         if 'ul' in s: t += f'unload = {D(s["ul"])}\n'
         if s.get('lo'): t += 'lights_out = true\n'
