@@ -2,26 +2,26 @@
 """An independent reference simulator of alloysim's line semantics, and a
 check of alloysim against it on random lines.
 
-The reference is written from docs/SCENARIOS.md ("How the line works" and
-"Decisions at the edges"), not from alloysim's code: a plain event-list
-simulation of a line with an unlimited or Poisson-like source and its
-release queue, products with mixes (or released in lots) and their own
-routes (which may come back to a station), parallel machines, finite buffers and blocking after service
-(blocked machines released first blocked, first served), scrap and rework
-(at the station itself or back to an earlier one), failures on the
-operating and the calendar basis with repair crews, planned maintenance on
-both bases, setups (product change or every N parts), batch machines
-(size, min, max_wait; at the first station, filled with raw parts), loading
-and unloading, operators (for = "all", "load_unload" or "setup") from a
-pool with daily or weekly shifts (a list of day sets and hours, overnight
-windows included) or from a second pool of technicians at work around the
-clock, from which repairs and maintenances may take their crews too (one
-or several people each), each pool with one first-come-first-served
-queue, plant closures by hours
-or whole days with holidays from a start date and lights-out stations,
-initial WIP (measured from time 0), and moves between stations (a move
-reserves a place at the next station; the part that arrives first takes a
-free machine).
+The reference is written from docs/SCENARIOS.md ("How the line works"
+and "Decisions at the edges"), not from alloysim's code: a plain
+event-list simulation of a line with an unlimited or Poisson-like source
+and its release queue, products with mixes (or released in lots) and
+their own routes (which may come back to a station), parallel machines,
+finite buffers and blocking after service (blocked machines released
+first blocked, first served), scrap and rework (at the station itself or
+back to an earlier one), failures on the operating and the calendar
+basis with repair crews, planned maintenance on both bases, setups
+(product change or every N parts), batch machines (size, min, max_wait;
+at the first station, filled with raw parts), loading and unloading,
+operators (for = "all", "load_unload" or "setup") from a pool with daily
+or weekly shifts (a list of day sets and hours, overnight windows
+included) or from a second pool of technicians at work around the clock,
+from which repairs and maintenances may take their crews too (one or
+several people each), each pool with one first-come-first-served queue,
+plant closures by hours or whole days with holidays from a start date
+and lights-out stations, initial WIP (measured from time 0), and moves
+between stations (a move reserves a place at the next station; the part
+that arrives first takes a free machine).
 
     scripts/peer-check.py --bin target/release/alloysim --seeds 0..30
 
