@@ -1141,30 +1141,25 @@ fn a_single_replication_gets_a_warning() {
     assert_eq!(warnings_of(&text(1), one).len(), 1);
     assert!(warnings_of(&text(2), one).is_empty());
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "one.toml", &text(1));
-    // -r overrides the file, either way.
-    let run = |extra: &[&str]| {
+    let one_rep = write(dir.path(), "one.toml", &text(1));
+    let three_reps = write(dir.path(), "three.toml", &text(3));
+    // Whether running `path` with `extra` options prints the warning.
+    let warns = |path: &Path, extra: &[&str]| {
         let out = dir.path().join("out");
         let _ = fs::remove_dir_all(&out);
         let assert = alloysim()
             .args(["run", "--no-charts", "-o"])
             .arg(&out)
             .args(extra)
-            .arg(&path)
+            .arg(path)
             .assert()
             .success();
         stderr_of(&assert).contains(one)
     };
-    assert!(run(&[]));
-    assert!(!run(&["-r", "3"]));
+    assert!(warns(&one_rep, &[]));
+    // -r overrides the file, either way.
+    assert!(!warns(&one_rep, &["-r", "3"]));
+    assert!(warns(&three_reps, &["-r", "1"]));
     // --precision runs rounds of at least two replications.
-    assert!(!run(&["--precision", "50"]));
-    let path2 = write(dir.path(), "three.toml", &text(3));
-    let assert = alloysim()
-        .args(["run", "--no-charts", "-r", "1", "-o"])
-        .arg(dir.path().join("out3"))
-        .arg(&path2)
-        .assert()
-        .success();
-    assert!(stderr_of(&assert).contains(one));
+    assert!(!warns(&one_rep, &["--precision", "50"]));
 }

@@ -170,70 +170,39 @@ process = { dist = "exponential", mean = 1.0 }
 #[test]
 fn sweep_errors_name_the_point() {
     let s = scenario(CHANGES);
-    let err = sweep(
-        &s,
-        0,
-        &[parse_param("stations.X.buffer=1,2").unwrap()],
-        Some(1),
-        &|| {},
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("no station named \"X\""), "{err}");
+    // The error of a sweep of one parameter, as printed.
+    let error_of = |param: &str| {
+        sweep(&s, 0, &[parse_param(param).unwrap()], Some(1), &|| {})
+            .unwrap_err()
+            .to_string()
+    };
+    let err = error_of("stations.X.buffer=1,2");
+    assert!(err.contains("no station named \"X\""), "{err}");
     // A path that leads nowhere is the option's fault, not the file's: no
     // line and column.
     assert!(
-        err.to_string()
-            .contains("--param: stations.X.buffer: no station named"),
+        err.contains("--param: stations.X.buffer: no station named"),
         "{err}"
     );
-    assert!(!err.to_string().contains("test.toml:"), "{err}");
-    let err = sweep(
-        &s,
-        0,
-        &[parse_param("stations.B.buffer=-1,2").unwrap()],
-        Some(1),
-        &|| {},
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("stations.B.buffer = -1"), "{err}");
-    assert!(
-        err.to_string().contains("expected an integer >= 0"),
-        "{err}"
-    );
+    assert!(!err.contains("test.toml:"), "{err}");
+    let err = error_of("stations.B.buffer=-1,2");
+    assert!(err.contains("stations.B.buffer = -1"), "{err}");
+    assert!(err.contains("expected an integer >= 0"), "{err}");
     // A bad value is reported where the key it replaces is written (B's
     // buffer, line 17) ...
-    assert!(
-        err.to_string()
-            .contains("test.toml:17:10: stations[1].buffer"),
-        "{err}"
-    );
+    assert!(err.contains("test.toml:17:10: stations[1].buffer"), "{err}");
     // ... and one the file does not give, at the entry it is set in (B's
     // [[stations]], line 15), not at the top of the file.
-    let err = sweep(
-        &s,
-        0,
-        &[parse_param("stations.B.machines=0,1").unwrap()],
-        Some(1),
-        &|| {},
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("stations.B.machines = 0"), "{err}");
+    let err = error_of("stations.B.machines=0,1");
+    assert!(err.contains("stations.B.machines = 0"), "{err}");
     assert!(
-        err.to_string()
-            .contains("test.toml:15:1: stations[1].machines"),
+        err.contains("test.toml:15:1: stations[1].machines"),
         "{err}"
     );
     // An unknown key set by the option is reported at the entry too.
-    let err = sweep(
-        &s,
-        0,
-        &[parse_param("stations.B.bufer=1,2").unwrap()],
-        Some(1),
-        &|| {},
-    )
-    .unwrap_err();
+    let err = error_of("stations.B.bufer=1,2");
     assert!(
-        err.to_string().contains(
+        err.contains(
             "test.toml:15:1: stations[1].bufer: unknown key \"bufer\" (did you mean \"buffer\"?)"
         ),
         "{err}"
