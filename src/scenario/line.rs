@@ -617,7 +617,7 @@ fn read_product(
     reader.check_keys(table, path, keys::PRODUCT);
     let name = reader
         .required(table, value.span(), path, "name")
-        .and_then(|v| reader.name(v, &join(path, "name")));
+        .and_then(|v| reader.defined_name(v, &join(path, "name")));
     let mix = match table.get("mix") {
         None => Some(1.0),
         Some(v) => reader.number(v, &join(path, "mix")).and_then(|m| {

@@ -59,7 +59,7 @@ pub fn read_pool(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
     reader.check_keys(table, path, keys::POOL);
     let name = reader
         .required(table, value.span(), path, "name")
-        .and_then(|v| reader.name(v, &join(path, "name")));
+        .and_then(|v| reader.defined_name(v, &join(path, "name")));
     let size = reader
         .required(table, value.span(), path, "size")
         .and_then(|v| reader.integer_in(v, &join(path, "size"), 1, 1_000_000))

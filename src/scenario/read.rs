@@ -334,23 +334,39 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// A name: non-empty, letters, digits, `_`, `-` and `.` only.
+    /// A name: non-empty, ASCII letters, digits, `_`, `-` and `.` only.
     pub fn name(&mut self, value: &Value<'_>, path: &str) -> Option<String> {
         let name = self.string(value, path)?;
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-        if valid {
+        if is_name(&name) {
             Some(name)
         } else {
-            self.error(
-                value.span(),
-                path,
-                format!("expected a name of letters, digits, '_', '-' or '.', got \"{name}\""),
-            );
+            self.bad_name(value, path, &name);
             None
         }
+    }
+
+    /// The name of something the file defines (a station, product or
+    /// pool): checked as [`Reader::name`], but an invalid string is still
+    /// returned, so that the routes and references that spell it the same
+    /// way find it and the one mistake is reported once, at the definition.
+    /// The entry itself is not clean (an error was recorded), so no model is
+    /// built from it.
+    pub fn defined_name(&mut self, value: &Value<'_>, path: &str) -> Option<String> {
+        let name = self.string(value, path)?;
+        if !is_name(&name) {
+            self.bad_name(value, path, &name);
+        }
+        Some(name)
+    }
+
+    fn bad_name(&mut self, value: &Value<'_>, path: &str, name: &str) {
+        self.error(
+            value.span(),
+            path,
+            format!(
+                "expected a name of ASCII letters (a-z, A-Z), digits, '_', '-' or '.', got \"{name}\""
+            ),
+        );
     }
 
     pub fn number(&mut self, value: &Value<'_>, path: &str) -> Option<f64> {
@@ -494,4 +510,13 @@ mod tests {
         assert!(parse_duration("abc", 1.0).is_err());
         assert!(parse_duration("", 1.0).is_err());
     }
+}
+
+/// Whether `name` is a valid name: non-empty, ASCII letters, digits, `_`,
+/// `-` and `.` only (names become file names, CSV cells and chart labels).
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
 }

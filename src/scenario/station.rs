@@ -103,7 +103,7 @@ pub fn read_station<'a, 'i>(
     let at = |key: &str| join(&path, key);
     let name = reader
         .required(table, span.clone(), &path, "name")
-        .and_then(|v| reader.name(v, &at("name")));
+        .and_then(|v| reader.defined_name(v, &at("name")));
     let machines = match table.get("machines") {
         Some(v) => reader
             .integer_in(v, &at("machines"), 1, 100_000)
@@ -245,7 +245,7 @@ fn read_rework(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option
     let prob_value = reader.required(t, value.span(), path, "prob");
     let prob = prob_value.and_then(|p| reader.probability(p, &join(path, "prob")));
     let to_value = reader.required(t, value.span(), path, "to");
-    let to = to_value.and_then(|p| reader.name(p, &join(path, "to")));
+    let to = to_value.and_then(|p| reader.string(p, &join(path, "to")));
     Some(ReworkSpec {
         prob: prob?,
         to: to?,
@@ -319,7 +319,7 @@ fn read_operators(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opt
     let table = reader.table(value, path)?;
     reader.check_keys(table, path, keys::OPERATORS);
     let pool_value = reader.required(table, value.span(), path, "pool");
-    let pool = pool_value.and_then(|v| reader.name(v, &join(path, "pool")));
+    let pool = pool_value.and_then(|v| reader.string(v, &join(path, "pool")));
     let count = match table.get("count") {
         Some(v) => reader
             .integer_in(v, &join(path, "count"), 0, 1_000_000)
@@ -436,7 +436,7 @@ fn read_crew_fields(
     path: &str,
 ) -> Option<CrewSpec> {
     let pool_value = reader.required(table, span, path, "pool");
-    let pool = pool_value.and_then(|v| reader.name(v, &join(path, "pool")));
+    let pool = pool_value.and_then(|v| reader.string(v, &join(path, "pool")));
     let count = match table.get("count") {
         Some(v) => reader
             .integer_in(v, &join(path, "count"), 1, 1_000_000)

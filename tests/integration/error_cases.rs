@@ -51,7 +51,7 @@ pub fn cases() -> Vec<Case> {
         replace("misspelt key", "buffer = 2", "bufer = 2", &["test.toml:15:1: stations[1].bufer: unknown key \"bufer\" (did you mean \"buffer\"?)"]),
         replace("unknown top-level section", "[[products]]", "[[product]]", &["product: unknown key \"product\" (did you mean \"products\"?)"]),
         replace("missing scenario name", "name = \"e\"\n", "", &["scenario.name: missing required key \"name\""]),
-        replace("scenario name with a space", "name = \"e\"", "name = \"my line\"", &["scenario.name: expected a name of letters, digits"]),
+        replace("scenario name with a space", "name = \"e\"", "name = \"my line\"", &["scenario.name: expected a name of ASCII letters (a-z, A-Z), digits"]),
         replace("bad time unit", "horizon = \"8h\"", "horizon = \"8h\"\ntime_unit = \"sec\"", &["scenario.time_unit: expected \"s\", \"min\" or \"h\", got \"sec\""]),
         replace("horizon zero", "horizon = \"8h\"", "horizon = 0", &["scenario.horizon: expected a positive duration, got 0"]),
         replace("horizon unit unknown", "horizon = \"8h\"", "horizon = \"8 hours\"", &["scenario.horizon: unknown time unit \"hours\""]),

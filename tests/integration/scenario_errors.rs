@@ -103,6 +103,40 @@ fn every_mistake_is_reported() {
     assert!(message.contains("3 errors in scenario"), "{message}");
 }
 
+/// A station, product or pool whose name is not allowed is reported once,
+/// at its definition: the routes and references that spell it the same way
+/// find it (before, each reference was reported again as unknown or as a
+/// bad name, which pointed the user at the wrong lines).
+#[test]
+fn a_bad_name_is_reported_once_at_its_definition() {
+    let station = GOOD.replace("\"A\"", "\"säge\"");
+    let message = errors(&station);
+    assert!(message.contains("1 error in scenario"), "{message}");
+    assert!(
+        message.contains("stations[0].name: expected a name of ASCII letters"),
+        "{message}"
+    );
+    let pool = format!("{GOOD}\n[[pools]]\nname = \"cast ers\"\nsize = 2\n",).replacen(
+        "name = \"A\"\nprocess = 1.0",
+        "name = \"A\"\nprocess = 1.0\noperators = { pool = \"cast ers\" }",
+        1,
+    );
+    assert!(pool.contains("operators = { pool"), "fixture changed");
+    let message = errors(&pool);
+    assert!(message.contains("1 error in scenario"), "{message}");
+    assert!(
+        message.contains("pools[0].name: expected a name"),
+        "{message}"
+    );
+    let product = GOOD.replace("name = \"p\"", "name = \"p 1\"");
+    let message = errors(&product);
+    assert!(message.contains("1 error in scenario"), "{message}");
+    assert!(
+        message.contains("products[0].name: expected a name"),
+        "{message}"
+    );
+}
+
 /// Regression (found by a targeted input): a gamma with cv = 1e-200 made its
 /// sampler's constructor fail and the loader panic; durations of 1e306 days
 /// overflowed to infinity.
