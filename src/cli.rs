@@ -143,7 +143,7 @@ pub enum Command {
         /// Output folder (default: `output/failures-<file name>`).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
-        /// Print nothing but errors.
+        /// Print nothing but errors and warnings.
         #[arg(short, long)]
         quiet: bool,
     },
@@ -173,7 +173,7 @@ pub enum Command {
         /// Output folder of the merged results.
         #[arg(short = 'o', long = "output", required = true)]
         output: PathBuf,
-        /// Print nothing but errors.
+        /// Print nothing but errors and warnings.
         #[arg(short, long)]
         quiet: bool,
     },
@@ -222,7 +222,7 @@ pub struct RunArgs {
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
     /// Replications per variant (overrides the scenario).
-    #[arg(short = 'r', long = "replications", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short = 'r', long = "replications", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
     /// Master seed (overrides the scenario).
     #[arg(long)]
@@ -242,7 +242,7 @@ pub struct RunArgs {
     /// Do not draw PNG charts.
     #[arg(long)]
     pub no_charts: bool,
-    /// Print nothing but errors.
+    /// Print nothing but errors and warnings.
     #[arg(short, long)]
     pub quiet: bool,
     /// Add replications until every gain's 95 % CI half-width is at most this
@@ -250,7 +250,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub precision: Option<String>,
     /// Upper limit on replications with --precision (at least 2).
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..))]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
     pub max_replications: u32,
     /// Treat warnings (inputs that look wrong, a warm-up too short) as errors.
     #[arg(long)]
@@ -276,7 +276,7 @@ pub struct StudyOptions {
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
     /// Replications per point (overrides the scenario).
-    #[arg(short = 'r', long = "replications", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short = 'r', long = "replications", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long = "threads", value_parser = threads_parser())]
@@ -284,7 +284,7 @@ pub struct StudyOptions {
     /// Do not draw PNG charts.
     #[arg(long)]
     pub no_charts: bool,
-    /// Print nothing but errors.
+    /// Print nothing but errors and warnings.
     #[arg(short, long)]
     pub quiet: bool,
     /// Treat warnings (inputs that look wrong) as errors.

@@ -250,6 +250,14 @@ fn bad_arguments_exit_2() {
         stderr.contains("--cpus-per-task: expected a number from 1 to 1024, got \"5000\""),
         "{stderr}"
     );
+    // The option's range is the file's (`scenario.replications`).
+    let assert = alloysim()
+        .args(["run", "-r", "1000001"])
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("1000001 is not in 1..=1000000"), "{stderr}");
     alloysim()
         .args(["run", "-q", "--no-charts", "-j", "1024", "-r", "2", "-o"])
         .arg(dir.path().join("out"))
