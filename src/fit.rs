@@ -357,6 +357,21 @@ fn statistics(fitted: &Fitted, sorted: &[f64]) -> (f64, f64) {
     let Some(law) = fitted.law() else {
         return (f64::INFINITY, 1.0);
     };
+    // A uniform's fitted ends are the smallest and largest observations,
+    // where its distribution function is 0 and 1: they carry no test
+    // (Anderson–Darling's logarithms would be clamped), and the points
+    // inside, given the ends, are uniform between them.
+    let sorted = match *fitted {
+        Fitted::Uniform { min, max } => {
+            let inside =
+                sorted.partition_point(|&v| v <= min)..sorted.partition_point(|&v| v < max);
+            &sorted[inside]
+        }
+        _ => sorted,
+    };
+    if sorted.is_empty() {
+        return (0.0, 0.0);
+    }
     let n = sorted.len() as f64;
     let f: Vec<f64> = sorted
         .iter()
@@ -417,6 +432,31 @@ fn draw(fitted: &Fitted, n: usize, rng: &mut rand_xoshiro::Xoshiro256PlusPlus) -
     }
 }
 
+/// The grid the observations were recorded on, when there is one: a step
+/// h of which every observation is a whole multiple (at least 1), to 1 % of
+/// h. Tried: the smallest gap between two distinct observations divided by
+/// 1 to 10, each refined so that the largest observation is an exact
+/// multiple (times in minutes recorded in whole seconds are on the grid
+/// 1/60 even when printed to four decimals). `sorted` is the observations
+/// in increasing order.
+pub fn resolution(sorted: &[f64]) -> Option<f64> {
+    let gap = sorted
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|&g| g > 0.0)
+        .min_by(f64::total_cmp)?;
+    let top = *sorted.last()?;
+    (1..=10).find_map(|k| {
+        let steps = (top * f64::from(k) / gap).round();
+        let h = top / steps;
+        let on_grid = sorted.iter().all(|&v| {
+            let m = v / h;
+            m.round() >= 1.0 && (m - m.round()).abs() <= 0.01
+        });
+        on_grid.then_some(h)
+    })
+}
+
 /// One family's fit and its goodness of fit.
 #[derive(Clone, Debug, Serialize)]
 pub struct Candidate {
@@ -437,7 +477,8 @@ pub struct Candidate {
 pub struct FitReport {
     pub n: usize,
     pub unit: String,
-    /// The best family by AIC among those that fit, or `"empirical"`.
+    /// The best family by AIC among those that fit, `"empirical"` when
+    /// none does, or `"deterministic"` when every observation is the same.
     pub best: String,
     /// The ready-to-paste scenario line, `process = { dist = ... }`.
     pub toml: String,
@@ -467,13 +508,56 @@ pub fn fit(x: &[f64], unit: &str, empirical_file: &str, seed: u64) -> FitReport 
         }
     };
     let mut warnings = Vec::new();
+    let mut sorted = x.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let distinct = 1 + sorted.windows(2).filter(|w| w[1] != w[0]).count();
+    if distinct == 1 {
+        // No spread: every family degenerates (a gamma of cv 10⁻⁸ "fits"),
+        // and the honest answer is the constant.
+        warnings.push(format!(
+            "all {n} observations are {} {unit}: a constant time, no distribution to fit",
+            x[0]
+        ));
+        return FitReport {
+            n,
+            unit: unit.to_owned(),
+            best: "deterministic".to_owned(),
+            toml: format!("process = \"{}{unit}\"", x[0]),
+            mean,
+            sd: 0.0,
+            lag1_autocorrelation: 0.0,
+            warnings,
+            candidates: Vec::new(),
+        };
+    }
+    // Rounded times (ties on a grid): the bootstrap rounds its samples the
+    // same way, so its p-values hold for rounded data.
+    let resolution = if distinct < n {
+        resolution(&sorted)
+    } else {
+        None
+    };
+    // Worth a word only where the grid is coarse against the spread (times
+    // to 0.1 s of a cycle of sd 7 s are as good as continuous).
+    let coarse = resolution.is_none_or(|h| h > 0.1 * var.sqrt());
+    if distinct * 2 < n && coarse {
+        warnings.push(match resolution {
+            Some(h) => format!(
+                "only {distinct} distinct values among {n} observations: the times are recorded to the nearest {} {unit}; the goodness-of-fit p-values allow for that (their samples are rounded alike), but a fitted family draws unrounded times",
+                significant(h)
+            ),
+            None => format!(
+                "only {distinct} distinct values among {n} observations: the times look rounded, and the goodness-of-fit tests assume continuous times, so their p-values come out too low (a family may be rejected for the rounding alone)"
+            ),
+        });
+    }
     if lag1.abs() > 2.0 / (n as f64).sqrt() {
         warnings.push(format!(
             "the observations are correlated with their predecessors (lag-1 autocorrelation {lag1:.2}, beyond ±{:.2}): they are not independent, and a fitted distribution draws them as if they were",
             2.0 / (n as f64).sqrt()
         ));
     }
-    let candidates = rank(&FAMILIES, x, &[], seed);
+    let candidates = rank(&FAMILIES, x, &[], resolution, seed);
     let fits = candidates.iter().find(|c| c.ad_p >= FIT_LEVEL);
     let (best, value) = match fits {
         Some(c) => (c.dist.to_owned(), c.fitted.toml(unit)),
@@ -507,6 +591,7 @@ pub(crate) fn rank(
     families: &[&'static str],
     observed: &[f64],
     censored: &[f64],
+    resolution: Option<f64>,
     seed: u64,
 ) -> Vec<Candidate> {
     let mut sorted = observed.to_vec();
@@ -522,7 +607,15 @@ pub(crate) fn rank(
             }
             let (ad, ks) = statistics(&fitted, &sorted);
             let seed = seed ^ (f as u64 + 1);
-            let (ad_p, ks_p) = bootstrap(&fitted, family, observed.len(), censored, (ad, ks), seed);
+            let (ad_p, ks_p) = bootstrap(
+                &fitted,
+                family,
+                observed.len(),
+                censored,
+                resolution,
+                (ad, ks),
+                seed,
+            );
             let params = fitted
                 .params()
                 .into_iter()
@@ -548,12 +641,15 @@ pub(crate) fn rank(
 /// Parametric bootstrap p-values of (AD, KS): samples like the data drawn
 /// from the fit (as many observations, and a draw per censored time that
 /// is censored there when it exceeds it), each refitted, its statistics
-/// on its observed part against its own fit.
+/// on its observed part against its own fit. With a `resolution`, the
+/// observed draws are rounded to it as the data were, so that the ties of
+/// rounded data do not count against the family.
 fn bootstrap(
     fitted: &Fitted,
     family: &str,
     observed: usize,
     censored: &[f64],
+    resolution: Option<f64>,
     statistic: (f64, f64),
     seed: u64,
 ) -> (f64, f64) {
@@ -561,6 +657,11 @@ fn bootstrap(
     let (mut ad_hits, mut ks_hits) = (0usize, 0usize);
     for _ in 0..BOOTSTRAP {
         let mut obs = draw(fitted, observed, &mut rng);
+        if let Some(h) = resolution {
+            for v in &mut obs {
+                *v = (*v / h).round() * h;
+            }
+        }
         let mut cens = Vec::new();
         for (&c, t) in censored.iter().zip(draw(fitted, censored.len(), &mut rng)) {
             if t < c {

@@ -189,7 +189,7 @@ pub struct FailuresFit {
 /// computed on the observed times, their p-values by a parametric
 /// bootstrap that censors each draw at the same censoring times.
 pub fn fit_times(observed: &[f64], censored: &[f64], unit: &str, seed: u64) -> TimesFit {
-    let candidates = rank(&FAILURE_FAMILIES, observed, censored, seed);
+    let candidates = rank(&FAILURE_FAMILIES, observed, censored, None, seed);
     let (best, toml) = candidates
         .first()
         .map_or(("none".to_owned(), String::new()), |c| {

@@ -491,6 +491,15 @@ impl<'t> Reader<'t> {
     }
 }
 
+/// Whether `name` is a valid name: non-empty, ASCII letters, digits, `_`,
+/// `-` and `.` only (names become file names, CSV cells and chart labels).
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,13 +519,4 @@ mod tests {
         assert!(parse_duration("abc", 1.0).is_err());
         assert!(parse_duration("", 1.0).is_err());
     }
-}
-
-/// Whether `name` is a valid name: non-empty, ASCII letters, digits, `_`,
-/// `-` and `.` only (names become file names, CSV cells and chart labels).
-fn is_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
 }

@@ -4,7 +4,7 @@
 //! column.
 
 use crate::common::alloysim;
-use alloysim::fit::{data, fit, fit_family, Fitted};
+use alloysim::fit::{data, fit, fit_family, resolution, Fitted};
 use rand::SeedableRng;
 use rand_distr::Distribution;
 
@@ -120,6 +120,85 @@ fn the_true_family_fits_and_a_wrong_one_does_not() {
         below += usize::from(p < 0.05);
     }
     assert!(below <= 8, "{below} of 40 below 0.05");
+}
+
+/// The share of 40 samples of `d` (size `n`, each value passed through
+/// `record`) whose `family` gets an Anderson–Darling p-value below 0.05:
+/// about 2 of 40 when the p-values are right.
+fn rejected<D: Distribution<f64> + Copy>(
+    d: D,
+    n: usize,
+    family: &str,
+    record: impl Fn(f64) -> f64,
+) -> usize {
+    (0..40)
+        .filter(|&seed| {
+            let x: Vec<f64> = sample(d, n, 500 + seed).into_iter().map(&record).collect();
+            let report = fit(&x, "min", "data.csv", seed);
+            let c = report.candidates.iter().find(|c| c.dist == family).unwrap();
+            c.ad_p < 0.05
+        })
+        .count()
+}
+
+/// Times read off to the whole minute have ties, which a test for
+/// continuous times counts against every family: a normal of sd 2 min so
+/// recorded was rejected in nearly every sample. The bootstrap now rounds
+/// its samples to the data's grid, so the true family is rejected about as
+/// often as the level says. (The uniform's fitted ends are its extreme
+/// observations; they are left out of its statistics, where they only
+/// added clamped logarithms.)
+#[test]
+fn rounded_times_are_tested_as_rounded() {
+    assert_eq!(resolution(&[1.0, 2.0, 2.0, 5.0]), Some(1.0));
+    assert_eq!(resolution(&[0.5, 1.0, 1.0, 2.5]), Some(0.5));
+    let h = resolution(&[0.0167, 0.0333, 0.05, 0.05, 1.0167]).unwrap();
+    assert!((h - 1.0 / 60.0).abs() < 1e-4, "{h}");
+    assert_eq!(resolution(&[1.234567, 2.671828, 3.31459, 3.31459]), None);
+
+    let normal = rand_distr::Normal::new(30.0, 2.0).unwrap();
+    let below = rejected(normal, 60, "normal", f64::round);
+    assert!(below <= 6, "rounded normal: {below} of 40 below 0.05");
+    let uniform = rand_distr::Uniform::new(2.0, 5.0).unwrap();
+    let below = rejected(uniform, 50, "uniform", |v| v);
+    assert!(below <= 6, "uniform: {below} of 40 below 0.05");
+
+    let x: Vec<f64> = sample(normal, 200, 3).into_iter().map(f64::round).collect();
+    let report = fit(&x, "min", "data.csv", 4);
+    assert!(
+        report.warnings.iter().any(|w| w.contains("nearest 1 min")),
+        "{:?}",
+        report.warnings
+    );
+    let normal = report
+        .candidates
+        .iter()
+        .find(|c| c.dist == "normal")
+        .unwrap();
+    assert!(normal.ad_p >= 0.05, "{}", normal.ad_p);
+    assert_ne!(report.best, "empirical", "{}", report.toml);
+    // The wrong family is still rejected: with its ends' clamped logarithms
+    // in the statistic, the uniform "fitted" these rounded normal times.
+    let uniform = report
+        .candidates
+        .iter()
+        .find(|c| c.dist == "uniform")
+        .unwrap();
+    assert!(uniform.ad_p < 0.05, "{}", uniform.ad_p);
+}
+
+/// Every observation the same: no family to fit, the constant itself.
+#[test]
+fn constant_times_are_a_constant() {
+    let report = fit(&[4.5; 20], "s", "data.csv", 1);
+    assert_eq!(report.best, "deterministic");
+    assert_eq!(report.toml, "process = \"4.5s\"");
+    assert!(report.candidates.is_empty());
+    assert!(
+        report.warnings[0].contains("all 20 observations are 4.5 s"),
+        "{:?}",
+        report.warnings
+    );
 }
 
 #[test]

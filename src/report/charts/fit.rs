@@ -40,7 +40,9 @@ fn histogram(area: &Area<'_>, report: &FitReport, data: &[f64]) -> Result<(), St
             (a.min(v), b.max(v))
         });
     let bins = ((data.len() as f64).sqrt().ceil() as usize).clamp(5, 60);
-    let width = ((max - min) / bins as f64).max(1e-12);
+    // All observations equal (the fit is a constant): bins of 1 % of the
+    // value, so the bar and the axis are readable.
+    let width = ((max - min) / bins as f64).max(max.abs() * 0.01).max(1e-12);
     let mut counts = vec![0usize; bins];
     for &v in data {
         counts[(((v - min) / width) as usize).min(bins - 1)] += 1;
