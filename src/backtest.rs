@@ -2,10 +2,14 @@
 //! reproduce the plant? The observed file has one row per day (`day`,
 //! `good_parts`, and optionally shares per station and state named
 //! `<station>.<state>`, e.g. `die_cast.down`); the baseline is simulated
-//! with the same whole days after its warm-up.
+//! from its warm-up to the last observed day, and day d of the plant meets
+//! day d of every replication (days without a row are compared on neither
+//! side).
 //!
-//! The daily output is compared by Welch's two-sample t-test between the
-//! observed days and the replications' mean daily outputs (replications are
+//! The daily output is compared day by day: the mean of the differences
+//! between each observed day and the replications' mean of that day,
+//! tested against 0 by a t-test whose standard error adds the spread of
+//! the replications' means over the same days (replications are
 //! independent; days within one are not), and the difference in per cent
 //! of the simulated mean with its 95 % interval. A station share disagrees
 //! when the observed and simulated means differ by more than 1.96 standard
@@ -20,16 +24,25 @@ use crate::stats;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+/// The most days a back-test simulates (about 270 years).
+pub const MAX_DAYS: u32 = 100_000;
+
 /// The observed days.
 #[derive(Clone, Debug)]
 pub struct Observed {
+    /// The measured day of each row (1 is the first day after the
+    /// warm-up), increasing; days without a row are not compared.
+    pub days: Vec<u32>,
     pub good_parts: Vec<f64>,
     /// (station, state, daily shares).
     pub shares: Vec<(String, MachineState, Vec<f64>)>,
 }
 
 /// Reads the observed file; its station and state columns must name
-/// stations of `scenario` and machine states.
+/// stations of `scenario` and machine states. The `day` column numbers
+/// the measured days from 1 (whole numbers, each at most once, in any
+/// order; the rows are put in day order); without it the rows are days 1,
+/// 2, 3, ...
 pub fn read_observed(text: &str, file: &str, scenario: &Scenario) -> Result<Observed, DataError> {
     let whole = |message: String| DataError::File {
         file: file.to_owned(),
@@ -47,10 +60,11 @@ pub fn read_observed(text: &str, file: &str, scenario: &Scenario) -> Result<Obse
     let header = reader.headers().map_err(|e| whole(e.to_string()))?.clone();
     let stations = &scenario.baseline().stations;
     let mut good = None;
+    let mut day_column = None;
     let mut share_columns = Vec::new();
     for (i, name) in header.iter().enumerate() {
         match name {
-            "day" => {}
+            "day" => day_column = Some(i),
             "good_parts" => good = Some(i),
             other => {
                 let parsed = other.rsplit_once('.').and_then(|(station, state)| {
@@ -73,12 +87,14 @@ pub fn read_observed(text: &str, file: &str, scenario: &Scenario) -> Result<Obse
     let good =
         good.ok_or_else(|| whole("no column \"good_parts\" in the header line".to_owned()))?;
     let mut observed = Observed {
+        days: Vec::new(),
         good_parts: Vec::new(),
         shares: share_columns
             .iter()
             .map(|(_, station, state)| (station.clone(), *state, Vec::new()))
             .collect(),
     };
+    let mut lines = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| whole(e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -95,6 +111,24 @@ pub fn read_observed(text: &str, file: &str, scenario: &Scenario) -> Result<Obse
                     )
                 })
         };
+        let day = match day_column {
+            Some(i) => {
+                let cell = record.get(i).unwrap_or("");
+                cell.parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=MAX_DAYS).contains(d))
+                    .ok_or_else(|| {
+                        bad(
+                            line,
+                            i + 1,
+                            format!("expected a whole day number from 1 to {MAX_DAYS} (1 is the first day after the warm-up), got \"{cell}\""),
+                        )
+                    })?
+            }
+            None => observed.days.len() as u32 + 1,
+        };
+        lines.push(line);
+        observed.days.push(day);
         observed.good_parts.push(number(good)?);
         for (k, (i, _, _)) in share_columns.iter().enumerate() {
             let share = number(*i)?;
@@ -108,6 +142,29 @@ pub fn read_observed(text: &str, file: &str, scenario: &Scenario) -> Result<Obse
             observed.shares[k].2.push(share);
         }
     }
+    // Day order; a day given twice is refused at its second row.
+    let mut order: Vec<usize> = (0..observed.days.len()).collect();
+    order.sort_by_key(|&r| (observed.days[r], lines[r]));
+    for w in order.windows(2) {
+        let (first, again) = (w[0], w[1]);
+        if observed.days[first] == observed.days[again] {
+            let (first, again) = (first.min(again), first.max(again));
+            return Err(bad(
+                lines[again],
+                day_column.map_or(1, |i| i + 1),
+                format!(
+                    "day {} is given twice (also on line {})",
+                    observed.days[again], lines[first]
+                ),
+            ));
+        }
+    }
+    let reorder = |v: &[f64]| order.iter().map(|&r| v[r]).collect::<Vec<f64>>();
+    observed.good_parts = reorder(&observed.good_parts);
+    for share in &mut observed.shares {
+        share.2 = reorder(&share.2);
+    }
+    observed.days = order.iter().map(|&r| observed.days[r]).collect();
     if observed.good_parts.len() < 5 {
         return Err(whole(format!(
             "{} day(s); a back-test needs at least 5",
@@ -115,6 +172,18 @@ pub fn read_observed(text: &str, file: &str, scenario: &Scenario) -> Result<Obse
         )));
     }
     Ok(observed)
+}
+
+impl Observed {
+    /// The days simulated: up to the last observed day.
+    pub fn last_day(&self) -> u32 {
+        self.days.last().copied().unwrap_or(0)
+    }
+
+    /// The days from 1 to the last observed one that have no row.
+    pub fn missing_days(&self) -> u32 {
+        self.last_day() - self.days.len() as u32
+    }
 }
 
 /// An estimate with its interval, as written.
@@ -151,10 +220,11 @@ pub struct Backtest {
     /// `"agrees"` or `"disagrees"`, at the 5 % level.
     pub verdict: String,
     pub shares: Vec<ShareCheck>,
-    /// The observed daily output, and per simulated day the mean, 5 % and
-    /// 95 % quantile over the replications (for the chart).
+    /// The observed daily output (day, good parts), and per simulated day
+    /// the mean, 5 % and 95 % quantile over the replications (for the
+    /// chart).
     #[serde(skip)]
-    pub observed_days: Vec<f64>,
+    pub observed_days: Vec<(u32, f64)>,
     #[serde(skip)]
     pub simulated_band: Vec<(f64, f64, f64)>,
 }
@@ -180,7 +250,24 @@ impl Backtest {
     }
 }
 
-/// Simulates the baseline day by day and compares it with `observed`.
+/// Sets `scenario`'s horizon to the observed days (day 1 to the last
+/// observed one), so that day d of the plant meets day d of every
+/// replication; an error when warm-up and days exceed the longest run.
+pub fn fit_horizon(scenario: &mut Scenario, observed: &Observed) -> Result<(), String> {
+    let horizon_min = f64::from(observed.last_day()) * 1440.0;
+    let end = scenario.run.warmup_min + horizon_min;
+    if end > crate::scenario::MAX_RUN_MIN {
+        return Err(format!(
+            "warm-up plus {} observed days is {end:.3e} minutes; at most 1e9 (about 1900 years) is simulated",
+            observed.last_day()
+        ));
+    }
+    scenario.run.horizon_min = horizon_min;
+    Ok(())
+}
+
+/// Simulates the baseline day by day, over the observed days (whatever the
+/// scenario's horizon: [`fit_horizon`]), and compares it with `observed`.
 ///
 /// A replication of the baseline that ends early (it locks up, its WIP
 /// runs away, its time stands still) is the error, as in a run: its days
@@ -190,6 +277,9 @@ pub fn backtest(
     observed: &Observed,
     threads: Option<usize>,
 ) -> Result<Backtest, ExperimentError> {
+    let mut scenario = scenario.clone();
+    fit_horizon(&mut scenario, observed).map_err(ExperimentError::Input)?;
+    let scenario = &scenario;
     let work = work(scenario);
     let results = experiment::run_items(&work, 0..work.len(), threads, &|| {})?;
     let runs = experiment::group(&work, results)?;
@@ -209,15 +299,26 @@ pub fn work(scenario: &Scenario) -> experiment::Work<'_> {
 pub fn compare(scenario: &Scenario, observed: &Observed, reps: &[ReplicationResult]) -> Backtest {
     let model = scenario.baseline();
     let days = reps.first().map_or(0, |r| r.good_per_day.len());
+    // The observed days the replications reached (all of them: the run is
+    // as long as the last observed day), as indices into the daily counts.
+    let (at, obs): (Vec<usize>, Vec<f64>) = observed
+        .days
+        .iter()
+        .zip(&observed.good_parts)
+        .map(|(&d, &g)| (d as usize - 1, g))
+        .filter(|&(i, _)| i < days)
+        .unzip();
+    // Each replication's mean over the same days as the plant's.
     let rep_means: Vec<f64> = reps
         .iter()
-        .map(|r| stats::mean(r.good_per_day.iter().map(|&g| f64::from(g))))
+        .map(|r| stats::mean(at.iter().map(|&i| f64::from(r.good_per_day[i]))))
         .collect();
-    let obs = &observed.good_parts;
-    let day_means: Vec<f64> = (0..days)
-        .map(|d| stats::mean(reps.iter().map(|r| f64::from(r.good_per_day[d]))))
+    let day_means: Vec<f64> = at
+        .iter()
+        .map(|&i| stats::mean(reps.iter().map(|r| f64::from(r.good_per_day[i]))))
         .collect();
     let paired: Vec<f64> = obs.iter().zip(&day_means).map(|(o, s)| o - s).collect();
+    let obs = &obs;
     let (mo, _, _) = moments(obs);
     let (ms, vs, ns) = moments(&rep_means);
     let (diff, vd, nd) = moments(&paired);
@@ -287,7 +388,11 @@ pub fn compare(scenario: &Scenario, observed: &Observed, reps: &[ReplicationResu
         }
         .to_owned(),
         shares,
-        observed_days: obs.clone(),
+        observed_days: at
+            .iter()
+            .map(|&i| i as u32 + 1)
+            .zip(obs.iter().copied())
+            .collect(),
         simulated_band: band,
     }
 }

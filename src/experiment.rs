@@ -105,6 +105,10 @@ pub enum ExperimentError {
         fits_h: f64,
         suggested_to_h: f64,
     },
+    /// A study asked for something the run cannot do (e.g. a back-test's
+    /// observed days beyond the longest run).
+    #[error("{0}")]
+    Input(String),
 }
 
 impl ExperimentError {
@@ -112,7 +116,9 @@ impl ExperimentError {
     pub fn exit_code(&self) -> i32 {
         match self {
             ExperimentError::Deadlock { .. } | ExperimentError::Stalled { .. } => 3,
-            ExperimentError::TooManyRuns { .. } | ExperimentError::TraceTooLong { .. } => 2,
+            ExperimentError::TooManyRuns { .. }
+            | ExperimentError::TraceTooLong { .. }
+            | ExperimentError::Input(_) => 2,
             ExperimentError::Interrupted
             | ExperimentError::Overflow { .. }
             | ExperimentError::ThreadPool { .. } => 1,

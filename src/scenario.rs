@@ -41,6 +41,7 @@ use diagnostic::Diagnostics;
 pub use diagnostic::{Diagnostic, Warning};
 pub use dist::FAMILIES;
 pub use edit::{Edit, EditValue};
+pub use line::MAX_RUN_MIN;
 use read::Reader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -184,6 +184,25 @@ pub fn backtest(
     if let Some(note) = data::blank_lines_note(&text) {
         eprintln!("note: {shown}: {note}");
     }
+    // Day d of the plant meets day d of every replication: the run lasts
+    // to the last observed day, whatever the scenario's horizon.
+    let scenario_horizon_min = scenario.run.horizon_min;
+    alloysim::backtest::fit_horizon(&mut scenario, &data)
+        .map_err(|e| super::UsageError(format!("{shown}: {e}")))?;
+    if !common.quiet && scenario.run.horizon_min != scenario_horizon_min {
+        eprintln!(
+            "note: {shown}: the baseline is simulated for {} days (to the last observed day), not the scenario's horizon of {} d",
+            data.last_day(),
+            (scenario_horizon_min / 1440.0 * 1e4).round() / 1e4
+        );
+    }
+    if !common.quiet && data.missing_days() > 0 {
+        eprintln!(
+            "note: {shown}: {} of days 1 to {} have no row; they are simulated but not compared",
+            data.missing_days(),
+            data.last_day()
+        );
+    }
     let folder = OutputFolder::check(&mode.folder(
         common.output.as_deref(),
         &format!("{}-backtest", scenario.name),

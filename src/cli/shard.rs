@@ -185,20 +185,22 @@ pub fn obtain(mode: &Mode, request: &Request<'_>) -> anyhow::Result<Option<Obtai
         }
         Mode::Merge(assembled) => {
             let m = &assembled.manifest;
-            let now = shard::scenario_hash(request.scenario);
-            if now != m.scenario_hash {
-                return Err(MergeError::Changed {
-                    what: "the scenario",
-                    recorded: m.scenario_hash.clone(),
-                    now,
-                }
-                .into());
-            }
+            // The arguments first: what they name (a back-test's observed
+            // file) can also set the resolved scenario (its horizon).
             let now = shard::args_hash(&request.description);
             if now != m.args_hash || m.command != request.command {
                 return Err(MergeError::Changed {
                     what: "what the study's arguments ask for",
                     recorded: m.args_hash.clone(),
+                    now,
+                }
+                .into());
+            }
+            let now = shard::scenario_hash(request.scenario);
+            if now != m.scenario_hash {
+                return Err(MergeError::Changed {
+                    what: "the scenario",
+                    recorded: m.scenario_hash.clone(),
                     now,
                 }
                 .into());

@@ -141,3 +141,116 @@ fn a_baseline_that_locks_up_is_an_error_not_days_without_output() {
     assert_eq!(error.exit_code(), 3);
     assert!(error.to_string().contains("deadlocked"), "{error}");
 }
+
+/// Day d of the plant meets day d of every replication, by the `day`
+/// column: rows in any order give the same back-test, days without a row
+/// (a plant that logs only its working days) are left out of both sides,
+/// and the run lasts to the last observed day whatever the horizon. Before,
+/// the rows were taken in file order and the horizon was the scenario's:
+/// a log of weekdays only was compared with weekends of the simulation,
+/// and observed days past the horizon were dropped without a word.
+#[test]
+fn observed_days_meet_simulated_days_by_number() {
+    let closed = LINE.replace(
+        "[[products]]",
+        "[calendar]\nclosed = [{ days = \"sat-sun\" }]\n\n[[products]]",
+    );
+    let s = scenario(&closed);
+    let plant = plant_csv(&closed, 901);
+    let rows: Vec<&str> = plant.lines().skip(1).collect();
+    let csv = |rows: &[&str]| format!("day,good_parts,b.down\n{}\n", rows.join("\n"));
+    let json = |b: &alloysim::backtest::Backtest| serde_json::to_string(b).unwrap();
+
+    let all = backtest(
+        &s,
+        &read_observed(&plant, "plant.csv", &s).unwrap(),
+        Some(2),
+    )
+    .unwrap();
+    assert_eq!(all.verdict, "agrees", "{}", all.sentence());
+    assert_eq!((all.days_observed, all.days_simulated), (40, 40));
+
+    // The same rows backwards: the same back-test.
+    let backwards: Vec<&str> = rows.iter().rev().copied().collect();
+    let b = backtest(
+        &s,
+        &read_observed(&csv(&backwards), "plant.csv", &s).unwrap(),
+        Some(2),
+    );
+    assert_eq!(json(&b.unwrap()), json(&all));
+
+    // Only the working days: time 0 is a Monday and the warm-up two days,
+    // so day d is weekday (d + 1) mod 7 (5 and 6 the closed weekend).
+    let working: Vec<&str> = rows
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(i, _)| (i + 2) % 7 < 5)
+        .map(|(_, r)| r)
+        .collect();
+    assert_eq!(working.len(), 28);
+    let observed = read_observed(&csv(&working), "plant.csv", &s).unwrap();
+    // Days 39 and 40 are a weekend: the log ends on day 38, with the ten
+    // weekend days before it missing.
+    assert_eq!((observed.last_day(), observed.missing_days()), (38, 10));
+    let weekdays = backtest(&s, &observed, Some(2)).unwrap();
+    assert_eq!(weekdays.verdict, "agrees", "{}", weekdays.sentence());
+    assert_eq!((weekdays.days_observed, weekdays.days_simulated), (28, 38));
+    // Both sides are means over the working days only: the simulated one
+    // recomputed from the replications' daily counts.
+    let mut run = s.run;
+    run.horizon_min = 38.0 * 1440.0;
+    let by_hand = (0..8)
+        .map(|r| {
+            let days = simulate_daily(s.baseline(), &run, r).good_per_day;
+            let on = (1..=38u32).filter(|d| (d + 1) % 7 < 5);
+            on.map(|d| f64::from(days[d as usize - 1])).sum::<f64>() / 28.0
+        })
+        .sum::<f64>()
+        / 8.0;
+    assert!((weekdays.simulated_mean - by_hand).abs() < 1e-9 * by_hand);
+    assert!(weekdays.simulated_mean > 1.3 * all.simulated_mean);
+
+    // The same working days numbered 1, 2, 3, ... (what taking the rows
+    // in file order did): they meet the simulated weekends, and the
+    // baseline no longer reproduces them.
+    let renumbered: Vec<String> = working
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("{}{}", i + 1, &r[r.find(',').unwrap()..]))
+        .collect();
+    let renumbered: Vec<&str> = renumbered.iter().map(String::as_str).collect();
+    let shifted = read_observed(&csv(&renumbered), "plant.csv", &s).unwrap();
+    let b = backtest(&s, &shifted, Some(2)).unwrap();
+    assert_eq!(b.verdict, "disagrees", "{}", b.sentence());
+
+    // Observed days past the scenario's horizon of 40 days are simulated.
+    let mut longer = rows.clone();
+    longer.push("45,700,0.02");
+    let b = backtest(
+        &s,
+        &read_observed(&csv(&longer), "plant.csv", &s).unwrap(),
+        Some(2),
+    );
+    let b = b.unwrap();
+    assert_eq!((b.days_observed, b.days_simulated), (41, 45));
+
+    // A day twice, day 0 or a fraction of a day is refused with its line.
+    for (rows, expected) in [
+        (
+            "1,5\n2,5\n3,5\n2,6\n4,5\n",
+            "plant.csv:5:1: day 2 is given twice (also on line 3)",
+        ),
+        (
+            "0,5\n2,5\n3,5\n4,6\n5,5\n",
+            "plant.csv:2:1: expected a whole day number from 1",
+        ),
+        (
+            "1,5\n2.5,5\n3,5\n4,6\n5,5\n",
+            "plant.csv:3:1: expected a whole day number from 1",
+        ),
+    ] {
+        let e = read_observed(&format!("day,good_parts\n{rows}"), "plant.csv", &s).unwrap_err();
+        assert!(e.to_string().contains(expected), "{e}");
+    }
+}

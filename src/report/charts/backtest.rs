@@ -14,11 +14,12 @@ pub fn stage_chart(set: &mut ResultSet, title: &str, b: &Backtest) -> Result<(),
 }
 
 fn draw(root: &Area<'_>, title: &str, b: &Backtest) -> Result<(), String> {
-    let days = b.observed_days.len().max(b.simulated_band.len()).max(1);
+    let last_observed = b.observed_days.last().map_or(0, |&(d, _)| d as usize);
+    let days = last_observed.max(b.simulated_band.len()).max(1);
     let top = b
         .observed_days
         .iter()
-        .cloned()
+        .map(|&(_, v)| v)
         .chain(b.simulated_band.iter().map(|s| s.2))
         .fold(0.0, f64::max)
         * 1.15;
@@ -77,8 +78,7 @@ fn draw(root: &Area<'_>, title: &str, b: &Backtest) -> Result<(), String> {
         .draw_series(
             b.observed_days
                 .iter()
-                .enumerate()
-                .map(|(d, &v)| Circle::new((d as f64 + 1.0, v), 6, red.filled())),
+                .map(|&(d, v)| Circle::new((f64::from(d), v), 6, red.filled())),
         )
         .map_err(err)?
         .label("observed")
