@@ -278,6 +278,16 @@ pub struct StudyOptions {
     /// Replications per point (overrides the scenario).
     #[arg(short = 'r', long = "replications", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Measured period, e.g. "20d" (overrides the scenario; a back-test
+    /// runs to its last observed day instead).
+    #[arg(long)]
+    pub horizon: Option<String>,
+    /// Warm-up, e.g. "1d" (overrides the scenario).
+    #[arg(long)]
+    pub warmup: Option<String>,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long = "threads", value_parser = threads_parser())]
     pub threads: Option<usize>,
@@ -290,6 +300,18 @@ pub struct StudyOptions {
     /// Treat warnings (inputs that look wrong) as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+impl StudyOptions {
+    /// The run settings these options override.
+    pub fn overrides(&self) -> alloysim::scenario::RunOverrides {
+        alloysim::scenario::RunOverrides {
+            replications: self.replications,
+            seed: self.seed,
+            horizon: self.horizon.clone(),
+            warmup: self.warmup.clone(),
+        }
+    }
 }
 
 /// The reader of the output went away (`alloysim run ... | head`): the

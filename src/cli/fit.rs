@@ -163,10 +163,16 @@ pub fn backtest(
     common: &super::StudyOptions,
     mode: super::shard::Mode,
 ) -> anyhow::Result<()> {
-    let mut scenario = alloysim::scenario::Scenario::load(scenario)?;
-    if let Some(r) = common.replications {
-        scenario.run.replications = r;
+    if common.horizon.is_some() {
+        return Err(super::UsageError(
+            "--horizon: a back-test runs from the warm-up to the last observed day; leave --horizon out".to_owned(),
+        )
+        .into());
     }
+    let mut scenario = alloysim::scenario::Scenario::load(scenario)?;
+    scenario
+        .override_run(&common.overrides())
+        .map_err(super::UsageError)?;
     if scenario.run.replications < 2 {
         return Err(super::UsageError(
             "a back-test needs at least 2 replications (-r 2 or more)".to_owned(),

@@ -37,9 +37,9 @@ impl StudyPlan {
         mode: Mode,
     ) -> anyhow::Result<StudyPlan> {
         let mut scenario = Scenario::load(path)?;
-        if let Some(r) = options.replications {
-            scenario.run.replications = r;
-        }
+        scenario
+            .override_run(&options.overrides())
+            .map_err(super::UsageError)?;
         // The shards reported the input's warnings; the merge repeats none.
         if !mode.merging() {
             super::report_warnings(&scenario.warnings(), options.deny_warnings)?;

@@ -386,6 +386,59 @@ fn run_trace_refuses_a_window_over_the_row_limit_and_writes_nothing() {
     }
 }
 
+/// The studies take `run`'s overrides of the run settings: a sweep and an
+/// attribution with `--seed`, `--horizon` and `--warmup` write what the
+/// same study of a file with those settings writes, byte for byte.
+#[test]
+fn studies_take_the_run_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let edited = SMALL
+        .replace("warmup = \"1h\"", "warmup = \"30min\"")
+        .replace("horizon = \"10h\"", "horizon = \"4h\"")
+        .replace("seed = 5", "seed = 77");
+    let same = write(dir.path(), "edited.toml", &edited);
+    let overrides = ["--seed", "77", "--horizon", "4h", "--warmup", "30min"];
+    for (study, file) in [
+        (
+            vec!["sweep", "--param", "stations.B.buffer=1..3"],
+            "sweep.csv",
+        ),
+        (vec!["attribute"], "attribution.csv"),
+    ] {
+        let run = |path: &Path, extra: &[&str], out: &str| {
+            let out = dir.path().join(out);
+            alloysim()
+                .args(&study)
+                .args(["-q", "--no-charts", "-r", "2"])
+                .args(extra)
+                .arg("-o")
+                .arg(&out)
+                .arg(path)
+                .assert()
+                .success();
+            fs::read_to_string(out.join(file)).unwrap()
+        };
+        let overridden = run(&scenario, &overrides, "a");
+        assert_eq!(overridden, run(&same, &[], "b"), "{study:?}");
+        assert_ne!(overridden, run(&scenario, &[], "c"), "{study:?}");
+    }
+    // A back-test runs to its last observed day: --horizon is refused.
+    let observed = write(
+        dir.path(),
+        "daily.csv",
+        "day,good_parts\n1,5\n2,5\n3,5\n4,5\n5,5\n",
+    );
+    let assert = alloysim()
+        .args(["backtest", "--horizon", "2d", "--observed"])
+        .arg(&observed)
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("--horizon: a back-test runs"), "{stderr}");
+}
+
 #[test]
 fn sweep_and_attribute_write_their_files() {
     let dir = tempfile::tempdir().unwrap();
