@@ -97,6 +97,29 @@ impl ChartData {
 
     /// Reads a result folder written by `run`.
     pub fn load(dir: &Path) -> Result<ChartData, OutputError> {
+        if !dir.join("summary.json").is_file() {
+            let holds = [
+                "sweep.csv",
+                "attribution.csv",
+                "portfolio.csv",
+                "backtest.json",
+                "fit.json",
+                "manifest.json",
+            ]
+            .into_iter()
+            .find(|f| dir.join(f).is_file())
+            .map(|f| format!(" (it holds {f}: its chart is drawn by the command that wrote it)"))
+            .unwrap_or_default();
+            let reason = if dir.is_dir() {
+                format!("no summary.json: `plot` redraws the charts of a folder written by `alloysim run`{holds}")
+            } else {
+                "no such folder".to_owned()
+            };
+            return Err(OutputError::Unusable {
+                path: dir.to_owned(),
+                reason,
+            });
+        }
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read(&path).map_err(io_error("read", &path))

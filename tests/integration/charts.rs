@@ -100,6 +100,15 @@ fn charts_are_pngs_with_content_and_plot_redraws_them_exactly() {
             "{name} differs after plot"
         );
     }
+    // A folder that is not a run's: exit 2, saying what `plot` takes.
+    fs::remove_file(out.join("summary.json")).unwrap();
+    fs::write(out.join("sweep.csv"), "x\n").unwrap();
+    let assert = alloysim().arg("plot").arg(&out).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("no summary.json: `plot` redraws the charts of a folder written by `alloysim run` (it holds sweep.csv"),
+        "{stderr}"
+    );
 }
 
 #[test]
