@@ -155,14 +155,15 @@ impl Dist {
         }
     }
 
-    /// The mean of the distribution (of the untruncated normal for `Normal`).
+    /// The mean of the distribution: of the times drawn, so for `Normal`
+    /// the mean of the normal truncated at 0 ([`truncated_normal_mean`]).
     pub fn mean(&self) -> f64 {
         match self {
             Dist::Deterministic(value) => *value,
             Dist::Exponential { mean } => *mean,
             Dist::Uniform { min, max } => (min + max) / 2.0,
             Dist::Triangular(_, p) => (p.min + p.mode + p.max) / 3.0,
-            Dist::Normal { mean, .. } => *mean,
+            Dist::Normal { mean, sd } => truncated_normal_mean(*mean, *sd),
             Dist::LogNormal { mean, .. } => *mean,
             Dist::Gamma(_, p) => p.shape * p.scale,
             Dist::Weibull(_, p) => p.scale * gamma_function(1.0 + 1.0 / p.shape),
@@ -184,6 +185,28 @@ impl Dist {
     pub fn is_exponential(&self) -> bool {
         matches!(self, Dist::Exponential { .. })
     }
+}
+
+/// The mean of a normal of `mean` and `sd` truncated at 0 (drawn again
+/// while negative): mean + sd φ(α) / (1 − Φ(α)) with α = −mean / sd.
+pub fn truncated_normal_mean(mean: f64, sd: f64) -> f64 {
+    use statrs::distribution::{Continuous, ContinuousCDF};
+    if sd <= 0.0 {
+        return mean;
+    }
+    let standard = statrs::distribution::Normal::standard();
+    let alpha = -mean / sd;
+    mean + sd * standard.pdf(alpha) / standard.sf(alpha)
+}
+
+/// The share of a normal of `mean` and `sd` below 0: the draws a
+/// truncated normal throws away.
+pub fn normal_negative_share(mean: f64, sd: f64) -> f64 {
+    use statrs::distribution::ContinuousCDF;
+    if sd <= 0.0 {
+        return 0.0;
+    }
+    statrs::distribution::Normal::standard().cdf(-mean / sd)
 }
 
 /// The gamma function (statrs' Lanczos approximation), for the Weibull mean.
@@ -249,5 +272,20 @@ mod tests {
             );
             assert!((dist.mean() - mean).abs() < 1e-9 * mean, "{dist:?}: mean()");
         }
+    }
+
+    /// A normal far from 0 against its truncation: mean 1, sd 3 is
+    /// negative in Φ(−1/3) = 36.94 % of draws, and the times drawn average
+    /// 1 + 3 φ(1/3) / Φ(1/3) = 2.7955 (the truncated normal's mean).
+    #[test]
+    fn a_wide_normal_is_truncated_at_zero_and_its_mean_says_so() {
+        let dist = Dist::normal(1.0, 3.0);
+        let phi = (-1.0f64 / 18.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let by_hand = 1.0 + 3.0 * phi / 0.630_558_659_818_8;
+        assert!((dist.mean() - by_hand).abs() < 1e-9, "{}", dist.mean());
+        assert!((by_hand - 2.7955).abs() < 1e-4, "{by_hand}");
+        assert!((normal_negative_share(1.0, 3.0) - 0.369_441_340_181_2).abs() < 1e-9);
+        let (m, _) = sample_mean_and_cv(&dist, 400_000);
+        assert!((m - by_hand).abs() < 0.01 * by_hand, "sample mean {m}");
     }
 }

@@ -83,6 +83,20 @@ impl Reader<'_> {
                 let mean = self.param(&params, "mean", true);
                 let sd = self.spread(table, params.span.clone(), path, mean)?;
                 let mean = mean?;
+                let negative = crate::model::dist::normal_negative_share(mean, sd);
+                if kind == "normal" && negative > MAX_NORMAL_NEGATIVE {
+                    self.warn(
+                        params.span.clone(),
+                        path,
+                        format!(
+                            "a normal of mean {} and sd {} is negative in {:.1} % of draws, which are drawn again, so its times average {} (the capacity figures use that): a lognormal or gamma keeps the mean and spread as written",
+                            super::station::minutes_text(mean),
+                            super::station::minutes_text(sd),
+                            negative * 100.0,
+                            super::station::minutes_text(crate::model::dist::truncated_normal_mean(mean, sd))
+                        ),
+                    );
+                }
                 Some(if kind == "normal" {
                     Dist::normal(mean, sd)
                 } else {
@@ -316,6 +330,10 @@ impl Reader<'_> {
         Some(values)
     }
 }
+
+/// A normal negative in more than this share of draws gets a warning: the
+/// redrawn times move its mean by more than about 1 %.
+const MAX_NORMAL_NEGATIVE: f64 = 0.01;
 
 /// A cv above this gets a warning: as a ratio it is rare in a production
 /// line, as a percentage (`cv = 10` for 10 %) a common slip.

@@ -523,7 +523,7 @@ fn read_failures(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Opti
 }
 
 /// A time in minutes for a message: minutes below two hours, else hours.
-fn minutes_text(minutes: f64) -> String {
+pub(super) fn minutes_text(minutes: f64) -> String {
     if minutes < 120.0 {
         format!("{minutes:.1} min")
     } else {
