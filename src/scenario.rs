@@ -25,6 +25,7 @@
 mod calendar;
 mod change;
 mod checks;
+pub use checks::overloaded;
 pub mod diagnostic;
 mod dist;
 mod economics;

@@ -225,7 +225,13 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
             let mut summary = summarise_variant(&variant.model, reps);
             let check = crate::warmup::check(&variant.model, &scenario.run, reps);
             if let Some(c) = &check {
-                warnings.extend(crate::warmup::warning(&variant.name, &scenario.run, c));
+                let overloaded = crate::scenario::overloaded(&variant.model);
+                warnings.extend(crate::warmup::warning(
+                    &variant.name,
+                    &scenario.run,
+                    c,
+                    overloaded,
+                ));
             }
             summary.warmup_check = check.map(|c| WarmupSummary {
                 settled: !c.unsettled,

@@ -208,10 +208,28 @@ fn welch_p_value(a: &[f64], b: &[f64]) -> Option<f64> {
 }
 
 /// The warning for a variant whose line has not settled, with a warm-up
-/// that covers the transient (rounded up to whole hours or days).
-pub fn warning(variant: &str, run: &RunSettings, check: &WarmupCheck) -> Option<Warning> {
+/// that covers the transient (rounded up to whole hours or days); for a
+/// line whose source releases more than it can work (`overloaded`), that
+/// no warm-up settles it.
+pub fn warning(
+    variant: &str,
+    run: &RunSettings,
+    check: &WarmupCheck,
+    overloaded: bool,
+) -> Option<Warning> {
     if !check.unsettled {
         return None;
+    }
+    if overloaded {
+        return Some(Warning {
+            key_path: "scenario.warmup".to_owned(),
+            ..Warning::general(format!(
+                "variant \"{variant}\": the WIP grows through the measured period (mean {:.1} over its first {}, {:.1} after): the source releases more than the line can work, so no warm-up lets it settle, and its WIP, lead time and queue figures grow with the horizon",
+                check.wip_before,
+                hours(check.cut_min),
+                check.wip_after
+            ))
+        });
     }
     let suggested = nice_duration(run.warmup_min + check.cut_min);
     let p = check

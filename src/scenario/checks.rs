@@ -59,29 +59,45 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
             ))
         });
     }
-    if let Source::Interarrival(interarrival) = &model.source {
+    if overloaded(model) {
         let cap = capacity(model);
-        let releases_per_h = MIN_PER_H / interarrival.mean();
-        let good_per_h = releases_per_h * cap.good_per_release;
-        if good_per_h > cap.bound_per_h * (1.0 + 1e-9) {
-            let bottleneck = match cap.limit {
-                crate::model::capacity::Limit::Station(s) => {
-                    format!("station \"{}\"", model.stations[s].name)
-                }
-                crate::model::capacity::Limit::Pool(p) => {
-                    format!("pool \"{}\"", model.pools[p].name)
-                }
-            };
-            warnings.push(Warning {
-                key_path: "source.interarrival".to_owned(),
-                ..Warning::general(format!(
-                    "in variant \"{variant}\" the source releases {releases_per_h:.2} parts/h, more than the line can work ({:.2} good parts/h at most, its capacity bound is {bottleneck}): the release queue grows without end",
-                    cap.bound_per_h
-                ))
-            });
-        }
+        let releases_per_h = releases_per_h(model).unwrap_or(0.0);
+        let bottleneck = match cap.limit {
+            crate::model::capacity::Limit::Station(s) => {
+                format!("station \"{}\"", model.stations[s].name)
+            }
+            crate::model::capacity::Limit::Pool(p) => {
+                format!("pool \"{}\"", model.pools[p].name)
+            }
+        };
+        warnings.push(Warning {
+            key_path: "source.interarrival".to_owned(),
+            ..Warning::general(format!(
+                "in variant \"{variant}\" the source releases {releases_per_h:.2} parts/h, more than the line can work ({:.2} good parts/h at most, its capacity bound is {bottleneck}): the release queue grows without end",
+                cap.bound_per_h
+            ))
+        });
     }
     warnings
+}
+
+/// Releases per hour of an interarrival source (`None` for the unlimited
+/// source).
+fn releases_per_h(model: &Model) -> Option<f64> {
+    match &model.source {
+        Source::Interarrival(interarrival) => Some(MIN_PER_H / interarrival.mean()),
+        _ => None,
+    }
+}
+
+/// Whether an interarrival source releases more than the line can work
+/// (its static capacity bound): the release queue, and the WIP, grow
+/// without end, and no warm-up lets the line settle.
+pub fn overloaded(model: &Model) -> bool {
+    releases_per_h(model).is_some_and(|releases| {
+        let cap = capacity(model);
+        releases * cap.good_per_release > cap.bound_per_h * (1.0 + 1e-9)
+    })
 }
 
 /// The station with the longest mean operation (processing of a part or a

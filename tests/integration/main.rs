@@ -27,3 +27,4 @@ mod scenario_errors;
 mod shards;
 mod studies;
 mod validation_cases;
+mod warmup;

@@ -1,0 +1,114 @@
+//! The warm-up check against transients known by hand: a queue of 300
+//! parts at time 0 that drains at a known rate is flagged, with a warm-up
+//! that covers the draining; the same line measured after the draining,
+//! and a line that settles within its warm-up, are not flagged (at most
+//! the check's level of false alarms over many seeds); a line whose
+//! source releases more than it can work is told that no warm-up helps.
+
+use crate::common::{run, scenario};
+
+/// A source of one part per `interarrival` minutes (exponential) into one
+/// machine of 1 min a part: 0.5 parts/min drain a queue of 300 parts in
+/// 300 / (1 − 0.5) = 600 min.
+fn draining(warmup: &str, seed: u64, initial: u32, interarrival: f64) -> String {
+    format!(
+        r#"
+[scenario]
+name = "drain"
+warmup = "{warmup}"
+horizon = "3d"
+replications = 8
+seed = {seed}
+
+[source]
+mode = "interarrival"
+interarrival = {{ dist = "exponential", mean = {interarrival} }}
+
+[[products]]
+name = "p"
+route = ["A"]
+
+[[stations]]
+name = "A"
+buffer = "inf"
+process = 1.0
+
+[initial_wip]
+A = {initial}
+"#
+    )
+}
+
+#[test]
+fn a_queue_that_drains_for_ten_hours_is_flagged_with_a_warm_up_that_covers_it() {
+    for seed in 1..=6 {
+        let s = scenario(&draining("0h", seed, 300, 2.0));
+        let (summary, result) = run(&s, 2);
+        let check = summary.variants[0].warmup_check.as_ref().unwrap();
+        assert!(!check.settled, "seed {seed}");
+        // The suggested warm-up covers the draining (the mean WIP is back
+        // near its level of 0.75 about 10 h in) and lies in the first half
+        // of the measured period, where MSER looks.
+        assert!(
+            (9.0..=36.0).contains(&check.cut_h),
+            "seed {seed}: cut {} h",
+            check.cut_h
+        );
+        // After the cut the WIP is the M/D/1's: L = ρ + ρ² / (2 (1 − ρ))
+        // = 0.75 at ρ = 0.5.
+        let found = alloysim::warmup::check(s.baseline(), &s.run, &result.variants[0].replications)
+            .unwrap();
+        assert!(
+            (found.wip_after - 0.75).abs() < 0.1,
+            "seed {seed}: {}",
+            found.wip_after
+        );
+        assert!(found.wip_before > 20.0, "seed {seed}: {}", found.wip_before);
+        let warning = summary
+            .warnings
+            .iter()
+            .find(|w| w.key_path == "scenario.warmup")
+            .map(|w| w.message.clone())
+            .unwrap_or_else(|| panic!("{:?}", summary.warnings));
+        assert!(
+            warning.contains("has not settled") && warning.contains("try warmup = \""),
+            "{warning}"
+        );
+    }
+    // Measured after a day, the same line has settled.
+    let (summary, _) = run(&scenario(&draining("1d", 1, 300, 2.0)), 2);
+    assert!(summary.variants[0].warmup_check.as_ref().unwrap().settled);
+}
+
+#[test]
+fn settled_lines_are_seldom_flagged() {
+    // M/D/1 at load 0.5 from empty, a day of warm-up: no transient left.
+    let flagged = (0..20)
+        .filter(|&seed| {
+            let (summary, _) = run(&scenario(&draining("1d", seed, 0, 2.0)), 2);
+            !summary.variants[0].warmup_check.as_ref().unwrap().settled
+        })
+        .count();
+    assert!(flagged <= 2, "{flagged} of 20 settled lines flagged");
+}
+
+#[test]
+fn an_overloaded_line_is_told_that_no_warm_up_settles_it() {
+    // Releases of 1.25 a minute into a machine of one a minute.
+    let (summary, _) = run(&scenario(&draining("1d", 3, 0, 0.8)), 2);
+    let check = summary.variants[0].warmup_check.as_ref().unwrap();
+    assert!(!check.settled);
+    let warmup: Vec<&str> = summary
+        .warnings
+        .iter()
+        .filter(|w| w.key_path == "scenario.warmup")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(warmup.len(), 1, "{:?}", summary.warnings);
+    assert!(
+        warmup[0].contains("no warm-up lets it settle"),
+        "{}",
+        warmup[0]
+    );
+    assert!(!warmup[0].contains("try warmup"), "{}", warmup[0]);
+}
