@@ -264,12 +264,28 @@ impl Scenario {
     /// source faster than the line can work).
     pub fn warnings(&self) -> Vec<Warning> {
         let mut warnings = self.input_warnings.clone();
+        // The same warning for several variants is given once, naming
+        // them all ("in variants "baseline", "robot-cells" and ...").
+        let mut grouped: Vec<(Warning, Vec<&str>)> = Vec::new();
         for variant in &self.variants {
-            warnings.extend(checks::run_warnings(
-                &variant.name,
-                &variant.model,
-                &self.run,
-            ));
+            let named = format!("variant \"{}\"", variant.name);
+            for mut w in checks::run_warnings(&variant.name, &variant.model, &self.run) {
+                w.message = w.message.replacen(&named, VARIANTS_MARK, 1);
+                match grouped.iter_mut().find(|(g, _)| *g == w) {
+                    Some((_, names)) => names.push(&variant.name),
+                    None => grouped.push((w, vec![&variant.name])),
+                }
+            }
+        }
+        for (mut w, names) in grouped {
+            let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            let list = match quoted.split_last() {
+                Some((last, [])) => format!("variant {last}"),
+                Some((last, rest)) => format!("variants {} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            w.message = w.message.replacen(VARIANTS_MARK, &list, 1);
+            warnings.push(w);
         }
         let mut unique: Vec<Warning> = Vec::new();
         for w in warnings {
@@ -325,6 +341,10 @@ impl Scenario {
         Ok(())
     }
 }
+
+/// Stands for the variants' names in a warning while the same warning of
+/// several variants is merged.
+const VARIANTS_MARK: &str = "variant \u{0}";
 
 /// Run settings given on the command line; `None` keeps the file's.
 #[derive(Clone, Debug, Default)]

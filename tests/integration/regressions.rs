@@ -1210,3 +1210,48 @@ process = {process}
     let narrow = line(r#"{ dist = "normal", mean = 1.0, cv = 0.3 }"#);
     assert!(warnings_of(&narrow, "normal").is_empty());
 }
+
+/// The same warning of several variants is given once, naming them all;
+/// variants whose warning differs keep their own.
+#[test]
+fn a_warning_shared_by_variants_is_given_once_naming_them() {
+    let text = r#"
+[scenario]
+name = "short"
+horizon = "2h"
+replications = 2
+[[products]]
+name = "p"
+route = ["A"]
+[[stations]]
+name = "A"
+process = "1h"
+[[changes]]
+name = "buffer"
+stations.A = { buffer = 3 }
+[[changes]]
+name = "slower"
+stations.A = { process = "2h" }
+[[variants]]
+name = "b1"
+changes = ["buffer"]
+[[variants]]
+name = "b2"
+changes = ["buffer"]
+[[variants]]
+name = "s"
+changes = ["slower"]
+"#;
+    let w = warnings_of(text, "the horizon");
+    assert_eq!(
+        w,
+        vec![
+            "scenario.horizon: the horizon (2.0 h) is shorter than 5 cycles of the slowest \
+             operation (station \"A\", 1.0 h a cycle in variants \"baseline\", \"b1\" and \
+             \"b2\"): the results depend on where each replication stops; simulate longer",
+            "scenario.horizon: the horizon (2.0 h) is shorter than 5 cycles of the slowest \
+             operation (station \"A\", 2.0 h a cycle in variant \"s\"): the results depend on \
+             where each replication stops; simulate longer",
+        ]
+    );
+}
