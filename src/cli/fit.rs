@@ -203,8 +203,13 @@ pub fn backtest(
         );
     }
     if !common.quiet && data.missing_days() > 0 {
+        let shares = if data.shares.is_empty() {
+            ""
+        } else {
+            " (the station shares are compared with the whole run's, those days included)"
+        };
         eprintln!(
-            "note: {shown}: {} of days 1 to {} have no row; they are simulated but not compared",
+            "note: {shown}: {} of days 1 to {} without a row: simulated, but their output is not compared{shares}",
             data.missing_days(),
             data.last_day()
         );
