@@ -207,7 +207,21 @@ impl Scenario {
             Ok(root) => root,
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
-                reader.error(span, "", format!("invalid TOML: {}", e.message().trim()));
+                let mut message = format!("invalid TOML: {}", e.message().trim());
+                // The parser names no key; the file does, at the span.
+                if message == "invalid TOML: duplicate key" {
+                    let key = text
+                        .get(span.clone())
+                        .unwrap_or("")
+                        .trim()
+                        .trim_matches(['"', '\'']);
+                    if !key.is_empty() && key.len() <= 100 && !key.contains('\n') {
+                        message = format!(
+                            "invalid TOML: duplicate key \"{key}\" (a key may be given once per table)"
+                        );
+                    }
+                }
+                reader.error(span, "", message);
                 return Err(ScenarioError::Invalid(reader.into_diagnostics()));
             }
         };

@@ -48,6 +48,7 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case { title: "not TOML at all", text: "[scenario\nname = 1".into(), expected: vec!["test.toml:1:", "invalid TOML"] },
         Case { title: "empty file", text: String::new(), expected: vec!["missing required section [scenario]"] },
+        replace("key given twice", "buffer = 2", "buffer = 2\nbuffer = 3", &["test.toml:16:1: invalid TOML: duplicate key \"buffer\" (a key may be given once per table)"]),
         replace("misspelt key", "buffer = 2", "bufer = 2", &["test.toml:15:1: stations[1].bufer: unknown key \"bufer\" (did you mean \"buffer\"?)"]),
         replace("unknown top-level section", "[[products]]", "[[product]]", &["product: unknown key \"product\" (did you mean \"products\"?)"]),
         replace("missing scenario name", "name = \"e\"\n", "", &["scenario.name: missing required key \"name\""]),
