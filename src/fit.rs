@@ -657,17 +657,17 @@ fn bootstrap(
     let (mut ad_hits, mut ks_hits) = (0usize, 0usize);
     for _ in 0..BOOTSTRAP {
         let mut obs = draw(fitted, observed, &mut rng);
-        if let Some(h) = resolution {
-            for v in &mut obs {
-                *v = (*v / h).round() * h;
-            }
-        }
         let mut cens = Vec::new();
         for (&c, t) in censored.iter().zip(draw(fitted, censored.len(), &mut rng)) {
             if t < c {
                 obs.push(t);
             } else {
                 cens.push(c);
+            }
+        }
+        if let Some(h) = resolution {
+            for v in &mut obs {
+                *v = (*v / h).round() * h;
             }
         }
         obs.retain(|v| *v > 0.0);

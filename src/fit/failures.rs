@@ -187,9 +187,19 @@ pub struct FailuresFit {
 
 /// Fits the four families to observed and censored times; AD and KS are
 /// computed on the observed times, their p-values by a parametric
-/// bootstrap that censors each draw at the same censoring times.
+/// bootstrap that censors each draw at the same censoring times (and, for
+/// times on a grid with ties, such as stoppages logged to the minute,
+/// rounds its observed draws to that grid, as `fit` does).
 pub fn fit_times(observed: &[f64], censored: &[f64], unit: &str, seed: u64) -> TimesFit {
-    let candidates = rank(&FAILURE_FAMILIES, observed, censored, None, seed);
+    let mut sorted = observed.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let ties = sorted.windows(2).any(|w| w[1] == w[0]);
+    let grid = if ties {
+        super::resolution(&sorted)
+    } else {
+        None
+    };
+    let candidates = rank(&FAILURE_FAMILIES, observed, censored, grid, seed);
     let (best, toml) = candidates
         .first()
         .map_or(("none".to_owned(), String::new()), |c| {

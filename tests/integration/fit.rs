@@ -440,3 +440,29 @@ fn the_nist_censored_weibull_example() {
         aic("lognormal")
     );
 }
+
+/// Repairs logged to the whole minute have ties too: their bootstrap
+/// p-values round alike. Log-normal repairs of mean 4 min and cv 0.5,
+/// rounded to the minute, were rejected in 40 of 40 samples
+/// of 100 before; now about as often as the level says.
+#[test]
+fn repairs_logged_to_the_minute_are_tested_as_rounded() {
+    let d =
+        rand_distr::LogNormal::new(4f64.ln() - 0.5 * 1.25f64.ln(), 1.25f64.ln().sqrt()).unwrap();
+    let below = (0..40)
+        .filter(|&seed| {
+            let x: Vec<f64> = sample(d, 100, 900 + seed)
+                .into_iter()
+                .map(|v| v.round().max(1.0))
+                .collect();
+            let fit = alloysim::fit::failures::fit_times(&x, &[], "min", seed);
+            let c = fit
+                .candidates
+                .iter()
+                .find(|c| c.dist == "lognormal")
+                .unwrap();
+            c.ad_p < 0.05
+        })
+        .count();
+    assert!(below <= 6, "{below} of 40 below 0.05");
+}
