@@ -143,7 +143,7 @@ fn rejected<D: Distribution<f64> + Copy>(
 
 /// Times read off to the whole minute have ties, which a test for
 /// continuous times counts against every family: a normal of sd 2 min so
-/// recorded was rejected in nearly every sample. The bootstrap now rounds
+/// recorded was rejected in 30 of 40 samples. The bootstrap now rounds
 /// its samples to the data's grid, so the true family is rejected about as
 /// often as the level says. (The uniform's fitted ends are its extreme
 /// observations; they are left out of its statistics, where they only
@@ -443,8 +443,8 @@ fn the_nist_censored_weibull_example() {
 
 /// Repairs logged to the whole minute have ties too: their bootstrap
 /// p-values round alike. Log-normal repairs of mean 4 min and cv 0.5,
-/// rounded to the minute, were rejected in 40 of 40 samples
-/// of 100 before; now about as often as the level says.
+/// rounded to the minute, were rejected in 40 of 40 samples of 100
+/// before; now about as often as the level says.
 #[test]
 fn repairs_logged_to_the_minute_are_tested_as_rounded() {
     let d =
