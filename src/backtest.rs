@@ -318,8 +318,7 @@ pub fn compare(scenario: &Scenario, observed: &Observed, reps: &[ReplicationResu
         .map(|&i| stats::mean(reps.iter().map(|r| f64::from(r.good_per_day[i]))))
         .collect();
     let paired: Vec<f64> = obs.iter().zip(&day_means).map(|(o, s)| o - s).collect();
-    let obs = &obs;
-    let (mo, _, _) = moments(obs);
+    let (mo, _, _) = moments(&obs);
     let (ms, vs, ns) = moments(&rep_means);
     let (diff, vd, nd) = moments(&paired);
     let se2 = vd / nd + vs / ns;

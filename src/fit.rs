@@ -457,6 +457,17 @@ pub fn resolution(sorted: &[f64]) -> Option<f64> {
     })
 }
 
+/// The grid of `sorted` observations that have ties ([`resolution`]);
+/// `None` without ties, where rounding cannot matter to the tests.
+pub(crate) fn tied_grid(sorted: &[f64]) -> Option<f64> {
+    let ties = sorted.windows(2).any(|w| w[1] == w[0]);
+    if ties {
+        resolution(sorted)
+    } else {
+        None
+    }
+}
+
 /// One family's fit and its goodness of fit.
 #[derive(Clone, Debug, Serialize)]
 pub struct Candidate {
@@ -532,11 +543,7 @@ pub fn fit(x: &[f64], unit: &str, empirical_file: &str, seed: u64) -> FitReport 
     }
     // Rounded times (ties on a grid): the bootstrap rounds its samples the
     // same way, so its p-values hold for rounded data.
-    let resolution = if distinct < n {
-        resolution(&sorted)
-    } else {
-        None
-    };
+    let resolution = tied_grid(&sorted);
     // Worth a word only where the grid is coarse against the spread (times
     // to 0.1 s of a cycle of sd 7 s are as good as continuous).
     let coarse = resolution.is_none_or(|h| h > 0.1 * var.sqrt());

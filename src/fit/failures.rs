@@ -193,12 +193,7 @@ pub struct FailuresFit {
 pub fn fit_times(observed: &[f64], censored: &[f64], unit: &str, seed: u64) -> TimesFit {
     let mut sorted = observed.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let ties = sorted.windows(2).any(|w| w[1] == w[0]);
-    let grid = if ties {
-        super::resolution(&sorted)
-    } else {
-        None
-    };
+    let grid = super::tied_grid(&sorted);
     let candidates = rank(&FAILURE_FAMILIES, observed, censored, grid, seed);
     let (best, toml) = candidates
         .first()

@@ -108,7 +108,10 @@ impl ChartData {
             ]
             .into_iter()
             .find(|f| dir.join(f).is_file())
-            .map(|f| format!(" (it holds {f}: its chart is drawn by the command that wrote it)"))
+            .map(|f| match f {
+                "manifest.json" => " (it holds manifest.json: a part of a sharded study, which `alloysim merge` puts together)".to_owned(),
+                f => format!(" (it holds {f}: its chart is drawn by the command that wrote it)"),
+            })
             .unwrap_or_default();
             let reason = if dir.is_dir() {
                 format!("no summary.json: `plot` redraws the charts of a folder written by `alloysim run`{holds}")
