@@ -25,6 +25,7 @@ mod queueing_theory;
 mod regressions;
 mod scenario_errors;
 mod shards;
+mod single_purpose;
 mod studies;
 mod validation_cases;
 mod warmup;
