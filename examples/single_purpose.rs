@@ -46,6 +46,7 @@ use std::time::Instant;
 /// What a machine is doing.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Starved: nothing to do.
     Idle,
     /// Processing; its pending event is a completion or a failure.
     Busy,
@@ -95,11 +96,11 @@ struct Station {
 }
 
 /// What alloysim keeps of every run besides the good parts: part
-/// identities and release times, the time-weighted WIP and its series, and
-/// the lead-time histogram, and alloysim's active-period bottleneck
-/// tracker (with each machine's minutes per phase, each buffer's
-/// time-weighted level and each station's activity, above). Only the
-/// `STATS` build keeps them.
+/// identities and release times, the time-weighted WIP and its series, the
+/// lead-time histogram and alloysim's active-period bottleneck tracker
+/// (each machine's minutes per phase, each buffer's time-weighted level
+/// and each station's activity are kept above). Only the `STATS` build
+/// keeps them.
 struct Books {
     release: Vec<f64>,
     free: Vec<u32>,
@@ -179,8 +180,13 @@ struct Line<const STATS: bool> {
 impl<const STATS: bool> Line<STATS> {
     fn new(model: &Model, run: &RunSettings, replication: u32) -> Self {
         assert!(
-            model.products.len() == 1 && matches!(model.source, Source::Unlimited),
-            "single_purpose: one product and an unlimited supply only"
+            model.products.len() == 1
+                && matches!(model.source, Source::Unlimited)
+                && model.calendar.is_none()
+                && model.initial_wip.is_empty()
+                && model.machine_count() < 1 << 16,
+            "single_purpose: one product, an unlimited supply, no calendar, no initial WIP \
+             and fewer than 65 536 machines only"
         );
         let route = &model.products[0].route;
         assert!(
@@ -204,7 +210,10 @@ impl<const STATS: bool> Line<STATS> {
                 s.name
             );
             let ttf = s.failures.as_ref().map(|f| {
-                assert!(f.basis == FailureBasis::Operating && f.repair.is_none());
+                assert!(
+                    f.basis == FailureBasis::Operating && f.repair.is_none(),
+                    "single_purpose: failures on the operating basis, repaired at once, only"
+                );
                 (f.ttf.clone(), f.ttr.clone())
             });
             let mut idle = Vec::new();
