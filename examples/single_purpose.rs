@@ -480,8 +480,19 @@ impl<const STATS: bool> Line<STATS> {
         self.stations[0].idle.clear();
         let mut good = 0u64;
         let mut events = 0u64;
+        let warmup = run.warmup_min;
+        // As in alloysim, measuring starts with the first event after the
+        // warm-up (from time 0 without one).
+        let mut measuring = warmup <= 0.0;
         while let Some(&top) = self.heap.0.first() {
             let time = f64::from_bits((top >> 64) as u64);
+            if !measuring && time > warmup {
+                measuring = true;
+                if STATS {
+                    self.now = warmup;
+                    self.restart_books();
+                }
+            }
             if time > end {
                 break;
             }
@@ -503,7 +514,7 @@ impl<const STATS: bool> Line<STATS> {
                     self.schedule(delay, m);
                 }
                 Phase::Busy => {
-                    if self.complete(m) && time >= run.warmup_min {
+                    if self.complete(m) && measuring {
                         good += 1;
                     }
                 }
@@ -523,12 +534,30 @@ impl<const STATS: bool> Line<STATS> {
                 self.heap.pop_top();
             }
         }
-        let figures = STATS.then(|| self.figures(end));
+        if STATS && !measuring {
+            self.now = warmup;
+            self.restart_books();
+        }
+        let figures = STATS.then(|| self.figures(warmup.max(0.0), end));
         (good, events, figures)
     }
 
-    /// The bookkeeping's figures over the whole run, to `end`.
-    fn figures(self, end: f64) -> Figures {
+    /// The warm-up ends: every figure but the WIP series starts again.
+    fn restart_books(&mut self) {
+        let now = self.now;
+        for machine in &mut self.machines {
+            machine.phase_min = [0.0; 4];
+            machine.since = now;
+        }
+        for station in &mut self.stations {
+            station.level.restart(now);
+        }
+        self.books.wip.restart(now);
+        self.books.lead_times = Histogram::default();
+    }
+
+    /// The bookkeeping's figures over the measured period, `from` to `end`.
+    fn figures(self, from: f64, end: f64) -> Figures {
         let Line {
             mut books,
             machines,
@@ -547,9 +576,9 @@ impl<const STATS: bool> Line<STATS> {
             state_min,
             buffer_mean: stations
                 .iter_mut()
-                .map(|s| s.level.mean(end, end))
+                .map(|s| s.level.mean(end, end - from))
                 .collect(),
-            wip_mean: books.wip.mean(end, end),
+            wip_mean: books.wip.mean(end, end - from),
             wip_series: books.series.finish(end),
             lead_times: books.lead_times,
             bottleneck: books.bottleneck.finish(end),
@@ -557,7 +586,8 @@ impl<const STATS: bool> Line<STATS> {
     }
 }
 
-/// What the bookkeeping measured over a whole run (from time 0).
+/// What the bookkeeping measured over the measured period (the WIP series:
+/// over the whole run).
 pub struct Figures {
     /// Machine-minutes of each station idle, busy, down and blocked.
     pub state_min: Vec<[f64; 4]>,
