@@ -11,9 +11,10 @@
 //! tested against 0 by a t-test whose standard error adds the spread of
 //! the replications' means over the same days (replications are
 //! independent; days within one are not), and the difference in per cent
-//! of the simulated mean with its 95 % interval. A station share disagrees
-//! when the observed and simulated means differ by more than 1.96 standard
-//! errors of the difference.
+//! of the simulated mean with its 95 % interval. A station share is
+//! compared over the same days: the observed days' mean share against the
+//! replications' means of their shares on those days; it disagrees when
+//! the two differ by more than 1.96 standard errors of the difference.
 
 use crate::engine::ReplicationResult;
 use crate::experiment::{self, ExperimentError};
@@ -280,24 +281,38 @@ pub fn backtest(
     let mut scenario = scenario.clone();
     fit_horizon(&mut scenario, observed).map_err(ExperimentError::Input)?;
     let scenario = &scenario;
-    let work = work(scenario);
+    let work = work(scenario, observed);
     let results = experiment::run_items(&work, 0..work.len(), threads, &|| {})?;
     let runs = experiment::group(&work, results)?;
-    Ok(compare(scenario, observed, &runs[0].replications))
+    Ok(compare(observed, &runs[0].replications))
 }
 
 /// A back-test's work list: the baseline's replications, each counting
-/// its good parts day by day.
-pub fn work(scenario: &Scenario) -> experiment::Work<'_> {
+/// its good parts and the observed station shares day by day.
+pub fn work<'a>(scenario: &'a Scenario, observed: &Observed) -> experiment::Work<'a> {
     let mut work = experiment::Work::new(vec![scenario.baseline()], &scenario.run);
     work.daily = true;
+    work.daily_shares = observed
+        .shares
+        .iter()
+        .map(|(station, state, _)| (station_index(scenario, station), *state))
+        .collect();
     work
+}
+
+/// The index of a station the observed file names (checked when read).
+fn station_index(scenario: &Scenario, station: &str) -> usize {
+    scenario
+        .baseline()
+        .stations
+        .iter()
+        .position(|s| s.name == station)
+        .expect("checked")
 }
 
 /// The back-test from the baseline's replications (the results of
 /// [`work`], which ran to their end).
-pub fn compare(scenario: &Scenario, observed: &Observed, reps: &[ReplicationResult]) -> Backtest {
-    let model = scenario.baseline();
+pub fn compare(observed: &Observed, reps: &[ReplicationResult]) -> Backtest {
     let days = reps.first().map_or(0, |r| r.good_per_day.len());
     // The observed days the replications reached (all of them: the run is
     // as long as the last observed day), as indices into the daily counts.
@@ -334,20 +349,26 @@ pub fn compare(scenario: &Scenario, observed: &Observed, reps: &[ReplicationResu
     };
     let q = t.inverse_cdf(0.975);
     let pct = |v: f64| v / ms * 100.0;
+    // The observed shares of the days the replications reached, and each
+    // replication's mean share over the same days.
+    let columns = observed.shares.len();
     let shares = observed
         .shares
         .iter()
-        .map(|(station, state, daily)| {
-            let s = model
-                .stations
+        .enumerate()
+        .map(|(c, (station, state, daily))| {
+            let daily: Vec<f64> = observed
+                .days
                 .iter()
-                .position(|st| &st.name == station)
-                .expect("checked");
+                .zip(daily)
+                .filter(|&(&d, _)| (d as usize) <= days)
+                .map(|(_, &share)| share)
+                .collect();
             let sim: Vec<f64> = reps
                 .iter()
-                .map(|r| r.stations[s].state_shares()[*state])
+                .map(|r| stats::mean(at.iter().map(|&i| r.share_per_day[i * columns + c])))
                 .collect();
-            let (a, va, na) = moments(daily);
+            let (a, va, na) = moments(&daily);
             let (b, vb, nb) = moments(&sim);
             let se = (va / na + vb / nb).sqrt();
             ShareCheck {

@@ -43,7 +43,7 @@ pub use crate::model::state::{MachineState, StateShares, STATE_COUNT};
 pub use result::{Deadlock, Overflow, ReplicationResult, Stall, StationResult};
 pub use run::{STALL_EVENTS, STOP_CHECK_EVENTS, WIP_LIMIT};
 
-use crate::model::{Model, RunSettings};
+use crate::model::{Model, RunSettings, StationIdx, MIN_PER_DAY};
 use std::sync::atomic::AtomicBool;
 
 /// Runs replication `replication` of `model` over the warm-up and horizon
@@ -69,20 +69,31 @@ pub fn simulate_until(
 /// output).
 pub fn simulate_daily(model: &Model, run: &RunSettings, replication: u32) -> ReplicationResult {
     static NEVER: AtomicBool = AtomicBool::new(false);
-    simulate_daily_until(model, run, replication, &NEVER)
+    simulate_daily_until(model, run, replication, &[], &NEVER)
 }
 
-/// [`simulate_daily`] that stops early (marked `interrupted`) once `stop`
-/// is set, as [`simulate_until`].
+/// [`simulate_daily`] that also gives the share of each (station, state)
+/// of `shares` in each measured day
+/// ([`ReplicationResult::share_per_day`]), and stops early (marked
+/// `interrupted`) once `stop` is set, as [`simulate_until`]. The shares
+/// change no draw and no other figure of the run.
 pub fn simulate_daily_until(
     model: &Model,
     run: &RunSettings,
     replication: u32,
+    shares: &[(StationIdx, MachineState)],
     stop: &AtomicBool,
 ) -> ReplicationResult {
     let mut sim = state::Sim::new(model, *run, replication);
-    let days = (run.horizon_min / 1440.0).floor() as usize;
+    let days = (run.horizon_min / MIN_PER_DAY).floor() as usize;
     sim.books.daily = Some(vec![0; days]);
+    if !shares.is_empty() && days > 0 {
+        let books = &mut sim.books;
+        books.day_columns = shares.iter().map(|&(s, state)| (s as u32, state)).collect();
+        books.day_last_min = vec![0.0; shares.len()];
+        books.day_shares = Vec::with_capacity(days * shares.len());
+        books.day_next_min = run.warmup_min.max(0.0) + MIN_PER_DAY;
+    }
     sim.run(stop, u64::MAX)
 }
 

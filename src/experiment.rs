@@ -7,7 +7,7 @@
 //! every output bit-identical for 1 or N threads.
 
 use crate::engine::{self, ReplicationResult};
-use crate::model::{Model, RunSettings, MIN_PER_H};
+use crate::model::{MachineState, Model, RunSettings, StationIdx, MIN_PER_H};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -270,6 +270,9 @@ pub struct Work<'a> {
     /// Each result also counts the good parts of every measured day (a
     /// back-test's, see [`engine::simulate_daily`]).
     pub daily: bool,
+    /// With `daily`, the (station, state) shares each result gives per
+    /// measured day ([`engine::simulate_daily_until`]).
+    pub daily_shares: Vec<(StationIdx, MachineState)>,
 }
 
 impl<'a> Work<'a> {
@@ -280,6 +283,7 @@ impl<'a> Work<'a> {
             settings,
             replications: 0..settings.replications,
             daily: false,
+            daily_shares: Vec::new(),
         }
     }
 
@@ -330,6 +334,7 @@ pub fn run_models(
         settings,
         replications,
         daily: false,
+        daily_shares: Vec::new(),
     };
     let results = run_items(&work, 0..work.len(), threads, on_done)?;
     group(&work, results)
@@ -358,7 +363,7 @@ pub fn run_items(
                 }
                 let (model, settings) = (work.models[m], work.settings);
                 let result = if work.daily {
-                    engine::simulate_daily_until(model, settings, r, &STOP)
+                    engine::simulate_daily_until(model, settings, r, &work.daily_shares, &STOP)
                 } else {
                     engine::simulate_until(model, settings, r, &STOP)
                 };

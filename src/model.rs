@@ -26,6 +26,8 @@ pub const WEEK_MIN: f64 = 7.0 * 1440.0;
 
 /// Minutes per hour, for reported rates.
 pub const MIN_PER_H: f64 = 60.0;
+/// Minutes per day.
+pub const MIN_PER_DAY: f64 = 1440.0;
 
 /// How a scenario is run: the same for every variant, so that variants are
 /// compared over the same replications with the same random streams.

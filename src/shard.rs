@@ -26,7 +26,7 @@ pub const MANIFEST: &str = "manifest.json";
 /// The replication results of a part.
 pub const RESULTS: &str = "results.bin";
 /// The format of a part; parts of another format are refused.
-pub const FORMAT: &str = "alloysim-part-1";
+pub const FORMAT: &str = "alloysim-part-2";
 /// The most shards a study is split into.
 pub const MAX_SHARDS: u32 = 100_000;
 

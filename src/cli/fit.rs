@@ -203,13 +203,8 @@ pub fn backtest(
         );
     }
     if !common.quiet && data.missing_days() > 0 {
-        let shares = if data.shares.is_empty() {
-            ""
-        } else {
-            " (the station shares are compared with the whole run's, those days included)"
-        };
         eprintln!(
-            "note: {shown}: {} of days 1 to {} without a row: simulated, but their output is not compared{shares}",
+            "note: {shown}: {} of days 1 to {} without a row: simulated, but their output and shares are not compared",
             data.missing_days(),
             data.last_day()
         );
@@ -219,7 +214,7 @@ pub fn backtest(
         &format!("{}-backtest", scenario.name),
         false,
     ))?;
-    let work = alloysim::backtest::work(&scenario);
+    let work = alloysim::backtest::work(&scenario, &data);
     // The observed days only enter the comparison, but a merge must
     // compare with the file the shards were given.
     let request = super::shard::Request {
@@ -238,7 +233,7 @@ pub fn backtest(
     let Some(got) = super::shard::obtain(&mode, &request)? else {
         return Ok(());
     };
-    let result = alloysim::backtest::compare(&scenario, &data, &got.runs[0].replications);
+    let result = alloysim::backtest::compare(&data, &got.runs[0].replications);
     report::write_backtest(&folder, &scenario.name, &result, !common.no_charts)?;
     if !common.quiet {
         let mut out = format!(

@@ -6,7 +6,7 @@ use super::records::{activity, flags, Part, Phase, NONE};
 use super::result::{Deadlock, ReplicationResult, StationResult};
 use super::state::{Hot, Sim};
 use super::trace::Trace;
-use crate::model::{MachineState, OperatorTask, MIN_PER_H};
+use crate::model::{MachineState, OperatorTask, MIN_PER_DAY, MIN_PER_H};
 use crate::stats::bottleneck::ActivePeriods;
 use crate::stats::collect::Histogram;
 
@@ -328,6 +328,52 @@ impl<const FULL: bool> Hot<'_, FULL> {
 }
 
 impl<const FULL: bool> Hot<'_, FULL> {
+    /// The next event comes at `time`, past the end of the warm-up or of a
+    /// measured day: ends them at their instants and returns the next such
+    /// instant (infinite when there is none).
+    #[cold]
+    #[inline(never)]
+    pub fn pass_marks(&mut self, time: f64, warmup: f64, measuring: &mut bool) -> f64 {
+        if !*measuring {
+            self.now = warmup;
+            self.restart_books();
+            *measuring = true;
+        }
+        while self.books.day_next_min < time {
+            self.now = self.books.day_next_min;
+            self.end_day();
+        }
+        self.books.day_next_min
+    }
+
+    /// A measured day ends now: the share of each (station, state) asked
+    /// for over the day, from the minutes counted and the current states.
+    fn end_day(&mut self) {
+        let books = &mut *self.books;
+        let day = books.day_shares.len() / books.day_columns.len();
+        for (c, &(station, state)) in books.day_columns.iter().enumerate() {
+            let s = &self.stations[station as usize];
+            let first = s.first_machine as usize;
+            let mut minutes = s.result.state_min[state];
+            for m in &self.machines[first..first + s.machine_count as usize] {
+                if m.state == state {
+                    minutes += self.now - m.since_min;
+                }
+            }
+            let day_min = f64::from(s.machine_count) * MIN_PER_DAY;
+            books
+                .day_shares
+                .push((minutes - books.day_last_min[c]) / day_min);
+            books.day_last_min[c] = minutes;
+        }
+        let days = books.daily.as_ref().map_or(0, Vec::len);
+        books.day_next_min = if day + 1 < days {
+            books.daily_from_min + MIN_PER_DAY * (day + 2) as f64
+        } else {
+            f64::INFINITY
+        };
+    }
+
     /// Ends the warm-up: every statistic restarts from the current state.
     #[cold]
     #[inline(never)]
@@ -356,6 +402,7 @@ impl<const FULL: bool> Hot<'_, FULL> {
         books.lead_time_sum_min = 0.0;
         books.lead_time_count = 0;
         books.lead_times = Histogram::default();
+        books.day_last_min.iter_mut().for_each(|m| *m = 0.0);
     }
 }
 
@@ -426,6 +473,13 @@ impl Sim<'_> {
             end_min: now,
             good_parts: books.good_parts,
             good_per_day: books.daily.take().unwrap_or_default(),
+            share_per_day: {
+                // Days a run that ended early did not reach have no share.
+                let mut shares = std::mem::take(&mut books.day_shares);
+                let all = self.settings.horizon_min / MIN_PER_DAY;
+                shares.resize(all.floor() as usize * books.day_columns.len(), f64::NAN);
+                shares
+            },
             good_by_product: books.good_by_product,
             pool_held_min,
             scrap_parts: books.scrap_parts,

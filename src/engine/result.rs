@@ -19,6 +19,12 @@ pub struct ReplicationResult {
     /// Good parts of each measured day (whole days only; empty unless a
     /// back-test asked for them, see [`crate::engine::simulate_daily`]).
     pub good_per_day: Vec<u32>,
+    /// The share of each (station, state) a back-test asked for in each
+    /// measured day, day-major: day d's shares are `d * columns ..
+    /// (d + 1) * columns` (NaN for a day a run that ended early did not
+    /// reach; empty unless asked for, see
+    /// [`crate::engine::simulate_daily`]).
+    pub share_per_day: Vec<f64>,
     /// Good parts of each product (in the model's product order).
     pub good_by_product: Vec<u64>,
     /// Person-minutes of each pool held by tasks in the measured period.

@@ -145,16 +145,22 @@ impl Sim<'_> {
         let mut events = self.events;
         let mut same_instant = 0u64;
         let mut hot = self.hot::<FULL>();
+        // The next instant the books act on before an event: the end of the
+        // warm-up, then the end of each measured day whose shares were asked
+        // for (a back-test); infinite when there is none.
+        let mut mark = if measuring {
+            hot.books.day_next_min
+        } else {
+            warmup
+        };
         let ended = loop {
             let Some(event) = hot.queue.pop() else {
                 // Nothing left to happen before the end: the line is locked.
                 break End::Locked(hot.deadlock());
             };
             let time = event.time();
-            if !measuring && time > warmup {
-                hot.now = warmup;
-                hot.restart_books();
-                measuring = true;
+            if time > mark {
+                mark = hot.pass_marks(time, warmup, &mut measuring);
             }
             if time > end {
                 break End::Horizon;

@@ -13,7 +13,7 @@ use super::records::{ColdStreams, Lots, Machine, Part, PoolRt, StationRt};
 use super::result::{Deadlock, Overflow, Stall};
 use super::rng::{self, Purpose, Stream};
 use super::trace::Recorder;
-use crate::model::{Model, RunSettings, Source};
+use crate::model::{MachineState, Model, RunSettings, Source};
 use crate::stats::bottleneck::ActivePeriods;
 use crate::stats::collect::{BinnedLevel, Histogram, TimeWeighted};
 use std::collections::VecDeque;
@@ -69,6 +69,14 @@ pub struct Books {
     pub daily: Option<Vec<u32>>,
     /// Where the first measured day starts (the end of the warm-up).
     pub daily_from_min: f64,
+    /// The (station, state) shares asked for per measured day (a
+    /// back-test's observed columns), their shares of the days passed
+    /// (day-major), the cumulative minutes at the last day's end, and when
+    /// the next day ends (infinite when none is asked for).
+    pub day_columns: Vec<(u32, MachineState)>,
+    pub day_shares: Vec<f64>,
+    pub day_last_min: Vec<f64>,
+    pub day_next_min: f64,
 }
 
 /// The search for lock-ups: its finding and its scratch space (sized once,
@@ -227,6 +235,10 @@ impl<'m> Sim<'m> {
                 trace: None,
                 daily: None,
                 daily_from_min: settings.warmup_min,
+                day_columns: Vec::new(),
+                day_shares: Vec::new(),
+                day_last_min: Vec::new(),
+                day_next_min: f64::INFINITY,
             },
             lockup: Lockup {
                 found: None,

@@ -3,7 +3,11 @@
 
 use crate::common::{alloysim, scenario};
 use alloysim::backtest::{backtest, read_observed};
-use alloysim::engine::simulate_daily;
+use alloysim::engine::{simulate, simulate_daily, simulate_daily_until};
+use alloysim::model::MachineState;
+use std::sync::atomic::AtomicBool;
+
+static NEVER: AtomicBool = AtomicBool::new(false);
 
 const LINE: &str = r#"
 [scenario]
@@ -28,21 +32,23 @@ process = { dist = "gamma", mean = 1.2, cv = 0.5 }
 failures = { ttf = { dist = "exponential", mean = "8h" }, ttr = { dist = "exponential", mean = "30min" } }
 "#;
 
-/// Daily output of `text`'s baseline, with seed `seed`, as the plant's CSV.
+/// Daily output and station b's down share of `text`'s baseline, with seed
+/// `seed`, as the plant's CSV.
 fn plant_csv(text: &str, seed: u64) -> String {
+    plant_csv_of(text, seed, MachineState::Down)
+}
+
+/// Daily output and station b's share of `state` of `text`'s baseline,
+/// with seed `seed`, as the plant's CSV.
+fn plant_csv_of(text: &str, seed: u64, state: MachineState) -> String {
     let s = scenario(text);
     let mut run = s.run;
     run.seed = seed;
-    let rep = simulate_daily(s.baseline(), &run, 0);
+    let rep = simulate_daily_until(s.baseline(), &run, 0, &[(1, state)], &NEVER);
     assert_eq!(rep.good_per_day.len(), 40);
-    let shares = rep.stations[1].state_shares();
-    let mut csv = "day,good_parts,b.down\n".to_owned();
+    let mut csv = format!("day,good_parts,b.{}\n", state.name());
     for (d, g) in rep.good_per_day.iter().enumerate() {
-        csv.push_str(&format!(
-            "{},{g},{}\n",
-            d + 1,
-            shares[alloysim::model::MachineState::Down]
-        ));
+        csv.push_str(&format!("{},{g},{}\n", d + 1, rep.share_per_day[d]));
     }
     csv
 }
@@ -253,4 +259,131 @@ fn observed_days_meet_simulated_days_by_number() {
         let e = read_observed(&format!("day,good_parts\n{rows}"), "plant.csv", &s).unwrap_err();
         assert!(e.to_string().contains(expected), "{e}");
     }
+}
+
+/// A station's share of each state, day by day: over the days they add up
+/// to the run's shares (the days are the measured period), each day's add
+/// up to 1, and asking for them changes no other figure of the run.
+#[test]
+fn daily_shares_add_up_to_the_run_and_change_nothing_else() {
+    let closed = LINE.replace(
+        "[[products]]",
+        "[calendar]\nclosed = [{ days = \"sat-sun\" }, { days = \"mon-fri\", start = \"22:00\", end = \"06:00\" }]\n\n[[products]]",
+    );
+    let s = scenario(&closed);
+    let columns: Vec<(usize, MachineState)> = (0..2)
+        .flat_map(|station| MachineState::ALL.map(|state| (station, state)))
+        .collect();
+    let n = columns.len();
+    for r in 0..3 {
+        let rep = simulate_daily_until(s.baseline(), &s.run, r, &columns, &NEVER);
+        assert_eq!(rep.share_per_day.len(), 40 * n);
+        for day in rep.share_per_day.chunks(n) {
+            for station in day.chunks(MachineState::ALL.len()) {
+                let sum: f64 = station.iter().sum();
+                assert!((sum - 1.0).abs() < 1e-9, "a day's shares add up to {sum}");
+            }
+        }
+        for (c, &(station, state)) in columns.iter().enumerate() {
+            let mean = (0..40).map(|d| rep.share_per_day[d * n + c]).sum::<f64>() / 40.0;
+            let run = rep.stations[station].state_shares()[state];
+            assert!(
+                (mean - run).abs() < 1e-9,
+                "station {station}, {state:?}: days {mean}, run {run}"
+            );
+        }
+        let mut plain = simulate(s.baseline(), &s.run, r);
+        let mut with = rep.clone();
+        plain.good_per_day.clear();
+        with.good_per_day.clear();
+        with.share_per_day.clear();
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            serde_json::to_string(&with).unwrap()
+        );
+    }
+}
+
+/// One machine of a fixed minute, always fed, the plant closed at
+/// weekends: busy all of each weekday and off shift all of each weekend
+/// day (time 0 is a Monday; no warm-up).
+#[test]
+fn daily_shares_of_a_line_closed_at_weekends_by_hand() {
+    let s = scenario(
+        r#"
+[scenario]
+name = "week"
+warmup = 0
+horizon = "14d"
+replications = 1
+
+[calendar]
+closed = [{ days = "sat-sun" }]
+
+[[products]]
+name = "p"
+route = ["m"]
+
+[[stations]]
+name = "m"
+process = "1min"
+"#,
+    );
+    let columns = [(0, MachineState::Busy), (0, MachineState::OffShift)];
+    let rep = simulate_daily_until(s.baseline(), &s.run, 0, &columns, &NEVER);
+    for day in 0..14 {
+        let weekend = day % 7 >= 5;
+        let (busy, off) = (rep.share_per_day[2 * day], rep.share_per_day[2 * day + 1]);
+        let want = if weekend { (0.0, 1.0) } else { (1.0, 0.0) };
+        assert!(
+            (busy - want.0).abs() < 1e-12 && (off - want.1).abs() < 1e-12,
+            "day {}: busy {busy}, off shift {off}",
+            day + 1
+        );
+    }
+}
+
+/// A plant that logs its working days only: its shares are compared with
+/// the simulated working days, not with the run's, which the closed
+/// weekends dilute.
+#[test]
+fn station_shares_meet_the_simulated_shares_of_the_same_days() {
+    let closed = LINE.replace(
+        "[[products]]",
+        "[calendar]\nclosed = [{ days = \"sat-sun\" }]\n\n[[products]]",
+    );
+    let s = scenario(&closed);
+    let plant = plant_csv_of(&closed, 902, MachineState::Busy);
+    let rows: Vec<&str> = plant.lines().skip(1).collect();
+    // Day d is weekday (d + 1) mod 7 (the warm-up is two days).
+    let working: Vec<&str> = rows
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(i, _)| (i + 2) % 7 < 5)
+        .map(|(_, r)| r)
+        .collect();
+    let csv = format!("day,good_parts,b.busy\n{}\n", working.join("\n"));
+    let observed = read_observed(&csv, "plant.csv", &s).unwrap();
+    let b = backtest(&s, &observed, Some(2)).unwrap();
+    assert_eq!(b.verdict, "agrees", "{}", b.sentence());
+    let share = &b.shares[0];
+    assert!(!share.disagrees, "{share:?}");
+    // The run's busy share, weekends included, is far lower.
+    let run = simulate(s.baseline(), &s.run, 0).stations[1].state_shares()[MachineState::Busy];
+    assert!(
+        share.simulated > 1.3 * run,
+        "{share:?} against the run's {run}"
+    );
+    assert!((share.observed - share.simulated).abs() < 0.02, "{share:?}");
+
+    // The same rows numbered 1, 2, 3, ...: working days meet weekends.
+    let renumbered: Vec<String> = working
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("{}{}", i + 1, &r[r.find(',').unwrap()..]))
+        .collect();
+    let csv = format!("day,good_parts,b.busy\n{}\n", renumbered.join("\n"));
+    let b = backtest(&s, &read_observed(&csv, "plant.csv", &s).unwrap(), Some(2)).unwrap();
+    assert!(b.shares[0].disagrees, "{:?}", b.shares[0]);
 }
