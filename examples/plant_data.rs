@@ -1,19 +1,22 @@
 //! Writes the synthetic plant data of the worked example (docs and README,
 //! "From shop-floor data to a trusted baseline") under `scenarios/data/`:
 //! an MES export of die-casting cycle times, a downtime log of the two
-//! casting cells, and the line's daily output over four weeks. They are
+//! casting cells, and the line's daily output over four weeks with the
+//! casting cells' down share and the X-ray's busy share of each day. They are
 //! drawn from the pilot line's own assumptions (with seeds of their own),
 //! so fitting them recovers the scenario's distributions and the back-test
 //! agrees:
 //!
 //! `cargo run --release --example plant_data`
 
-use alloysim::engine::simulate_daily;
+use alloysim::engine::simulate_daily_until;
+use alloysim::model::MachineState;
 use alloysim::scenario::Scenario;
 use rand::SeedableRng;
 use rand_distr::Distribution;
 use std::fmt::Write;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 fn main() -> anyhow::Result<()> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data");
@@ -60,16 +63,34 @@ fn main() -> anyhow::Result<()> {
         }
     }
     std::fs::write(dir.join("die_cast_downtime.csv"), text)?;
-    // Daily output: one replication of the pilot line's baseline with a
-    // seed of its own, four weeks after the warm-up.
+    // Daily output and two station shares: one replication of the pilot
+    // line's baseline with a seed of its own, four weeks after the warm-up.
     let scenario =
         Scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/pilot_line.toml"))?;
     let mut run = scenario.run;
     run.seed = 99;
-    let rep = simulate_daily(scenario.baseline(), &run, 0);
-    let mut text = "day,good_parts\n".to_owned();
+    let station = |name: &str| {
+        let stations = &scenario.baseline().stations;
+        stations
+            .iter()
+            .position(|s| s.name == name)
+            .expect("a station of the pilot line")
+    };
+    let shares = [
+        (station("die_cast"), MachineState::Down),
+        (station("xray"), MachineState::Busy),
+    ];
+    let rep = simulate_daily_until(
+        scenario.baseline(),
+        &run,
+        0,
+        &shares,
+        &AtomicBool::new(false),
+    );
+    let mut text = "day,good_parts,die_cast.down,xray.busy\n".to_owned();
     for (d, g) in rep.good_per_day.iter().enumerate() {
-        let _ = writeln!(text, "{},{g}", d + 1);
+        let share = |c: usize| rep.share_per_day[d * shares.len() + c];
+        let _ = writeln!(text, "{},{g},{:.3},{:.3}", d + 1, share(0), share(1));
     }
     std::fs::write(dir.join("pilot_daily_output.csv"), text)?;
     println!("written: {}", dir.display());

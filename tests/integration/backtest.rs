@@ -126,7 +126,17 @@ fn the_command_writes_backtest_json_and_the_chart() {
     for key in ["mean", "ci95_low", "ci95_high"] {
         assert!(json["difference_pct"][key].is_number(), "{key}");
     }
-    assert!(out.join("backtest.png").exists());
+    // Below the daily output (1000 px), the band of the one observed share
+    // (b.down): its observed (red) and simulated (blue) means are drawn.
+    let png = image::open(out.join("backtest.png")).unwrap().to_rgb8();
+    assert_eq!(png.dimensions(), (1600, 1000 + 250 + 60));
+    let count = |colour: [u8; 3]| {
+        (1000..png.height())
+            .flat_map(|y| (0..png.width()).map(move |x| (x, y)))
+            .filter(|&(x, y)| png.get_pixel(x, y).0 == colour)
+            .count()
+    };
+    assert!(count([0xD6, 0x27, 0x28]) > 200 && count([0x44, 0x77, 0xAA]) > 200);
 }
 
 #[test]
