@@ -35,11 +35,18 @@ blocked, down, setup, load_unload and maintenance shares, mean buffer level
 (not on such lines) and good parts per hour from stations.csv; as that file
 holds means only, alloysim's spread is taken as the reference's, and a
 figure fails at |z| > 5 (and a difference above 0.1 %). With fixed seeds
-the outcome is the same on every run. It takes about 10 s per line
+the outcome is the same on every run. It takes a second or two per line
 (Python).
+
+    scripts/peer-check.py --seeds 0..10 --stations --control 1.2
+
+is the negative control: the reference's processing times are 1.2 times
+alloysim's, and the check must find at least 80 % of the lines to differ
+(--min-caught), which shows it can fail.
 """
 import argparse
 import bisect
+import copy
 import csv
 import heapq
 import math
@@ -745,6 +752,11 @@ def main():
     parser.add_argument("--horizon", type=int, default=15000, help="minutes")
     parser.add_argument("--stations", action="store_true", help="also compare each station's busy, blocked, down, setup, load_unload and maintenance shares, buffer mean and good/h")
     parser.add_argument("--keep", help="a folder to keep the scenarios and results in")
+    parser.add_argument("--control", type=float, metavar="FACTOR",
+                        help="negative control: the reference's processing times are FACTOR times "
+                             "alloysim's, and at least --min-caught of the lines must be found to differ")
+    parser.add_argument("--min-caught", type=float, default=0.8, metavar="SHARE",
+                        help="with --control, the share of lines that must be found to differ")
     args = parser.parse_args()
     first, last = (int(x) for x in args.seeds.split(".."))
     out = args.keep or tempfile.mkdtemp(prefix="peer-check-")
@@ -769,7 +781,8 @@ def main():
             continue
         with open(os.path.join(folder, "out", "replications.csv")) as f:
             rows = list(csv.DictReader(f))
-        reference = [Line(spec, 1000 * seed + k, warm, horizon).run() for k in range(args.reps)]
+        ref_spec = scaled(spec, args.control) if args.control else spec
+        reference = [Line(ref_spec, 1000 * seed + k, warm, horizon).run() for k in range(args.reps)]
         report = []
         unstable = statistics.mean(float(r["wip_mean"]) for r in rows) > 500
         for name, ours, theirs in [
@@ -806,10 +819,26 @@ def main():
                         report.append(f"S{i}.{key} {ma:.4f} vs {mb:.4f} (z {z:+.1f}) DIFFERS")
                         if seed not in failed: failed.append(seed)
         print(f"line {seed}: " + " | ".join(report), flush=True)
+    if args.control:
+        caught = len(failed)
+        print(f"negative control (the reference's processing times x {args.control}): "
+              f"{caught} of {last - first} lines found to differ")
+        sys.exit(0 if caught >= args.min_caught * (last - first) else 1)
     print(f"{last - first - len(failed)} of {last - first} lines agree" + (f"; differ: {failed} (scenarios in {out})" if failed else ""))
     if zs:
         print(f"station figures: {len(zs)} z values, mean {statistics.mean(zs):+.2f}, sd {statistics.pstdev(zs):.2f}, largest |z| {max(map(abs, zs)):.2f}")
     sys.exit(1 if failed else 0)
+
+
+def scaled(spec, factor):
+    """A copy of `spec` whose processing times are `factor` times as long."""
+    def dist(d):
+        if d[0] == 'logn': return ('logn', d[1] * factor, d[2])
+        return (d[0],) + tuple(v * factor for v in d[1:])
+    out = copy.deepcopy(spec)
+    for s in out['stations']:
+        s['p'] = [dist(d) for d in s['p']] if isinstance(s['p'], list) else dist(s['p'])
+    return out
 
 
 if __name__ == "__main__":
