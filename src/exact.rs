@@ -406,6 +406,29 @@ const MAX_CUT: u16 = 4000;
 /// solved again. A line whose mass stays on the cut cannot keep up with its
 /// arrivals.
 pub fn solve_model(model: &Model, force_iterative: bool) -> Result<ExactVariant, ExactError> {
+    solve_model_with(model, force_iterative, &|_| {})
+}
+
+/// What [`solve_model_with`] is doing, for a progress display.
+#[derive(Clone, Copy, Debug)]
+pub enum Progress {
+    /// Building the chain (its reachable states).
+    Building,
+    /// Solving a chain of `states` states: by dense LU, or iteratively
+    /// (`sweeps` so far, `residual` the last, against [`solve::TOLERANCE`]).
+    Solving {
+        states: usize,
+        sweeps: usize,
+        residual: f64,
+    },
+}
+
+/// [`solve_model`], telling `progress` what it is doing.
+pub fn solve_model_with(
+    model: &Model,
+    force_iterative: bool,
+    progress: &dyn Fn(Progress),
+) -> Result<ExactVariant, ExactError> {
     let mut line = line_of(model)?;
     loop {
         let too_large = |states: f64| ExactError::TooLarge {
@@ -417,15 +440,28 @@ pub fn solve_model(model: &Model, force_iterative: bool) -> Result<ExactVariant,
         if estimate > BOUND_LIMIT {
             return Err(too_large(estimate));
         }
+        progress(Progress::Building);
         let chain = chain::build(&line, STATE_LIMIT as usize).map_err(|n| too_large(n as f64))?;
-        let solution =
-            solve::stationary(&chain, force_iterative).map_err(|(residual, iterations)| {
-                ExactError::NotConverged {
-                    variant: model.variant.clone(),
-                    residual,
-                    iterations,
-                }
-            })?;
+        let states = chain.len();
+        progress(Progress::Solving {
+            states,
+            sweeps: 0,
+            residual: f64::NAN,
+        });
+        let on_sweeps = |sweeps, residual| {
+            progress(Progress::Solving {
+                states,
+                sweeps,
+                residual,
+            })
+        };
+        let solution = solve::stationary_with(&chain, force_iterative, &on_sweeps).map_err(
+            |(residual, iterations)| ExactError::NotConverged {
+                variant: model.variant.clone(),
+                residual,
+                iterations,
+            },
+        )?;
         let variant = measures::measures(&line, &chain, &solution, &model.variant);
         if variant.truncation_mass <= TRUNCATION_MASS {
             return Ok(variant);

@@ -45,6 +45,16 @@ pub fn residual(chain: &Chain, pi: &[f64]) -> f64 {
 
 /// Solves the chain; `Err((residual, sweeps))` if the iteration stalls.
 pub fn stationary(chain: &Chain, force_iterative: bool) -> Result<Solution, (f64, usize)> {
+    stationary_with(chain, force_iterative, &|_, _| {})
+}
+
+/// [`stationary`], telling `on_sweeps` the sweeps so far and the residual
+/// every ten sweeps of the iterative solver.
+pub fn stationary_with(
+    chain: &Chain,
+    force_iterative: bool,
+    on_sweeps: &dyn Fn(usize, f64),
+) -> Result<Solution, (f64, usize)> {
     if chain.len() == 1 {
         return Ok(Solution {
             pi: vec![1.0],
@@ -58,7 +68,7 @@ pub fn stationary(chain: &Chain, force_iterative: bool) -> Result<Solution, (f64
             return Ok(solution);
         }
     }
-    gauss_seidel(chain)
+    gauss_seidel(chain, on_sweeps)
 }
 
 /// Qᵀ π = 0 with the last equation replaced by Σ π = 1, by LU.
@@ -89,7 +99,7 @@ fn dense(chain: &Chain) -> Option<Solution> {
     })
 }
 
-fn gauss_seidel(chain: &Chain) -> Result<Solution, (f64, usize)> {
+fn gauss_seidel(chain: &Chain, on_sweeps: &dyn Fn(usize, f64)) -> Result<Solution, (f64, usize)> {
     let n = chain.len();
     // Incoming transitions of each state, in compressed rows.
     let mut start = vec![0usize; n + 1];
@@ -126,6 +136,7 @@ fn gauss_seidel(chain: &Chain) -> Result<Solution, (f64, usize)> {
         pi.iter_mut().for_each(|p| *p /= total);
         if sweeps % 10 == 0 {
             let r = residual(chain, &pi);
+            on_sweeps(sweeps, r);
             if r < TOLERANCE {
                 return Ok(Solution {
                     pi,

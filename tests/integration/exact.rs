@@ -4,7 +4,7 @@
 
 use crate::common::scenario;
 use crate::validation_cases as cases;
-use alloysim::exact::{chain, line_of, solve, solve_model};
+use alloysim::exact::{chain, line_of, solve, solve_model, solve_model_with, Progress};
 
 fn check_rows(rows: Vec<cases::Row>) {
     let failures: Vec<String> = rows
@@ -121,6 +121,51 @@ fn generator_rows_sum_to_zero_and_solvers_agree() {
     let a = solve_model(&s.variants[0].model, false).unwrap();
     let b = solve_model(&s.variants[0].model, true).unwrap();
     assert!((a.throughput_per_h - b.throughput_per_h).abs() < 1e-7 * a.throughput_per_h);
+}
+
+/// The progress a long solve reports: the chain being built, then its
+/// size, then each tenth sweep with a residual that ends below the
+/// tolerance; the solution is the one without a progress display.
+#[test]
+fn the_solver_reports_its_progress() {
+    // The validation line of the largest chain.
+    let s = cases::markov_lines()
+        .iter()
+        .map(|(_, text)| scenario(text))
+        .max_by_key(|s| {
+            let line = line_of(&s.variants[0].model).unwrap();
+            chain::build(&line, 1_000_000).unwrap().len()
+        })
+        .unwrap();
+    let seen = std::cell::RefCell::new(Vec::new());
+    let record = |p: Progress| seen.borrow_mut().push(p);
+    let with = solve_model_with(&s.variants[0].model, true, &record).unwrap();
+    let seen = seen.into_inner();
+    assert!(matches!(seen[0], Progress::Building), "{seen:?}");
+    let sweeps: Vec<(usize, usize, f64)> = seen[1..]
+        .iter()
+        .map(|p| match *p {
+            Progress::Solving {
+                states,
+                sweeps,
+                residual,
+            } => (states, sweeps, residual),
+            Progress::Building => panic!("built twice: {seen:?}"),
+        })
+        .collect();
+    assert!(sweeps.iter().all(|&(states, _, _)| states == with.states));
+    assert_eq!(sweeps[0].1, 0);
+    assert!(sweeps.len() > 2, "{sweeps:?}");
+    for (k, pair) in sweeps[1..].windows(2).enumerate() {
+        assert_eq!((pair[0].1, pair[1].1), (10 * (k + 1), 10 * (k + 2)));
+    }
+    let last = sweeps.last().unwrap();
+    assert!(
+        last.2 < solve::TOLERANCE && last.1 == with.iterations,
+        "{last:?}"
+    );
+    let without = solve_model(&s.variants[0].model, true).unwrap();
+    assert_eq!(format!("{with:?}"), format!("{without:?}"));
 }
 
 #[test]
