@@ -92,7 +92,7 @@ pub fn simulate_daily_until(
         books.day_columns = shares.iter().map(|&(s, state)| (s as u32, state)).collect();
         books.day_last_min = vec![0.0; shares.len()];
         books.day_shares = Vec::with_capacity(days * shares.len());
-        books.day_next_min = run.warmup_min.max(0.0) + MIN_PER_DAY;
+        books.day_next_min = books.daily_from_min + MIN_PER_DAY;
     }
     sim.run(stop, u64::MAX)
 }

@@ -23,7 +23,7 @@ pub struct ReplicationResult {
     /// measured day, day-major: day d's shares are `d * columns ..
     /// (d + 1) * columns` (NaN for a day a run that ended early did not
     /// reach; empty unless asked for, see
-    /// [`crate::engine::simulate_daily`]).
+    /// [`crate::engine::simulate_daily_until`]).
     pub share_per_day: Vec<f64>,
     /// Good parts of each product (in the model's product order).
     pub good_by_product: Vec<u64>,
