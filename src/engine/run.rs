@@ -908,9 +908,11 @@ impl<const FULL: bool> Hot<'_, FULL> {
             let machine = request.machine();
             let need = request.need();
             if matches!(need, Need::Start | Need::Maintenance) && self.plant_closed_for(machine) {
+                // Its turn came while the plant is closed (a holiday on
+                // the crew's shift): it waits for the plant instead, off
+                // shift from now on.
                 self.pools[pool].queue.pop_front();
-                self.machines[machine].waiting_start = true;
-                self.plant_waiting.push(machine as u32);
+                self.wait_for_plant(machine);
                 continue;
             }
             let count = self.request_count(machine, need);

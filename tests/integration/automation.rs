@@ -395,6 +395,51 @@ shifts = [ { days = "daily", start = "06:00", end = "14:00" } ]
     assert!((summary.variants[0].stations[0].maintenances_per_h - 2.0 / 24.0).abs() < 1e-9);
 }
 
+#[test]
+fn a_maintenance_whose_crew_comes_on_a_holiday_waits_off_shift_for_the_plant() {
+    // Parts of 1 min. The maintenance falls due at 20:00 on Monday (every
+    // 20 h, calendar basis); its crew works 06:00-18:00, so it waits in
+    // maintenance from 20:00 (1200). Tuesday is a holiday: when the crew
+    // comes at 06:00 (1800) the plant is closed, so the machine waits for
+    // it, off shift, until Wednesday 00:00 (2880); the crew is off again
+    // until 06:00 (3240, maintenance), and the hour of work ends at 3300.
+    // Over three days: busy 1200 + 1020, maintenance 600 + 360 + 60, off
+    // shift 1080 minutes. (Counted as maintenance until the next change of
+    // the calendar, the holiday's wait was 1080 minutes too much there.)
+    let top = r#"
+[calendar]
+start_date = "2026-11-30"
+holidays = ["2026-12-01"]
+
+[[pools]]
+name = "crew"
+size = 1
+shifts = [ { days = "daily", start = "06:00", end = "18:00" } ]
+"#;
+    let extra =
+        r#"maintenance = { every = "20h", duration = "60min", basis = "calendar", pool = "crew" }"#;
+    let s = scenario(&deterministic(1, 1.0, extra, top, "3d"));
+    let (summary, result) = run(&s, 1);
+    let station = &result.variants[0].replications[0].stations[0];
+    let minutes = |state| station.state_min[state];
+    assert_eq!(summary.variants[0].good_parts_mean, 2220.0);
+    assert!(
+        (minutes(MachineState::Busy) - 2220.0).abs() < 1e-9,
+        "{:?}",
+        station.state_min
+    );
+    assert!(
+        (minutes(MachineState::Maintenance) - 1020.0).abs() < 1e-9,
+        "{:?}",
+        station.state_min
+    );
+    assert!(
+        (minutes(MachineState::OffShift) - 1080.0).abs() < 1e-9,
+        "{:?}",
+        station.state_min
+    );
+}
+
 /// Two products that share one machine with a setup on product change.
 fn two_products(source: &str, mix_b: f64, process: &str) -> String {
     format!(
