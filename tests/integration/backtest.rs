@@ -32,6 +32,36 @@ process = { dist = "gamma", mean = 1.2, cv = 0.5 }
 failures = { ttf = { dist = "exponential", mean = "8h" }, ttr = { dist = "exponential", mean = "30min" } }
 "#;
 
+/// [`LINE`] with a plant calendar closed in `windows` (TOML, inside
+/// `closed = [...]`).
+fn closed(windows: &str) -> String {
+    LINE.replace(
+        "[[products]]",
+        &format!("[calendar]\nclosed = [{windows}]\n\n[[products]]"),
+    )
+}
+
+/// The rows (without the header) of weekdays: time 0 is a Monday and the
+/// warm-up two days, so day d is weekday (d + 1) mod 7 (5 and 6 the
+/// weekend).
+fn working_days<'a>(rows: &[&'a str]) -> Vec<&'a str> {
+    rows.iter()
+        .copied()
+        .enumerate()
+        .filter(|(i, _)| (i + 2) % 7 < 5)
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The same rows numbered 1, 2, 3, ... (what taking the rows in file order
+/// did).
+fn renumbered(rows: &[&str]) -> Vec<String> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| format!("{}{}", i + 1, &r[r.find(',').unwrap()..]))
+        .collect()
+}
+
 /// Daily output and station b's down share of `text`'s baseline, with seed
 /// `seed`, as the plant's CSV.
 fn plant_csv(text: &str, seed: u64) -> String {
@@ -167,10 +197,7 @@ fn a_baseline_that_locks_up_is_an_error_not_days_without_output() {
 /// and observed days past the horizon were dropped without a word.
 #[test]
 fn observed_days_meet_simulated_days_by_number() {
-    let closed = LINE.replace(
-        "[[products]]",
-        "[calendar]\nclosed = [{ days = \"sat-sun\" }]\n\n[[products]]",
-    );
+    let closed = closed(r#"{ days = "sat-sun" }"#);
     let s = scenario(&closed);
     let plant = plant_csv(&closed, 901);
     let rows: Vec<&str> = plant.lines().skip(1).collect();
@@ -195,15 +222,8 @@ fn observed_days_meet_simulated_days_by_number() {
     );
     assert_eq!(json(&b.unwrap()), json(&all));
 
-    // Only the working days: time 0 is a Monday and the warm-up two days,
-    // so day d is weekday (d + 1) mod 7 (5 and 6 the closed weekend).
-    let working: Vec<&str> = rows
-        .iter()
-        .copied()
-        .enumerate()
-        .filter(|(i, _)| (i + 2) % 7 < 5)
-        .map(|(_, r)| r)
-        .collect();
+    // Only the working days.
+    let working = working_days(&rows);
     assert_eq!(working.len(), 28);
     let observed = read_observed(&csv(&working), "plant.csv", &s).unwrap();
     // Days 39 and 40 are a weekend: the log ends on day 38, with the ten
@@ -230,11 +250,7 @@ fn observed_days_meet_simulated_days_by_number() {
     // The same working days numbered 1, 2, 3, ... (what taking the rows
     // in file order did): they meet the simulated weekends, and the
     // baseline no longer reproduces them.
-    let renumbered: Vec<String> = working
-        .iter()
-        .enumerate()
-        .map(|(i, r)| format!("{}{}", i + 1, &r[r.find(',').unwrap()..]))
-        .collect();
+    let renumbered = renumbered(&working);
     let renumbered: Vec<&str> = renumbered.iter().map(String::as_str).collect();
     let shifted = read_observed(&csv(&renumbered), "plant.csv", &s).unwrap();
     let b = backtest(&s, &shifted, Some(2)).unwrap();
@@ -276,10 +292,8 @@ fn observed_days_meet_simulated_days_by_number() {
 /// up to 1, and asking for them changes no other figure of the run.
 #[test]
 fn daily_shares_add_up_to_the_run_and_change_nothing_else() {
-    let closed = LINE.replace(
-        "[[products]]",
-        "[calendar]\nclosed = [{ days = \"sat-sun\" }, { days = \"mon-fri\", start = \"22:00\", end = \"06:00\" }]\n\n[[products]]",
-    );
+    let closed =
+        closed(r#"{ days = "sat-sun" }, { days = "mon-fri", start = "22:00", end = "06:00" }"#);
     let s = scenario(&closed);
     let columns: Vec<(usize, MachineState)> = (0..2)
         .flat_map(|station| MachineState::ALL.map(|state| (station, state)))
@@ -358,21 +372,11 @@ process = "1min"
 /// weekends dilute.
 #[test]
 fn station_shares_meet_the_simulated_shares_of_the_same_days() {
-    let closed = LINE.replace(
-        "[[products]]",
-        "[calendar]\nclosed = [{ days = \"sat-sun\" }]\n\n[[products]]",
-    );
+    let closed = closed(r#"{ days = "sat-sun" }"#);
     let s = scenario(&closed);
     let plant = plant_csv_of(&closed, 902, MachineState::Busy);
     let rows: Vec<&str> = plant.lines().skip(1).collect();
-    // Day d is weekday (d + 1) mod 7 (the warm-up is two days).
-    let working: Vec<&str> = rows
-        .iter()
-        .copied()
-        .enumerate()
-        .filter(|(i, _)| (i + 2) % 7 < 5)
-        .map(|(_, r)| r)
-        .collect();
+    let working = working_days(&rows);
     let csv = format!("day,good_parts,b.busy\n{}\n", working.join("\n"));
     let observed = read_observed(&csv, "plant.csv", &s).unwrap();
     let b = backtest(&s, &observed, Some(2)).unwrap();
@@ -388,11 +392,7 @@ fn station_shares_meet_the_simulated_shares_of_the_same_days() {
     assert!((share.observed - share.simulated).abs() < 0.02, "{share:?}");
 
     // The same rows numbered 1, 2, 3, ...: working days meet weekends.
-    let renumbered: Vec<String> = working
-        .iter()
-        .enumerate()
-        .map(|(i, r)| format!("{}{}", i + 1, &r[r.find(',').unwrap()..]))
-        .collect();
+    let renumbered = renumbered(&working);
     let csv = format!("day,good_parts,b.busy\n{}\n", renumbered.join("\n"));
     let b = backtest(&s, &read_observed(&csv, "plant.csv", &s).unwrap(), Some(2)).unwrap();
     assert!(b.shares[0].disagrees, "{:?}", b.shares[0]);

@@ -3,7 +3,7 @@
 //! whole trace of random lines, and the practical meaning of the measure
 //! (one more machine helps most at the main bottleneck).
 
-use crate::common::{run, scenario};
+use crate::common::{run, scenario, uniforms};
 use alloysim::engine::trace::{TraceRow, TraceWindow};
 use alloysim::engine::{simulate, simulate_traced};
 use alloysim::model::Model;
@@ -224,15 +224,7 @@ fn reference(periods: &[Vec<(f64, f64)>], from: f64, end: f64) -> Vec<(f64, f64)
 /// either basis, batches, setups, scrap, crews with shifts, finite buffers,
 /// moves between stations.
 fn random_line(seed: u64) -> String {
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) as f64 / (1u64 << 31) as f64
-    };
+    let mut next = uniforms(seed);
     let stations = 2 + (next() * 4.0) as usize;
     let names: Vec<String> = (0..stations).map(|i| format!("\"S{i}\"")).collect();
     let mut text = format!(

@@ -108,3 +108,18 @@ buffer = 0
 process = 1.0
 rework = { prob = 1.0, to = "A" }
 "#;
+
+/// Uniform numbers in [0, 1) from a 64-bit linear congruential generator
+/// seeded with `seed`: the random lines of the tests, the same for a seed on
+/// every platform.
+pub fn uniforms(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as f64 / (1u64 << 31) as f64
+    }
+}

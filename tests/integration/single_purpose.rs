@@ -17,7 +17,7 @@
 #[allow(dead_code)]
 mod simulator;
 
-use crate::common::scenario;
+use crate::common::{scenario, uniforms};
 use alloysim::engine::simulate;
 use alloysim::model::MachineState;
 use alloysim::scenario::Scenario;
@@ -62,15 +62,7 @@ fn random_line(seed: u64) -> String {
 
 /// [`random_line`], measured from time 0 unless `warmup` (0–300 min).
 fn random_line_from(seed: u64, warmup: bool) -> String {
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) as f64 / (1u64 << 31) as f64
-    };
+    let mut next = uniforms(seed);
     let stations = 1 + (next() * 6.0) as usize;
     let names: Vec<String> = (0..stations).map(|i| format!("\"S{i}\"")).collect();
     let mut text = format!(

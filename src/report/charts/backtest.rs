@@ -11,6 +11,11 @@ use plotters::prelude::*;
 
 pub const NAME: &str = "backtest.png";
 
+/// Observed figures, simulated ones, and a share that disagrees.
+const RED: RGBColor = RGBColor(0xD6, 0x27, 0x28);
+const BLUE: RGBColor = RGBColor(0x44, 0x77, 0xAA);
+const ORANGE: RGBColor = RGBColor(0xEE, 0x77, 0x33);
+
 /// Height of the shares panel: a band per share and room for the axis.
 fn shares_height(b: &Backtest) -> u32 {
     if b.shares.is_empty() {
@@ -75,15 +80,12 @@ fn draw_shares(root: &Area<'_>, b: &Backtest) -> Result<(), String> {
         .label_style((FONT, 24))
         .draw()
         .map_err(err)?;
-    let red = RGBColor(0xD6, 0x27, 0x28);
-    let blue = RGBColor(0x44, 0x77, 0xAA);
-    let orange = RGBColor(0xEE, 0x77, 0x33);
     // The first share at the top.
     let y = |i: usize| (rows - 1 - i) as f64;
     chart
         .draw_series(b.shares.iter().enumerate().map(|(i, c)| {
             let colour = if c.disagrees {
-                orange
+                ORANGE
             } else {
                 RGBColor(0x99, 0x99, 0x99)
             };
@@ -98,7 +100,7 @@ fn draw_shares(root: &Area<'_>, b: &Backtest) -> Result<(), String> {
             b.shares
                 .iter()
                 .enumerate()
-                .map(|(i, c)| Circle::new((c.simulated * 100.0, y(i)), 9, blue.filled())),
+                .map(|(i, c)| Circle::new((c.simulated * 100.0, y(i)), 9, BLUE.filled())),
         )
         .map_err(err)?;
     chart
@@ -106,7 +108,7 @@ fn draw_shares(root: &Area<'_>, b: &Backtest) -> Result<(), String> {
             b.shares
                 .iter()
                 .enumerate()
-                .map(|(i, c)| Circle::new((c.observed * 100.0, y(i)), 9, red.filled())),
+                .map(|(i, c)| Circle::new((c.observed * 100.0, y(i)), 9, RED.filled())),
         )
         .map_err(err)?;
     // The legend in a band of its own, below the axis: it never hides a share.
@@ -119,11 +121,11 @@ fn draw_shares(root: &Area<'_>, b: &Backtest) -> Result<(), String> {
         ("disagree: over 1.96 standard errors apart", 2),
     ] {
         match mark {
-            0 => legend.draw(&Circle::new((x + 15, mid), 9, red.filled())),
-            1 => legend.draw(&Circle::new((x + 15, mid), 9, blue.filled())),
+            0 => legend.draw(&Circle::new((x + 15, mid), 9, RED.filled())),
+            1 => legend.draw(&Circle::new((x + 15, mid), 9, BLUE.filled())),
             _ => legend.draw(&PathElement::new(
                 vec![(x, mid), (x + 30, mid)],
-                orange.stroke_width(6),
+                ORANGE.stroke_width(6),
             )),
         }
         .map_err(err)?;
@@ -165,7 +167,6 @@ fn draw(root: &Area<'_>, title: &str, b: &Backtest) -> Result<(), String> {
         .label_style((FONT, 24))
         .draw()
         .map_err(err)?;
-    let blue = RGBColor(0x44, 0x77, 0xAA);
     let band: Vec<(f64, f64)> = b
         .simulated_band
         .iter()
@@ -180,11 +181,11 @@ fn draw(root: &Area<'_>, title: &str, b: &Backtest) -> Result<(), String> {
         )
         .collect();
     chart
-        .draw_series(std::iter::once(Polygon::new(band, blue.mix(0.2).filled())))
+        .draw_series(std::iter::once(Polygon::new(band, BLUE.mix(0.2).filled())))
         .map_err(err)?
         .label("simulated, 5-95 % of replications")
         .legend(move |(x, y)| {
-            Rectangle::new([(x, y - 8), (x + 30, y + 8)], blue.mix(0.2).filled())
+            Rectangle::new([(x, y - 8), (x + 30, y + 8)], BLUE.mix(0.2).filled())
         });
     chart
         .draw_series(LineSeries::new(
@@ -192,21 +193,20 @@ fn draw(root: &Area<'_>, title: &str, b: &Backtest) -> Result<(), String> {
                 .iter()
                 .enumerate()
                 .map(|(d, s)| (d as f64 + 1.0, s.0)),
-            blue.stroke_width(3),
+            BLUE.stroke_width(3),
         ))
         .map_err(err)?
         .label("simulated mean")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], blue.stroke_width(3)));
-    let red = RGBColor(0xD6, 0x27, 0x28);
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], BLUE.stroke_width(3)));
     chart
         .draw_series(
             b.observed_days
                 .iter()
-                .map(|&(d, v)| Circle::new((f64::from(d), v), 6, red.filled())),
+                .map(|&(d, v)| Circle::new((f64::from(d), v), 6, RED.filled())),
         )
         .map_err(err)?
         .label("observed")
-        .legend(move |(x, y)| Circle::new((x + 15, y), 6, red.filled()));
+        .legend(move |(x, y)| Circle::new((x + 15, y), 6, RED.filled()));
     chart
         .configure_series_labels()
         .label_font((FONT, 24))
