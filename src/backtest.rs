@@ -63,25 +63,49 @@ pub fn read_observed(text: &str, file: &str, scenario: &Scenario) -> Result<Obse
     let mut good = None;
     let mut day_column = None;
     let mut share_columns = Vec::new();
+    if !header.is_empty() && header.iter().all(|cell| cell.parse::<f64>().is_ok()) {
+        return Err(bad(
+            1,
+            1,
+            format!(
+                "no header line: the first line must name the columns, e.g. \"day,good_parts\" (and <station>.<state> shares); it reads \"{}\"",
+                header.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    }
     for (i, name) in header.iter().enumerate() {
         match name {
             "day" => day_column = Some(i),
             "good_parts" => good = Some(i),
             other => {
-                let parsed = other.rsplit_once('.').and_then(|(station, state)| {
-                    let known = stations.iter().any(|s| s.name == station);
-                    Some((station.to_owned(), MachineState::from_name(state)?)).filter(|_| known)
-                });
-                match parsed {
-                    Some((station, state)) => share_columns.push((i, station, state)),
-                    None => {
-                        return Err(bad(
-                            1,
-                            i + 1,
-                            format!("unknown column \"{other}\": expected day, good_parts or <station>.<state> (a station of the scenario and a machine state such as busy, down)"),
-                        ))
-                    }
+                let column = |why: String| {
+                    bad(
+                        1,
+                        i + 1,
+                        format!("unknown column \"{other}\": expected day, good_parts or <station>.<state>; {why}"),
+                    )
+                };
+                let Some((station, state)) = other.rsplit_once('.') else {
+                    return Err(column(
+                        "a share column names a station and a machine state, e.g. \"xray.busy\""
+                            .to_owned(),
+                    ));
+                };
+                if !stations.iter().any(|s| s.name == station) {
+                    let names: Vec<&str> = stations.iter().map(|s| s.name.as_str()).collect();
+                    return Err(column(format!(
+                        "the scenario has no station \"{station}\" (its stations: {})",
+                        names.join(", ")
+                    )));
                 }
+                let Some(state) = MachineState::from_name(state) else {
+                    let states: Vec<&str> = MachineState::ALL.iter().map(|s| s.name()).collect();
+                    return Err(column(format!(
+                        "\"{state}\" is not a machine state (the states: {})",
+                        states.join(", ")
+                    )));
+                };
+                share_columns.push((i, station.to_owned(), state));
             }
         }
     }

@@ -107,11 +107,19 @@ fn bad_observed_files_are_refused() {
     for (csv, expected) in [
         (
             "day,good_parts,c.busy\n1,5,0.5\n",
-            "plant.csv:1:3: unknown column \"c.busy\"",
+            "plant.csv:1:3: unknown column \"c.busy\": expected day, good_parts or <station>.<state>; the scenario has no station \"c\" (its stations: a, b)",
+        ),
+        (
+            "day,good_parts,busy\n1,5,0.5\n",
+            "plant.csv:1:3: unknown column \"busy\": expected day, good_parts or <station>.<state>; a share column names a station and a machine state",
+        ),
+        (
+            "1,5\n2,6\n",
+            "plant.csv:1:1: no header line: the first line must name the columns, e.g. \"day,good_parts\" (and <station>.<state> shares); it reads \"1,5\"",
         ),
         (
             "day,good_parts,b.sleeping\n1,5,0.5\n",
-            "unknown column \"b.sleeping\"",
+            "unknown column \"b.sleeping\": expected day, good_parts or <station>.<state>; \"sleeping\" is not a machine state (the states: busy, setup,",
         ),
         ("day,b.busy\n1,0.5\n", "no column \"good_parts\""),
         (
