@@ -3,6 +3,7 @@
 //! slowest operation, a source that releases faster than the line works,
 //! a station that can never work).
 
+use super::station::minutes_text;
 use super::Warning;
 use crate::model::capacity::{capacity, crew_paces, working_share};
 use crate::model::{Model, RunSettings, Source, MIN_PER_H};
@@ -26,9 +27,9 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
             warnings.push(Warning {
                 key_path: "scenario.horizon".to_owned(),
                 ..Warning::general(format!(
-                    "the horizon ({:.1} h) is shorter than {MIN_CYCLES} cycles of the slowest operation (station \"{station}\", {:.1} h a cycle in variant \"{variant}\"): the results depend on where each replication stops; simulate longer",
-                    run.horizon_min / MIN_PER_H,
-                    cycle / MIN_PER_H
+                    "the horizon ({}) is shorter than {MIN_CYCLES} cycles of the slowest operation (station \"{station}\", {} a cycle in variant \"{variant}\"): the results depend on where each replication stops; simulate longer",
+                    minutes_text(run.horizon_min),
+                    minutes_text(cycle)
                 ))
             });
         }

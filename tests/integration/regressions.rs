@@ -1247,7 +1247,7 @@ changes = ["slower"]
         w,
         vec![
             "scenario.horizon: the horizon (2.0 h) is shorter than 5 cycles of the slowest \
-             operation (station \"A\", 1.0 h a cycle in variants \"baseline\", \"b1\" and \
+             operation (station \"A\", 60.0 min a cycle in variants \"baseline\", \"b1\" and \
              \"b2\"): the results depend on where each replication stops; simulate longer",
             "scenario.horizon: the horizon (2.0 h) is shorter than 5 cycles of the slowest \
              operation (station \"A\", 2.0 h a cycle in variant \"s\"): the results depend on \
