@@ -147,7 +147,8 @@ class Line:
     def schedule_changes(self, w, kind):
         for a, b in w:
             # closings before openings, both before anything else at the
-            # instant; a shift opens at a, the plant at b
+            # instant, and of two alike the plant's first ('plant' <
+            # 'shift'); a shift opens at a, the plant at b
             for t, opening in ((a, kind == 'shift'), (b, kind == 'plant')):
                 if 0 < t <= self.end:
                     heapq.heappush(self.ev, (t, -1 if opening else -2, kind, None))

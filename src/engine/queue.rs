@@ -3,7 +3,9 @@
 //! Simultaneous events leave in the order they were scheduled, which makes a
 //! run deterministic and lets deterministic lines be checked by hand;
 //! calendar changes (the plant's, the pools' shifts) come first at their
-//! instant, closings before openings. An
+//! instant, closings before openings, and of two openings the plant's
+//! before a pool's (so that a pool that starts its shift as the plant
+//! opens serves its queue with the plant already open). An
 //! event is 16 bytes: the time's IEEE bits (which order like the times
 //! themselves for non-negative values), and one word holding the sequence
 //! number (high 39 bits), the kind (4 bits) and the target (low 21 bits).
@@ -33,12 +35,15 @@ pub enum EventKind {
     /// The oldest part waiting for a batch has waited `max_wait` (target:
     /// the station).
     BatchTimeout = 6,
-    /// An operator pool's shift starts or ends (target: the pool).
-    ShiftChange = 7,
+    /// The plant opens or closes (the calendar). Its code is below
+    /// [`EventKind::ShiftChange`]'s: at one instant, of two calendar
+    /// changes alike (both closings or both openings), the plant's comes
+    /// first.
+    PlantChange = 7,
     /// A machine's calendar-basis planned maintenance falls due.
     MaintenanceDue = 8,
-    /// The plant opens or closes (the calendar).
-    PlantChange = 9,
+    /// An operator pool's shift starts or ends (target: the pool).
+    ShiftChange = 9,
 }
 
 /// Kinds by their code (a 4-bit code space; codes from 10 on are never
@@ -51,15 +56,15 @@ const KINDS: [EventKind; 16] = [
     EventKind::Arrival,
     EventKind::TransferArrive,
     EventKind::BatchTimeout,
-    EventKind::ShiftChange,
+    EventKind::PlantChange,
     EventKind::MaintenanceDue,
-    EventKind::PlantChange,
-    EventKind::PlantChange,
-    EventKind::PlantChange,
-    EventKind::PlantChange,
-    EventKind::PlantChange,
-    EventKind::PlantChange,
-    EventKind::PlantChange,
+    EventKind::ShiftChange,
+    EventKind::ShiftChange,
+    EventKind::ShiftChange,
+    EventKind::ShiftChange,
+    EventKind::ShiftChange,
+    EventKind::ShiftChange,
+    EventKind::ShiftChange,
 ];
 
 /// Kinds that are made (the first of [`KINDS`]).
@@ -166,10 +171,14 @@ impl EventQueue {
     /// Schedules a change of a calendar (the plant's, a pool's shifts) at
     /// `time`: it comes before every other event at that instant, closings
     /// before openings, so that nothing starts at the instant the plant
-    /// closes or a shift ends, whatever was scheduled first. (Its sequence
-    /// number is 0 for a closing and 1 for an opening; other events get 2
-    /// and up. A pool or the plant has one change pending at a time, so
-    /// (time, sequence, kind, target) stays unique.)
+    /// closes or a shift ends, whatever was scheduled first; of two
+    /// openings the plant's comes first, so that a shift that starts as
+    /// the plant opens finds it open (work waiting for both starts at that
+    /// instant, in the order it queued). (Its sequence number is 0 for a
+    /// closing and 1 for an opening; other events get 2 and up; the kind
+    /// orders the plant's change before a pool's. A pool or the plant has
+    /// one change pending at a time, so (time, sequence, kind, target)
+    /// stays unique.)
     pub fn push_calendar(&mut self, time: f64, kind: EventKind, target: usize, opening: bool) {
         debug_assert!(matches!(
             kind,
@@ -310,9 +319,9 @@ mod tests {
             | EventKind::Arrival
             | EventKind::TransferArrive
             | EventKind::BatchTimeout
-            | EventKind::ShiftChange
+            | EventKind::PlantChange
             | EventKind::MaintenanceDue
-            | EventKind::PlantChange => (),
+            | EventKind::ShiftChange => (),
         };
         let mut queue = EventQueue::with_capacity(8);
         let mut sequences = Vec::new();
@@ -341,6 +350,29 @@ mod tests {
             .map(|e| e.target())
             .collect();
         assert_eq!(order, vec![3, 0, 2, 1, 4]);
+    }
+
+    #[test]
+    fn the_plant_opens_before_a_shift_that_starts_with_it() {
+        // Whatever the order they were scheduled in: closings first, then
+        // of the openings the plant's before the pools'.
+        let mut queue = EventQueue::default();
+        queue.push(7.0, EventKind::Complete, 9);
+        queue.push_calendar(7.0, EventKind::ShiftChange, 1, true);
+        queue.push_calendar(7.0, EventKind::ShiftChange, 2, false);
+        queue.push_calendar(7.0, EventKind::PlantChange, 0, true);
+        let order: Vec<(EventKind, usize)> = std::iter::from_fn(|| queue.pop())
+            .map(|e| (e.kind(), e.target()))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                (EventKind::ShiftChange, 2),
+                (EventKind::PlantChange, 0),
+                (EventKind::ShiftChange, 1),
+                (EventKind::Complete, 9),
+            ]
+        );
     }
 
     #[test]

@@ -343,6 +343,62 @@ fn nothing_starts_at_the_instant_the_plant_closes_or_a_shift_ends() {
 }
 
 #[test]
+fn a_request_queued_through_the_night_keeps_its_place_when_the_plant_and_the_shift_open_together() {
+    // One person, on shift 06:00-20:00; the plant closed 22:00-06:00. The
+    // cell (60 min a part) works Monday 06:00-20:00: 14 parts. At 20:00 it
+    // asks for its operator for the next part: the plant is open, the
+    // shift over, so it queues in the pool. The washer behind it breaks
+    // (calendar basis, at 21:00) and queues its repair behind the cell's
+    // request. At 06:00 on Tuesday the plant opens and the shift starts at
+    // the same instant: both open, so the queue is served in its order.
+    // The cell starts (06:00-07:00), the repair follows (07:00-08:00), and
+    // the cell works again from 08:00: 13 parts to 20:00, 27 in all; the
+    // washer is down 21:00-08:00 (660 min), 600 of them waiting for the
+    // repairer. (Were the shift to find the plant still closed, the cell
+    // would leave the queue for the plant's and the repair would go first:
+    // down 600 min, 540 waiting.)
+    let text = r#"
+[scenario]
+name = "opening"
+warmup = 0
+horizon = "2d"
+replications = 1
+[calendar]
+closed = [ { days = "daily", start = "22:00", end = "06:00" } ]
+[[pools]]
+name = "crew"
+size = 1
+shifts = [ { days = "daily", start = "06:00", end = "20:00" } ]
+[[products]]
+name = "p"
+route = ["cell", "washer"]
+[[stations]]
+name = "cell"
+process = 60
+operators = { pool = "crew" }
+[[stations]]
+name = "washer"
+process = 1
+buffer = "inf"
+failures = { ttf = { dist = "deterministic", value = 1260 }, ttr = { dist = "deterministic", value = 60 }, basis = "calendar", repair = { pool = "crew" } }
+"#;
+    let (summary, result) = run(&scenario(text), 1);
+    assert_eq!(summary.variants[0].good_parts_mean, 27.0);
+    let washer = &result.variants[0].replications[0].stations[1];
+    let day2 = 2.0 * 1440.0;
+    assert!(
+        (washer.state_shares()[MachineState::Down] - 660.0 / day2).abs() < 1e-12,
+        "{:?}",
+        washer.state_shares()
+    );
+    assert!(
+        (washer.repair_waiting_min - 600.0).abs() < 1e-9,
+        "{}",
+        washer.repair_waiting_min
+    );
+}
+
+#[test]
 fn planned_maintenance_by_hand() {
     // Parts of 30 min. Calendar basis, every 100 min after the end of the
     // last maintenance: due at 100 during the 4th part, which finishes at
