@@ -718,6 +718,21 @@ def gen(seed):
         held = sum(x['c'] * x['ops'] for x in spec['stations'] if x.get('opool'))
         crews = [x[k].get('n', 1) for x in spec['stations'] for k, crew in (('fail', x.get('crew')), ('mt', x.get('mt', {}).get('crew'))) if crew == 'techs']
         if held: spec['techs'] = max(spec['techs'], held + max(crews or [0]))
+    # People with a machine when it breaks down stay until it is repaired:
+    # operators there for a setup, loading or unloading, and a maintenance
+    # crew, under calendar-basis failures. With the repair crew from the
+    # same pool both must fit in it (alloysim refuses the line otherwise).
+    # No draws here, so that every other line stays as it was.
+    size_key = lambda name: 'techs' if name == 'techs' else 'pool'
+    for x in spec['stations']:
+        crew = x.get('crew')
+        if not crew or x['fail']['basis'] != 'calendar': continue
+        n = x['fail'].get('n', 1)
+        if x.get('mt', {}).get('crew') == crew:
+            spec[size_key(crew)] = max(spec[size_key(crew)], x['mt'].get('n', 1) + n)
+        asks = x.get('task') == 'lu' and (x.get('ld') or x.get('ul') or x.get('setup')) or x.get('task') == 'setup' and x.get('setup')
+        if x.get('ops') and asks and x.get('opool', 'crew') == crew:
+            spec[size_key(crew)] = max(spec[size_key(crew)], x['ops'] + n)
     return spec
 def toml(spec, reps, warm, hor, seed):
     """The line `spec` as an alloysim scenario file."""

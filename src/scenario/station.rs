@@ -604,7 +604,14 @@ pub fn resolve_station(
             .and_then(|crew| resolve_crew(reader, crew, names)),
         ..spec.maintenance.clone()
     });
-    check_crews(reader, raw, operators.as_ref(), failures.as_ref(), names);
+    check_crews(
+        reader,
+        raw,
+        operators.as_ref(),
+        failures.as_ref(),
+        maintenance.as_ref(),
+        names,
+    );
     if let Some((batch, span)) = &raw.batch {
         check_batch(reader, raw, batch, span, buffer, &visits);
     }
@@ -918,48 +925,90 @@ fn resolve_crew(reader: &mut Reader<'_>, spec: &CrewSpec, names: &Names<'_>) -> 
     })
 }
 
-/// An operator held through a breakdown cannot also repair it: where the
-/// operators stay with the machine while it processes and the repair crew
-/// comes from the same pool, both must fit in it at once.
+/// People held through a breakdown cannot also repair it. Operators stay
+/// with a machine while it is down whenever they were with it when it
+/// failed: through processing (`for = "all"`), and, with failures on the
+/// calendar basis (which strike in any state), through a setup, a loading
+/// or an unloading, or once served while the machine was already down. A
+/// maintenance crew stays through a calendar-basis breakdown during the
+/// maintenance. Where such people and the repair crew come from the same
+/// pool, both must fit in it at once; where they fit for one machine but
+/// not for all the station's machines at once, a warning.
 fn check_crews(
     reader: &mut Reader<'_>,
     raw: &RawStation<'_, '_>,
     operators: Option<&Operators>,
     failures: Option<&Failures>,
+    maintenance: Option<&Maintenance>,
     names: &Names<'_>,
 ) {
-    let (Some(operators), Some(crew)) = (operators, failures.and_then(|f| f.repair)) else {
+    let Some((failures, crew)) = failures.and_then(|f| f.repair.map(|crew| (f, crew))) else {
         return;
     };
+    let calendar = failures.basis == FailureBasis::Calendar;
     let size = names.pools[crew.pool].size;
-    if operators.attend_processing()
-        && operators.pool == crew.pool
-        && operators.count + crew.count > size
-    {
-        let path = join(&join(&raw.path, "failures"), "repair");
-        reader.error(
-            raw.span.clone(),
-            &join(&path, "count"),
-            format!(
-                "the machine's {} operators stay with it while it is down, and its repair needs {} more of pool \"{}\", which has only {size}: a breakdown could never be repaired",
-                operators.count, crew.count, names.pools[crew.pool].name
-            ),
-        );
-    } else if operators.attend_processing() && operators.pool == crew.pool {
-        let machines = raw.machines.unwrap_or(1);
-        if u64::from(machines) * u64::from(operators.count) + u64::from(crew.count)
-            > u64::from(size)
+    let pool_name = &names.pools[crew.pool].name;
+    let repair_path = join(&join(&raw.path, "failures"), "repair");
+    let machines = u64::from(raw.machines.unwrap_or(1));
+    if let Some(operators) = operators.filter(|o| o.pool == crew.pool && o.count > 0) {
+        let asks = match operators.task {
+            OperatorTask::All => true,
+            OperatorTask::LoadUnload => {
+                raw.load.is_some() || raw.unload.is_some() || raw.setup.is_some()
+            }
+            OperatorTask::Setup => raw.setup.is_some(),
+        };
+        let held = operators.attend_processing() || (calendar && asks);
+        if held && operators.count + crew.count > size {
+            let when = if operators.attend_processing() {
+                "while it is down"
+            } else {
+                "through a calendar-basis breakdown during the steps they are there for"
+            };
+            reader.error(
+                raw.span.clone(),
+                &join(&repair_path, "count"),
+                format!(
+                    "the machine's {} operators stay with it {when}, and its repair needs {} more of pool \"{pool_name}\", which has only {size}: a breakdown could never be repaired",
+                    operators.count, crew.count
+                ),
+            );
+        } else if held
+            && machines * u64::from(operators.count) + u64::from(crew.count) > u64::from(size)
         {
-            let path = join(&join(&raw.path, "failures"), "repair");
             reader.warn(
                 raw.span.clone(),
-                &join(&path, "pool"),
+                &join(&repair_path, "pool"),
                 format!(
-                    "operators stay with a machine while it is down, and pool \"{}\" also repairs: when its people are all held by broken machines, nobody is left to repair them and the station stops for good",
-                    names.pools[crew.pool].name
+                    "operators stay with a machine while it is down, and pool \"{pool_name}\" also repairs: when its people are all held by broken machines, nobody is left to repair them and the station stops for good"
                 ),
             );
         }
+    }
+    let Some(maintainers) = maintenance
+        .and_then(|m| m.crew)
+        .filter(|m| calendar && m.pool == crew.pool)
+    else {
+        return;
+    };
+    let maintenance_path = join(&join(&raw.path, "maintenance"), "count");
+    if maintainers.count + crew.count > size {
+        reader.error(
+            raw.span.clone(),
+            &maintenance_path,
+            format!(
+                "a breakdown (calendar basis) can strike during a maintenance, and the maintenance crew ({} of pool \"{pool_name}\") stays with the machine while it is down; its repair needs {} more, and the pool has only {size}: such a breakdown could never be repaired",
+                maintainers.count, crew.count
+            ),
+        );
+    } else if machines * u64::from(maintainers.count) + u64::from(crew.count) > u64::from(size) {
+        reader.warn(
+            raw.span.clone(),
+            &maintenance_path,
+            format!(
+                "a maintenance crew stays with a machine that breaks down during its maintenance, and pool \"{pool_name}\" also repairs: with every maintainer held by broken machines, nobody is left to repair them and the station stops for good"
+            ),
+        );
     }
 }
 

@@ -637,6 +637,16 @@ fn crews_calendars_and_tasks_give_clear_errors() {
             "a breakdown could never be repaired",
         ),
         (
+            // Operators who only load are held through a breakdown during
+            // the loading, which only calendar-basis failures can strike.
+            "load = 1\noperators = { pool = \"op\", for = \"load_unload\" }\nfailures = { ttf = 100, ttr = 10, basis = \"calendar\", repair = { pool = \"op\" } }",
+            "stations[0].failures.repair.count: the machine's 1 operators stay with it through a calendar-basis breakdown during the steps they are there for, and its repair needs 1 more of pool \"op\", which has only 1: a breakdown could never be repaired",
+        ),
+        (
+            "maintenance = { every = 100, duration = 10, pool = \"op\" }\nfailures = { ttf = 100, ttr = 10, basis = \"calendar\", repair = { pool = \"op\" } }",
+            "stations[0].maintenance.count: a breakdown (calendar basis) can strike during a maintenance, and the maintenance crew (1 of pool \"op\") stays with the machine while it is down; its repair needs 1 more, and the pool has only 1: such a breakdown could never be repaired",
+        ),
+        (
             "maintenance = { every = 0, duration = 10 }",
             "stations[0].maintenance.every",
         ),
@@ -683,6 +693,40 @@ fn crews_calendars_and_tasks_give_clear_errors() {
         .warnings()
         .iter()
         .any(|w| w.message.contains("nobody is left to repair them")));
+    // The same pool for maintenance and repair: two machines may both be
+    // in maintenance and break down (a warning); on the operating basis a
+    // machine fails only while processing, never during a maintenance,
+    // and operators who only load are never held by a breakdown.
+    let maintained = |machines: u32, basis: &str| {
+        scenario(&deterministic(
+            machines,
+            1.0,
+            &format!("maintenance = {{ every = 100, duration = 10, pool = \"op\" }}\nfailures = {{ ttf = 100, ttr = 10, basis = \"{basis}\", repair = {{ pool = \"op\" }} }}"),
+            "[[pools]]\nname = \"op\"\nsize = 2\n",
+            "10h",
+        ))
+    };
+    let left = |s: &alloysim::scenario::Scenario| {
+        s.warnings()
+            .iter()
+            .filter(|w| w.message.contains("nobody is left to repair them"))
+            .map(|w| w.key_path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        left(&maintained(2, "calendar")),
+        ["stations[0].maintenance.count"]
+    );
+    assert!(left(&maintained(1, "calendar")).is_empty());
+    assert!(left(&maintained(2, "operating")).is_empty());
+    let loading = scenario(&deterministic(
+        1,
+        1.0,
+        "load = 1\noperators = { pool = \"op\", for = \"load_unload\" }\nfailures = { ttf = 100, ttr = 10, repair = { pool = \"op\" } }",
+        "[[pools]]\nname = \"op\"\nsize = 1\n",
+        "10h",
+    ));
+    assert!(left(&loading).is_empty());
     let lights_out = scenario(&deterministic(1, 1.0, "lights_out = true", "", "10h"));
     assert!(lights_out
         .warnings()
