@@ -46,7 +46,7 @@ pub enum Command {
         /// Also simulate and print both side by side.
         #[arg(long)]
         compare: bool,
-        /// Use the iterative solver even for small chains.
+        /// Use the iterative solver (Gauss–Seidel) whatever the chain.
         #[arg(long)]
         iterative: bool,
     },

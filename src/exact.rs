@@ -21,9 +21,10 @@
 //! engine's own rules for what happens at the same instant (a free machine
 //! takes its buffer's head, else the part of the earliest-blocked upstream
 //! machine, else a raw part), so the chain and the simulation describe the
-//! same line. Small chains are solved by dense LU (nalgebra), large ones by
-//! Gauss–Seidel over a sparse matrix of incoming rates, both checked by their
-//! residual.
+//! same line. Small chains are solved by dense LU (nalgebra), larger ones by
+//! GTH state reduction within a band (long queues make a chain long but
+//! narrow) or, too wide for that, by Gauss–Seidel over a sparse matrix of
+//! incoming rates, each checked by its residual ([`solve`]).
 
 pub mod chain;
 mod measures;
@@ -43,7 +44,7 @@ pub enum ExactError {
         states: f64,
         limit: f64,
     },
-    #[error("variant \"{variant}\": the line cannot keep up with the arrivals (the chain, cut at {cut} waiting parts, puts probability {mass:.1e} on the cut), so it has no steady state; simulate it to see the queue grow")]
+    #[error("variant \"{variant}\": the line cannot keep up with the arrivals, or only just (the chain, cut at {cut} waiting parts, puts probability {mass:.1e} on the cut), so it has no steady state within reach; simulate it to see the queue grow")]
     Unstable {
         variant: String,
         cut: u16,

@@ -1,8 +1,20 @@
 //! Stationary distribution of a finite chain: π Q = 0, Σ π = 1.
 //!
-//! Dense LU (nalgebra) up to [`DENSE_LIMIT`] states; above, Gauss–Seidel
-//! sweeps over the incoming rates of each state, normalised as it goes, until
-//! the residual is below [`TOLERANCE`].
+//! Dense LU (nalgebra) up to [`DENSE_LIMIT`] states. Above, the states are
+//! renumbered so that every transition joins states close in number (a
+//! breadth-first order over the chain's graph, from a state far from the
+//! others: Cuthill–McKee), and, where the band of rates that leaves is
+//! narrow enough to keep, the chain is solved directly by state reduction
+//! within the band: the Grassmann–Taksar–Heyman algorithm (GTH; Grassmann,
+//! Taksar and Heyman, *Operations Research* 33(5), 1985), which only adds
+//! and multiplies positive numbers and so stays accurate where rates differ
+//! by many orders of magnitude. A line's chain is narrow in that order: a
+//! long release queue or buffer makes it long, not wide. Chains too wide for
+//! the band fall back to Gauss–Seidel sweeps over the incoming rates of each
+//! state, normalised as they go, until the residual is below [`TOLERANCE`];
+//! those converge slowly where a queue is long and busy (a slowly mixing
+//! chain), which is where the band solves them. Every solution is checked
+//! by its residual.
 
 use super::chain::Chain;
 use nalgebra::{DMatrix, DVector};
@@ -10,6 +22,12 @@ use std::time::{Duration, Instant};
 
 /// Largest chain solved by dense LU.
 pub const DENSE_LIMIT: usize = 2500;
+/// Most rates the band solver keeps (states × (2 × half-bandwidth + 1)):
+/// 240 MB.
+pub const BAND_ENTRIES_LIMIT: f64 = 3e7;
+/// Most multiply-adds the band solver may take (states × half-bandwidth²):
+/// some seconds.
+pub const BAND_WORK_LIMIT: f64 = 2e10;
 /// Residual accepted: max_j |(πQ)_j| relative to max_j π_j q_j.
 pub const TOLERANCE: f64 = 1e-10;
 const TIME_LIMIT: Duration = Duration::from_secs(120);
@@ -63,12 +81,156 @@ pub fn stationary_with(
             residual: 0.0,
         });
     }
-    if chain.len() <= DENSE_LIMIT && !force_iterative {
-        if let Some(solution) = dense(chain) {
+    if !force_iterative {
+        if chain.len() <= DENSE_LIMIT {
+            if let Some(solution) = dense(chain) {
+                return Ok(solution);
+            }
+        }
+        if let Some(solution) = banded(chain) {
             return Ok(solution);
         }
     }
     gauss_seidel(chain, on_sweeps)
+}
+
+/// Cuthill–McKee order of the chain's states, over its transitions taken
+/// both ways: breadth first from a state at the end of a longest
+/// breadth-first path from state 0, neighbours in order of their degree.
+/// Every transition then joins states at most two levels' width apart.
+/// Returns the position of each state.
+pub fn band_order(chain: &Chain) -> Vec<u32> {
+    let n = chain.len();
+    let mut start = vec![0usize; n + 1];
+    for &(from, to, _) in &chain.transitions {
+        start[from as usize + 1] += 1;
+        start[to as usize + 1] += 1;
+    }
+    for j in 0..n {
+        start[j + 1] += start[j];
+    }
+    let mut fill = start.clone();
+    let mut next = vec![0u32; start[n]];
+    for &(from, to, _) in &chain.transitions {
+        next[fill[from as usize]] = to;
+        fill[from as usize] += 1;
+        next[fill[to as usize]] = from;
+        fill[to as usize] += 1;
+    }
+    let degree = |v: u32| start[v as usize + 1] - start[v as usize];
+    // Breadth first from `root`: the order, with neighbours by degree.
+    let bfs = |root: u32| {
+        let mut seen = vec![false; n];
+        let mut order = Vec::with_capacity(n);
+        let mut around = Vec::new();
+        seen[root as usize] = true;
+        order.push(root);
+        let mut head = 0;
+        while head < order.len() {
+            let v = order[head] as usize;
+            head += 1;
+            around.clear();
+            around.extend(
+                next[start[v]..start[v + 1]]
+                    .iter()
+                    .copied()
+                    .filter(|&w| !seen[w as usize]),
+            );
+            around.sort_unstable_by_key(|&w| (degree(w), w));
+            around.dedup();
+            for &w in &around {
+                seen[w as usize] = true;
+                order.push(w);
+            }
+        }
+        order
+    };
+    let far = *bfs(0).last().expect("a chain has states");
+    let order = bfs(far);
+    debug_assert_eq!(order.len(), n, "the chain is connected");
+    let mut position = vec![0u32; n];
+    for (i, &v) in order.iter().enumerate() {
+        position[v as usize] = i as u32;
+    }
+    position
+}
+
+/// The chain solved by GTH state reduction within the band of its
+/// Cuthill–McKee order; `None` where the band is too wide to keep or to
+/// reduce in reasonable time, where a state is left with no way down (the
+/// chain is not irreducible), or where the residual is not below the
+/// tolerance.
+pub fn banded(chain: &Chain) -> Option<Solution> {
+    let n = chain.len();
+    if n < 2 {
+        return None;
+    }
+    let position = band_order(chain);
+    let half = chain
+        .transitions
+        .iter()
+        .map(|&(from, to, _)| position[from as usize].abs_diff(position[to as usize]) as usize)
+        .max()
+        .unwrap_or(0);
+    let width = 2 * half + 1;
+    if n as f64 * width as f64 > BAND_ENTRIES_LIMIT
+        || n as f64 * (half as f64).powi(2) > BAND_WORK_LIMIT
+    {
+        return None;
+    }
+    // q[i][j] (|i − j| ≤ half) at band[i * width + (j + half − i)].
+    let at = |i: usize, j: usize| i * width + j + half - i;
+    let mut band = vec![0.0f64; n * width];
+    for &(from, to, rate) in &chain.transitions {
+        let (i, j) = (
+            position[from as usize] as usize,
+            position[to as usize] as usize,
+        );
+        band[at(i, j)] += rate;
+    }
+    // Reduce the states from the last: the rates of each state k to the
+    // lower ones sum to s; every lower state i that reached k now reaches
+    // k's lower neighbours j instead, in proportion (q_ij += q_ik q_kj / s).
+    for k in (1..n).rev() {
+        let low = k.saturating_sub(half);
+        let s: f64 = (low..k).map(|j| band[at(k, j)]).sum();
+        if s <= 0.0 {
+            return None;
+        }
+        for i in low..k {
+            let to_k = band[at(i, k)];
+            if to_k == 0.0 {
+                continue;
+            }
+            let share = to_k / s;
+            band[at(i, k)] = share;
+            for j in low..k {
+                if j != i {
+                    let from_k = band[at(k, j)];
+                    band[at(i, j)] += share * from_k;
+                }
+            }
+        }
+    }
+    // π_k is what flows into k from the states below it, scaled.
+    let mut ordered = vec![0.0f64; n];
+    ordered[0] = 1.0;
+    for k in 1..n {
+        let low = k.saturating_sub(half);
+        ordered[k] = (low..k).map(|i| ordered[i] * band[at(i, k)]).sum();
+    }
+    let total: f64 = ordered.iter().sum();
+    let pi: Vec<f64> = position
+        .iter()
+        .map(|&p| ordered[p as usize] / total)
+        .collect();
+    let residual = residual(chain, &pi);
+    (residual < TOLERANCE).then_some(Solution {
+        pi,
+        method: "banded GTH",
+        iterations: 1,
+        residual,
+    })
 }
 
 /// Qᵀ π = 0 with the last equation replaced by Σ π = 1, by LU.

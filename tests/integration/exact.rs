@@ -105,19 +105,29 @@ fn generator_rows_sum_to_zero_and_solvers_agree() {
     }
     let dense = solve::stationary(&chain, false).unwrap();
     let iterative = solve::stationary(&chain, true).unwrap();
+    let banded = solve::banded(&chain).unwrap();
     assert_eq!(dense.method, "dense LU");
     assert_eq!(iterative.method, "Gauss-Seidel");
-    for solution in [&dense, &iterative] {
+    assert_eq!(banded.method, "banded GTH");
+    for solution in [&dense, &iterative, &banded] {
         assert!((solution.pi.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!(solution.residual < solve::TOLERANCE);
     }
-    let worst = dense
-        .pi
-        .iter()
-        .zip(&iterative.pi)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
-    assert!(worst < 1e-8, "solvers differ by {worst}");
+    for (other, tolerance) in [(&iterative, 1e-8), (&banded, 1e-12)] {
+        let worst = dense
+            .pi
+            .iter()
+            .zip(&other.pi)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < tolerance, "{} differs by {worst}", other.method);
+    }
+    // Every transition joins states at most a band apart, and the order
+    // numbers every state once.
+    let position = solve::band_order(&chain);
+    let mut seen = position.clone();
+    seen.sort_unstable();
+    assert!(seen.iter().enumerate().all(|(i, &p)| p as usize == i));
     let a = solve_model(&s.variants[0].model, false).unwrap();
     let b = solve_model(&s.variants[0].model, true).unwrap();
     assert!((a.throughput_per_h - b.throughput_per_h).abs() < 1e-7 * a.throughput_per_h);

@@ -312,6 +312,30 @@ pub fn exact_vs_closed_forms() -> Vec<Row> {
             exact.wip_mean,
         )
     });
+    // M/M/1 at rho = 0.993: its chain is the buffer cut at 4 000 parts
+    // (at 2 000 the cut would still hold 8e-7), too long for dense LU and
+    // too slowly mixing for Gauss-Seidel (a million sweeps do not reach
+    // the tolerance); the band solves it. L = rho / (1 - rho).
+    let text = format!(
+        "{}[[products]]\nname = \"p\"\nroute = [\"M\"]\n[[stations]]\nname = \"M\"\nbuffer = \"inf\"\nprocess = {}\n",
+        header(
+            "mm1-993",
+            "1000min",
+            2,
+            &format!("[source]\nmode = \"interarrival\"\ninterarrival = {}", exp(1.0 / 0.993)),
+        ),
+        exp(1.0)
+    );
+    let exact = solve_model(&scenario(&text).variants[0].model, false).expect("Markovian");
+    rows.push(exact_row(
+        &format!(
+            "M/M/1 at rho = 0.993 ({} states, {})",
+            exact.states, exact.method
+        ),
+        "WIP L = rho/(1-rho)",
+        0.993 / 0.007,
+        exact.wip_mean,
+    ));
     rows.extend(finite_source_rows());
     rows
 }
