@@ -11,10 +11,11 @@
 //! by many orders of magnitude. A line's chain is narrow in that order: a
 //! long release queue or buffer makes it long, not wide. Chains too wide for
 //! the band fall back to Gauss–Seidel sweeps over the incoming rates of each
-//! state, normalised as they go, until the residual is below [`TOLERANCE`];
-//! those converge slowly where a queue is long and busy (a slowly mixing
-//! chain), which is where the band solves them. Every solution is checked
-//! by its residual.
+//! state, normalised as they go, with every tenth sweep an aggregation over
+//! the breadth-first levels (which moves probability along a long, busy
+//! queue at once, where sweeps alone move it a level a sweep), until the
+//! residual is below [`TOLERANCE`]. Every solution is checked by its
+//! residual.
 
 use super::chain::Chain;
 use nalgebra::{DMatrix, DVector};
@@ -100,6 +101,12 @@ pub fn stationary_with(
 /// Every transition then joins states at most two levels' width apart.
 /// Returns the position of each state.
 pub fn band_order(chain: &Chain) -> Vec<u32> {
+    cuthill_mckee(chain).0
+}
+
+/// [`band_order`], and the breadth-first level of each state: every
+/// transition joins states of the same or adjacent levels.
+fn cuthill_mckee(chain: &Chain) -> (Vec<u32>, Vec<u32>) {
     let n = chain.len();
     let mut start = vec![0usize; n + 1];
     for &(from, to, _) in &chain.transitions {
@@ -118,12 +125,13 @@ pub fn band_order(chain: &Chain) -> Vec<u32> {
         fill[to as usize] += 1;
     }
     let degree = |v: u32| start[v as usize + 1] - start[v as usize];
-    // Breadth first from `root`: the order, with neighbours by degree.
+    // Breadth first from `root`: the order, with neighbours by degree, and
+    // each state's level.
     let bfs = |root: u32| {
-        let mut seen = vec![false; n];
+        let mut level = vec![u32::MAX; n];
         let mut order = Vec::with_capacity(n);
         let mut around = Vec::new();
-        seen[root as usize] = true;
+        level[root as usize] = 0;
         order.push(root);
         let mut head = 0;
         while head < order.len() {
@@ -134,25 +142,25 @@ pub fn band_order(chain: &Chain) -> Vec<u32> {
                 next[start[v]..start[v + 1]]
                     .iter()
                     .copied()
-                    .filter(|&w| !seen[w as usize]),
+                    .filter(|&w| level[w as usize] == u32::MAX),
             );
             around.sort_unstable_by_key(|&w| (degree(w), w));
             around.dedup();
             for &w in &around {
-                seen[w as usize] = true;
+                level[w as usize] = level[v] + 1;
                 order.push(w);
             }
         }
-        order
+        (order, level)
     };
-    let far = *bfs(0).last().expect("a chain has states");
-    let order = bfs(far);
+    let far = *bfs(0).0.last().expect("a chain has states");
+    let (order, level) = bfs(far);
     debug_assert_eq!(order.len(), n, "the chain is connected");
     let mut position = vec![0u32; n];
     for (i, &v) in order.iter().enumerate() {
         position[v as usize] = i as u32;
     }
-    position
+    (position, level)
 }
 
 /// The chain solved by GTH state reduction within the band of its
@@ -261,6 +269,15 @@ fn dense(chain: &Chain) -> Option<Solution> {
     })
 }
 
+/// Gauss–Seidel sweeps, with an aggregation step every tenth sweep: the
+/// states' breadth-first levels ([`cuthill_mckee`]) are lumped, and since
+/// every transition joins the same or adjacent levels, the lumped chain
+/// is a birth–death chain, solved in closed form; each level's states are
+/// then scaled to its probability (iterative aggregation–disaggregation,
+/// e.g. Stewart, *Introduction to the Numerical Solution of Markov
+/// Chains*, 1994). The sweeps settle each level's inside, the aggregation
+/// the flow between levels, which sweeps alone move one level a sweep:
+/// along a long, busy queue they would take a million sweeps.
 fn gauss_seidel(chain: &Chain, on_sweeps: &dyn Fn(usize, f64)) -> Result<Solution, (f64, usize)> {
     let n = chain.len();
     // Incoming transitions of each state, in compressed rows.
@@ -280,6 +297,9 @@ fn gauss_seidel(chain: &Chain, on_sweeps: &dyn Fn(usize, f64)) -> Result<Solutio
         rate[*slot] = r;
         *slot += 1;
     }
+    let (_, level) = cuthill_mckee(chain);
+    let levels = level.iter().max().map_or(1, |&l| l as usize + 1);
+    let mut lumps = Lumps::new(levels);
     let mut pi = vec![1.0 / n as f64; n];
     let began = Instant::now();
     let mut sweeps = 0;
@@ -310,6 +330,68 @@ fn gauss_seidel(chain: &Chain, on_sweeps: &dyn Fn(usize, f64)) -> Result<Solutio
             if began.elapsed() > TIME_LIMIT || sweeps >= 1_000_000 {
                 return Err((r, sweeps));
             }
+            if levels > 1 {
+                lumps.aggregate(chain, &level, &mut pi);
+            }
+        }
+    }
+}
+
+/// Scratch space of the aggregation step: per level, its probability and
+/// its flows up and down.
+struct Lumps {
+    mass: Vec<f64>,
+    up: Vec<f64>,
+    down: Vec<f64>,
+    target: Vec<f64>,
+}
+
+impl Lumps {
+    fn new(levels: usize) -> Self {
+        Self {
+            mass: vec![0.0; levels],
+            up: vec![0.0; levels],
+            down: vec![0.0; levels],
+            target: vec![0.0; levels],
+        }
+    }
+
+    /// Scales each level of `pi` to the probability of the lumped
+    /// birth–death chain; leaves `pi` as it is where a level has no
+    /// probability yet or no flow down.
+    fn aggregate(&mut self, chain: &Chain, level: &[u32], pi: &mut [f64]) {
+        self.mass.fill(0.0);
+        self.up.fill(0.0);
+        self.down.fill(0.0);
+        for (state, &p) in pi.iter().enumerate() {
+            self.mass[level[state] as usize] += p;
+        }
+        for &(from, to, rate) in &chain.transitions {
+            let (a, b) = (level[from as usize], level[to as usize]);
+            let flow = pi[from as usize] * rate;
+            if b == a + 1 {
+                self.up[a as usize] += flow;
+            } else if a == b + 1 {
+                self.down[a as usize] += flow;
+            }
+        }
+        // p(l + 1) / p(l) = (up(l) / mass(l)) / (down(l + 1) / mass(l + 1)).
+        self.target[0] = 1.0;
+        for l in 1..self.mass.len() {
+            let (mass_below, mass) = (self.mass[l - 1], self.mass[l]);
+            if mass_below <= 0.0 || mass <= 0.0 || self.down[l] <= 0.0 {
+                return;
+            }
+            self.target[l] =
+                self.target[l - 1] * (self.up[l - 1] / mass_below) / (self.down[l] / mass);
+        }
+        let total: f64 = self.target.iter().sum();
+        if !total.is_finite() || total <= 0.0 {
+            return;
+        }
+        for (state, p) in pi.iter_mut().enumerate() {
+            let l = level[state] as usize;
+            *p *= self.target[l] / total / self.mass[l];
         }
     }
 }
