@@ -277,7 +277,9 @@ fn dense(chain: &Chain) -> Option<Solution> {
 /// e.g. Stewart, *Introduction to the Numerical Solution of Markov
 /// Chains*, 1994). The sweeps settle each level's inside, the aggregation
 /// the flow between levels, which sweeps alone move one level a sweep:
-/// along a long, busy queue they would take a million sweeps.
+/// along a long, busy queue they would take a million sweeps. Where the
+/// aggregation does not help (the residual reaches no new low for five
+/// checks), the sweeps go on without it from the best solution so far.
 fn gauss_seidel(chain: &Chain, on_sweeps: &dyn Fn(usize, f64)) -> Result<Solution, (f64, usize)> {
     let n = chain.len();
     // Incoming transitions of each state, in compressed rows.
@@ -301,6 +303,10 @@ fn gauss_seidel(chain: &Chain, on_sweeps: &dyn Fn(usize, f64)) -> Result<Solutio
     let levels = level.iter().max().map_or(1, |&l| l as usize + 1);
     let mut lumps = Lumps::new(levels);
     let mut pi = vec![1.0 / n as f64; n];
+    let mut best_pi = pi.clone();
+    let mut best = f64::INFINITY;
+    let mut stalled = 0;
+    let mut aggregating = levels > 1;
     let began = Instant::now();
     let mut sweeps = 0;
     loop {
@@ -330,7 +336,22 @@ fn gauss_seidel(chain: &Chain, on_sweeps: &dyn Fn(usize, f64)) -> Result<Solutio
             if began.elapsed() > TIME_LIMIT || sweeps >= 1_000_000 {
                 return Err((r, sweeps));
             }
-            if levels > 1 {
+            // The aggregation can also hinder: where the slow flows are
+            // not between the levels it may undo what the sweeps did. If
+            // the residual has not reached a new low for five checks, the
+            // sweeps go on alone from the best solution so far.
+            if r < best {
+                best = r;
+                stalled = 0;
+                best_pi.copy_from_slice(&pi);
+            } else {
+                stalled += 1;
+            }
+            if aggregating && stalled >= 5 {
+                aggregating = false;
+                pi.copy_from_slice(&best_pi);
+            }
+            if aggregating {
                 lumps.aggregate(chain, &level, &mut pi);
             }
         }
