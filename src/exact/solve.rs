@@ -13,9 +13,9 @@
 //! the band fall back to Gauss–Seidel sweeps over the incoming rates of each
 //! state, normalised as they go, with every tenth sweep an aggregation over
 //! the breadth-first levels (which moves probability along a long, busy
-//! queue at once, where sweeps alone move it a level a sweep), until the
-//! residual is below [`TOLERANCE`]. Every solution is checked by its
-//! residual.
+//! queue at once, where sweeps alone move it a level a sweep; dropped where
+//! it stops lowering the residual), until the residual is below
+//! [`TOLERANCE`]. Every solution is checked by its residual.
 
 use super::chain::Chain;
 use nalgebra::{DMatrix, DVector};
