@@ -232,10 +232,15 @@ pub fn banded(chain: &Chain) -> Option<Solution> {
         .iter()
         .map(|&p| ordered[p as usize] / total)
         .collect();
+    checked(chain, pi, "banded GTH")
+}
+
+/// A direct solution, kept if its residual is below the tolerance.
+fn checked(chain: &Chain, pi: Vec<f64>, method: &'static str) -> Option<Solution> {
     let residual = residual(chain, &pi);
     (residual < TOLERANCE).then_some(Solution {
         pi,
-        method: "banded GTH",
+        method,
         iterations: 1,
         residual,
     })
@@ -260,13 +265,7 @@ fn dense(chain: &Chain) -> Option<Solution> {
     let pi: Vec<f64> = x.iter().map(|&v| v.max(0.0)).collect();
     let total: f64 = pi.iter().sum();
     let pi: Vec<f64> = pi.into_iter().map(|v| v / total).collect();
-    let residual = residual(chain, &pi);
-    (residual < TOLERANCE).then_some(Solution {
-        pi,
-        method: "dense LU",
-        iterations: 1,
-        residual,
-    })
+    checked(chain, pi, "dense LU")
 }
 
 /// Gauss–Seidel sweeps, with an aggregation step every tenth sweep: the
