@@ -337,6 +337,17 @@ fn pool_reach_share(model: &Model, p: usize) -> f64 {
     })
 }
 
+/// Good parts per hour from releases per hour: none where no release ends
+/// as a good part, even at a station without work (whose release rate is
+/// infinite), so that the table never shows `inf × 0`.
+fn good_rate(releases_per_h: f64, good_per_release: f64) -> f64 {
+    if good_per_release > 0.0 {
+        releases_per_h * good_per_release
+    } else {
+        0.0
+    }
+}
+
 /// Computes the static capacity table.
 pub fn capacity(model: &Model) -> Capacity {
     let total_mix: f64 = model.products.iter().map(|p| p.mix).sum();
@@ -374,7 +385,7 @@ pub fn capacity(model: &Model) -> Capacity {
                 availability,
                 load_min_per_release: load[s],
                 releases_per_h,
-                good_parts_per_h: releases_per_h * good_per_release,
+                good_parts_per_h: good_rate(releases_per_h, good_per_release),
             }
         })
         .collect();
@@ -403,7 +414,7 @@ pub fn capacity(model: &Model) -> Capacity {
                 on_shift,
                 work_min_per_release: work,
                 releases_per_h,
-                good_parts_per_h: releases_per_h * good_per_release,
+                good_parts_per_h: good_rate(releases_per_h, good_per_release),
             }
         })
         .collect();

@@ -206,6 +206,34 @@ fn invalid_scenario_exits_2_with_position() {
 }
 
 #[test]
+fn a_line_that_scraps_every_part_has_a_capacity_bound_of_zero_not_nan() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = SMALL.replace(
+        "process = { dist = \"exponential\", mean = 1.0 }",
+        "process = { dist = \"exponential\", mean = 1.0 }\nscrap = 1.0",
+    );
+    let scenario = write(dir.path(), "all_scrap.toml", &text);
+    let assert = alloysim().arg("validate").arg(&scenario).assert().success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("every part of product \"p\" is scrapped"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("NaN"), "{stdout}");
+    // B gets no part at all: 0 good parts/h, like A and the bound.
+    let b = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("B "))
+        .unwrap();
+    assert!(b.trim_end().ends_with(" 0.00"), "{b}");
+    assert!(
+        stdout.contains("upper bound on good output: 0.00 parts/h"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn bad_arguments_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "small.toml", SMALL);
