@@ -2,7 +2,8 @@
 //!
 //! Each replication records its WIP in equal time bins over the whole run.
 //! The bins of the measured period are grouped into batches: one week each
-//! when the model works to a weekly calendar (shifts), so that the weekly
+//! when the model works to a weekly calendar (shifts, or a plant closed
+//! at nights or weekends), so that the weekly
 //! rhythm is not mistaken for a transient, else five bins (MSER-5). On the
 //! batch means averaged over replications, MSER (White 1997) chooses the
 //! truncation point d that minimises the standard error of the mean of the
@@ -54,9 +55,15 @@ pub struct WarmupCheck {
     pub unsettled: bool,
 }
 
-/// Whether a model works to a weekly calendar.
+/// Whether a model works to a weekly calendar: crews on shifts, or a plant
+/// closed in weekly windows (nights, weekends). Holidays alone are no
+/// rhythm: they come once.
 fn weekly(model: &Model) -> bool {
     model.pools.iter().any(|p| p.shifts.is_some())
+        || model
+            .calendar
+            .as_ref()
+            .is_some_and(|c| !c.closed.is_empty())
 }
 
 /// Checks one variant's replications.
