@@ -1,27 +1,29 @@
 //! The warm-up check: has the line settled by the end of the warm-up?
 //!
 //! Each replication records its WIP in equal time bins over the whole run.
-//! The bins of the measured period are grouped into batches: one week each
-//! when the model works to a weekly calendar (shifts, or a plant closed
-//! at nights or weekends), so that the weekly
-//! rhythm is not mistaken for a transient, else five bins (MSER-5). On the
-//! batch means averaged over replications, MSER (White 1997) chooses the
-//! truncation point d that minimises the standard error of the mean of the
-//! batches after it. d = 0 means the measured period needs no truncation.
-//! Otherwise the difference between the first d batches and the rest is
-//! tested across replications (independent, so a paired t test is exact
-//! whatever the autocorrelation within a replication). With four
-//! replications or more, d is chosen on the even-numbered replications and
-//! tested on the odd-numbered ones, so that the test does not reuse the data
-//! that chose where to cut (which would make it significant too often):
-//! a line whose first
-//! batches differ at the 1 % level (and by 2 % of the mean or more) has not
-//! settled, and the warning suggests a warm-up that covers them. With one
-//! replication the batches themselves are compared (Welch), at the 0.1 %
-//! level since they are correlated.
+//! The measured period is grouped into batches: where the model works to a
+//! calendar (crews on shifts, or a plant closed at set hours or days),
+//! batches of whole periods of it from the end of the warm-up (a day where
+//! every day is alike, else a week), so that its rhythm (the queue of a
+//! night or a weekend worked off when the plant opens) is not mistaken for
+//! a transient; else five bins (MSER-5). On the batch means averaged over
+//! replications, MSER (White 1997) chooses the truncation point d that
+//! minimises the standard error of the mean of the batches after it; with
+//! only two or three periods d = 1, the first against the rest. d = 0
+//! means the measured period needs no truncation. Otherwise the difference
+//! between the first d batches and the rest is tested across replications
+//! (independent, so a paired t test is exact whatever the autocorrelation
+//! within a replication). With four replications or more, d is chosen on
+//! the even-numbered replications and tested on the odd-numbered ones, so
+//! that the test does not reuse the data that chose where to cut (which
+//! would make it significant too often): a line whose first batches differ
+//! at the 1 % level (and by 2 % of the mean or more) has not settled, and
+//! the warning suggests a warm-up that covers them. With one replication
+//! the batches themselves are compared (Welch), at the 0.1 % level since
+//! they are correlated.
 
 use crate::engine::ReplicationResult;
-use crate::model::{Model, RunSettings, MIN_PER_H, WEEK_MIN};
+use crate::model::{Model, RunSettings, MIN_PER_DAY, MIN_PER_H, WEEK_MIN};
 use crate::scenario::Warning;
 use crate::stats;
 
@@ -55,15 +57,47 @@ pub struct WarmupCheck {
     pub unsettled: bool,
 }
 
-/// Whether a model works to a weekly calendar: crews on shifts, or a plant
-/// closed in weekly windows (nights, weekends). Holidays alone are no
-/// rhythm: they come once.
-fn weekly(model: &Model) -> bool {
-    model.pools.iter().any(|p| p.shifts.is_some())
-        || model
-            .calendar
-            .as_ref()
-            .is_some_and(|c| !c.closed.is_empty())
+/// The period of the model's calendar, minutes: a day where crews' shifts
+/// and the plant's closed windows are the same every day, a week where
+/// they differ between days (weekends), `None` where people are always at
+/// work and the plant always open. Holidays alone are no rhythm: they come
+/// once.
+fn rhythm(model: &Model) -> Option<f64> {
+    let mut calendars: Vec<&[(f64, f64)]> = model
+        .pools
+        .iter()
+        .filter_map(|p| p.shifts.as_deref())
+        .collect();
+    if let Some(calendar) = model.calendar.as_ref().filter(|c| !c.closed.is_empty()) {
+        calendars.push(&calendar.closed);
+    }
+    if calendars.is_empty() {
+        None
+    } else if calendars.iter().all(|w| same_every_day(w)) {
+        Some(MIN_PER_DAY)
+    } else {
+        Some(WEEK_MIN)
+    }
+}
+
+/// Whether weekly windows `[start, end)` (minutes from Monday 00:00) cover
+/// the same hours of every day. Their indicator is constant between the
+/// times of day at which any window starts or ends, so comparing the days
+/// at the middle of each such piece is exact.
+fn same_every_day(windows: &[(f64, f64)]) -> bool {
+    let inside = |t: f64| windows.iter().any(|&(start, end)| start <= t && t < end);
+    let mut cuts: Vec<f64> = windows
+        .iter()
+        .flat_map(|&(start, end)| [start, end])
+        .map(|t| t.rem_euclid(MIN_PER_DAY))
+        .chain([0.0, MIN_PER_DAY])
+        .collect();
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    cuts.windows(2).all(|piece| {
+        let middle = 0.5 * (piece[0] + piece[1]);
+        (1..7).all(|day| inside(middle) == inside(f64::from(day) * MIN_PER_DAY + middle))
+    })
 }
 
 /// Checks one variant's replications.
@@ -73,34 +107,79 @@ pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Op
     if bin <= 0.0 {
         return None;
     }
-    // The first bin that starts at or after the end of the warm-up.
-    let start = (run.warmup_min / bin - 1e-9).ceil().max(0.0) as usize;
-    let measured = first.wip_series.len().saturating_sub(start);
-    let week_bins = (WEEK_MIN / bin).round() as usize;
-    let batch = if weekly(model) && week_bins >= 1 && measured / week_bins >= MIN_BATCHES {
-        week_bins
-    } else {
-        MSER_BATCH
+    let Some(period) = rhythm(model) else {
+        return mser_5(run, reps, bin);
     };
-    let k = measured / batch;
+    // Batches of whole periods from the end of the warm-up, each averaging
+    // the bins it covers by their overlap (the WIP taken as constant within
+    // a bin), so that every batch holds one of each day or week's hours.
+    let end = first.wip_series.len() as f64 * bin;
+    let k = ((end - run.warmup_min) / period + 1e-9).floor().max(0.0) as usize;
+    if k < 2 {
+        // Less than two periods: nothing to compare the first with.
+        return None;
+    }
+    let batches = |r: &ReplicationResult| -> Vec<f64> {
+        (0..k)
+            .map(|b| {
+                let from = run.warmup_min + b as f64 * period;
+                window_mean(&r.wip_series, bin, from, from + period)
+            })
+            .collect()
+    };
+    let per_rep: Vec<Vec<f64>> = reps.iter().map(batches).collect();
+    // With four periods or more MSER chooses the cut; with two or three it
+    // would cut one period whatever the data, so the first is tested
+    // against the rest on every replication.
+    let cut = (k < MIN_BATCHES).then_some(1);
+    Some(judge(&per_rep, k, period, cut))
+}
+
+/// The check without a calendar rhythm: batches of five bins (MSER-5)
+/// from the first bin that starts at or after the end of the warm-up.
+fn mser_5(run: &RunSettings, reps: &[ReplicationResult], bin: f64) -> Option<WarmupCheck> {
+    let start = (run.warmup_min / bin - 1e-9).ceil().max(0.0) as usize;
+    let measured = reps[0].wip_series.len().saturating_sub(start);
+    let k = measured / MSER_BATCH;
     if k < MIN_BATCHES {
         return None;
     }
     let batches = |r: &ReplicationResult| -> Vec<f64> {
         (0..k)
             .map(|b| {
-                let from = start + b * batch;
-                r.wip_series[from..from + batch].iter().sum::<f64>() / batch as f64
+                let from = start + b * MSER_BATCH;
+                r.wip_series[from..from + MSER_BATCH].iter().sum::<f64>() / MSER_BATCH as f64
             })
             .collect()
     };
     let per_rep: Vec<Vec<f64>> = reps.iter().map(batches).collect();
-    Some(judge(&per_rep, k, batch, bin))
+    Some(judge(&per_rep, k, MSER_BATCH as f64 * bin, None))
 }
 
-/// The verdict on `k` batch means of each replication, batches of `batch`
-/// bins of `bin` minutes.
-fn judge(per_rep: &[Vec<f64>], k: usize, batch: usize, bin: f64) -> WarmupCheck {
+/// The mean over `[from, to)` of a series of bins of `bin` minutes from
+/// time 0, each bin weighted by its overlap with the window.
+fn window_mean(series: &[f64], bin: f64, from: f64, to: f64) -> f64 {
+    let (a, b) = (from / bin, to / bin);
+    if (a - a.round()).abs() < 1e-9 && (b - b.round()).abs() < 1e-9 {
+        // Whole bins: their plain mean.
+        let (a, b) = (a.round() as usize, (b.round() as usize).min(series.len()));
+        return series[a..b].iter().sum::<f64>() / (b - a) as f64;
+    }
+    let first = ((from / bin).floor().max(0.0) as usize).min(series.len());
+    let last = ((to / bin).ceil().max(0.0) as usize).min(series.len());
+    let area: f64 = (first..last)
+        .map(|i| {
+            let (a, b) = (i as f64 * bin, (i + 1) as f64 * bin);
+            series[i] * (b.min(to) - a.max(from)).max(0.0)
+        })
+        .sum();
+    area / (to - from)
+}
+
+/// The verdict on `k` batch means of each replication, batches of
+/// `batch_min` minutes; the first `cut` batches are tested against the
+/// rest where given, else MSER chooses how many.
+fn judge(per_rep: &[Vec<f64>], k: usize, batch_min: f64, cut: Option<usize>) -> WarmupCheck {
     let mean_of = |reps: &[&Vec<f64>]| -> Vec<f64> {
         (0..k)
             .map(|b| reps.iter().map(|v| v[b]).sum::<f64>() / reps.len() as f64)
@@ -110,15 +189,17 @@ fn judge(per_rep: &[Vec<f64>], k: usize, batch: usize, bin: f64) -> WarmupCheck 
     // With four replications or more, the cut is chosen on one half and
     // tested on the other: a cut chosen where the data differ most, then
     // tested on the same data, would be "significant" too often.
-    let (choose, test): (Vec<&Vec<f64>>, Vec<&Vec<f64>>) = if per_rep.len() >= SPLIT_FROM {
-        (
-            all.iter().copied().step_by(2).collect(),
-            all.iter().copied().skip(1).step_by(2).collect(),
-        )
-    } else {
-        (all.clone(), all.clone())
-    };
-    let d = mser(&mean_of(&choose));
+    // A fixed cut chooses nothing, so every replication tests it.
+    let (choose, test): (Vec<&Vec<f64>>, Vec<&Vec<f64>>) =
+        if cut.is_none() && per_rep.len() >= SPLIT_FROM {
+            (
+                all.iter().copied().step_by(2).collect(),
+                all.iter().copied().skip(1).step_by(2).collect(),
+            )
+        } else {
+            (all.clone(), all.clone())
+        };
+    let d = cut.unwrap_or_else(|| mser(&mean_of(&choose)));
     let split = |v: &[f64]| -> (f64, f64) {
         let before = v[..d].iter().sum::<f64>() / d.max(1) as f64;
         let after = v[d..].iter().sum::<f64>() / (k - d) as f64;
@@ -127,7 +208,7 @@ fn judge(per_rep: &[Vec<f64>], k: usize, batch: usize, bin: f64) -> WarmupCheck 
     let tested = mean_of(&test);
     let (wip_before, wip_after) = split(&tested);
     let mut check = WarmupCheck {
-        cut_min: (d * batch) as f64 * bin,
+        cut_min: d as f64 * batch_min,
         wip_before,
         wip_after,
         p_value: None,
@@ -284,6 +365,49 @@ mod tests {
         assert!((9..=11).contains(&mser(&ramp)), "{}", mser(&ramp));
         let flat = vec![5.0; 40];
         assert_eq!(mser(&flat), 0);
+    }
+
+    #[test]
+    fn a_calendar_the_same_every_day_has_a_daily_rhythm() {
+        let day = MIN_PER_DAY;
+        let nights: Vec<(f64, f64)> = (0..7)
+            .flat_map(|d| {
+                let d = f64::from(d) * day;
+                [(d, d + 360.0), (d + 1320.0, d + day)]
+            })
+            .collect();
+        assert!(same_every_day(&nights));
+        // Merged across midnight: the same hours, as one window a night.
+        let merged: Vec<(f64, f64)> = std::iter::once((0.0, 360.0))
+            .chain((0..6).map(|d| {
+                let d = f64::from(d) * day;
+                (d + 1320.0, d + day + 360.0)
+            }))
+            .chain(std::iter::once((6.0 * day + 1320.0, 7.0 * day)))
+            .collect();
+        assert!(same_every_day(&merged));
+        // Closed at weekends as well: a weekly rhythm.
+        let mut weekends = merged.clone();
+        weekends.push((5.0 * day, 7.0 * day));
+        assert!(!same_every_day(&weekends));
+        // One day an hour longer.
+        let mut longer = nights.clone();
+        longer[2].1 += 60.0;
+        assert!(!same_every_day(&longer));
+        assert!(same_every_day(&[]));
+    }
+
+    #[test]
+    fn a_window_mean_weights_the_bins_it_covers_in_part() {
+        let series = [1.0, 2.0, 4.0, 8.0];
+        // Bins of 10 min: [5, 25) covers half of the first, all of the
+        // second and half of the third.
+        let m = window_mean(&series, 10.0, 5.0, 25.0);
+        assert!(
+            (m - (0.5 * 1.0 + 2.0 + 0.5 * 4.0) / 2.0).abs() < 1e-12,
+            "{m}"
+        );
+        assert_eq!(window_mean(&series, 10.0, 10.0, 40.0), 14.0 / 3.0);
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! that covers the draining; the same line measured after the draining is
 //! not flagged, nor, but in at most 2 of 20 seeds, a line that settles
 //! within its warm-up; a line whose source releases more than it can work
-//! is told that no warm-up helps; a line whose plant closes at nights and
-//! weekends, measured from a Monday when the weekend's queue is still
-//! being worked off, is in its weekly rhythm, not in a transient, while
-//! the same line started with two weeks of work in its buffer is flagged.
+//! is told that no warm-up helps; a line whose plant closes at nights (and
+//! weekends), measured from a time when the closure's queue is still being
+//! worked off, is in its daily (weekly) rhythm, not in a transient, while
+//! the same line started with days or weeks of work in its buffer is
+//! flagged, with a warm-up of whole days (weeks).
 
 use crate::common::{run, scenario};
 
@@ -116,18 +117,24 @@ fn an_overloaded_line_is_told_that_no_warm_up_settles_it() {
     assert!(!warmup[0].contains("try warmup"), "{}", warmup[0]);
 }
 
+/// The plant closed at nights and weekends, open 06:00–22:00 Monday to
+/// Friday.
+const NIGHTS_AND_WEEKENDS: &str = r#"[{ days = "sat-sun" }, { days = "mon-fri", start = "00:00", end = "06:00" }, { days = "mon-fri", start = "22:00", end = "24:00" }]"#;
+/// The plant closed at nights only, every day alike.
+const NIGHTS: &str = r#"[{ days = "daily", start = "00:00", end = "06:00" }, { days = "daily", start = "22:00", end = "24:00" }]"#;
+
 /// Orders every 3.5 min (exponential) into A (1 min) and B (1.1 min), a
-/// plant open 06:00–22:00 on weekdays: the orders of each night and
-/// weekend queue up and are worked off in the next open hours, so the WIP
-/// follows a weekly cycle (highest on Monday morning) around a steady
-/// mean. `initial` parts wait at A at time 0.
-fn closed_at_nights_and_weekends(warmup: &str, seed: u64, initial: u32) -> String {
+/// plant closed in the windows `closed`: the orders of each closure queue
+/// up and are worked off in the next open hours, so the WIP follows the
+/// calendar's daily or weekly cycle (highest when the plant opens) around
+/// a steady mean. `initial` parts wait at A at time 0.
+fn calendar_line(closed: &str, warmup: &str, horizon: &str, seed: u64, initial: u32) -> String {
     format!(
         r#"
 [scenario]
 name = "calendar"
 warmup = "{warmup}"
-horizon = "56d"
+horizon = "{horizon}"
 replications = 10
 seed = {seed}
 
@@ -136,7 +143,7 @@ mode = "interarrival"
 interarrival = {{ dist = "exponential", mean = 3.5 }}
 
 [calendar]
-closed = [{{ days = "sat-sun" }}, {{ days = "mon-fri", start = "00:00", end = "06:00" }}, {{ days = "mon-fri", start = "22:00", end = "24:00" }}]
+closed = {closed}
 
 [[products]]
 name = "p"
@@ -157,34 +164,59 @@ A = {initial}
     )
 }
 
-#[test]
-fn a_weekly_plant_calendar_is_a_rhythm_not_a_transient() {
-    // Measured from Monday 00:00 after a week: batches of five bins (the
-    // check before it knew the plant calendar) flagged 8 of these 20
-    // seeds, taking Monday's high WIP for a transient; batches of a week
-    // flag none.
-    let flagged = (1..=20)
+/// How many of seeds 1..=20 the check flags.
+fn flagged(closed: &str, warmup: &str, horizon: &str) -> usize {
+    (1..=20)
         .filter(|&seed| {
-            let (summary, _) = run(&scenario(&closed_at_nights_and_weekends("7d", seed, 0)), 2);
+            let (summary, _) = run(
+                &scenario(&calendar_line(closed, warmup, horizon, seed, 0)),
+                2,
+            );
             !summary.variants[0].warmup_check.as_ref().unwrap().settled
         })
-        .count();
-    assert!(flagged <= 2, "{flagged} of 20 settled lines flagged");
+        .count()
+}
+
+#[test]
+fn a_plant_calendar_is_a_rhythm_not_a_transient() {
+    // Measured from Monday 00:00 after a week, for eight weeks: batches of
+    // five bins (the check before it knew the plant calendar) flagged 8 of
+    // these 20 seeds, taking Monday's high WIP for a transient; for two or
+    // three weeks, all 20. Batches of whole weeks (two or three of them:
+    // the first against the rest) flag none.
+    for horizon in ["56d", "14d", "21d"] {
+        let n = flagged(NIGHTS_AND_WEEKENDS, "7d", horizon);
+        assert!(n <= 2, "{horizon}: {n} of 20 settled lines flagged");
+    }
+    // The same every day: batches of a day, so five days are enough.
+    let n = flagged(NIGHTS, "2d", "5d");
+    assert!(n <= 2, "nights: {n} of 20 settled lines flagged");
+}
+
+#[test]
+fn a_transient_under_a_plant_calendar_is_found_in_whole_periods() {
     // 3000 parts at time 0: the line works 80 of 168 h a week at about
-    // 54 parts/h and is sent 17 an hour, so it drains about 9 an hour,
-    // in about two weeks: flagged, with a warm-up of whole weeks.
-    for seed in 1..=3 {
-        let (summary, _) = run(
-            &scenario(&closed_at_nights_and_weekends("0d", seed, 3000)),
-            2,
-        );
-        let check = summary.variants[0].warmup_check.as_ref().unwrap();
-        assert!(!check.settled, "seed {seed}");
-        let weeks = check.cut_h / 168.0;
-        assert!(
-            weeks >= 1.0 && (weeks - weeks.round()).abs() < 1e-9,
-            "seed {seed}: cut {} h",
-            check.cut_h
-        );
+    // 54 parts/h and is sent 17 an hour, so it drains about 9 an hour, in
+    // about two weeks; 1000 parts drain within the first of two weeks; 300
+    // parts under the nightly calendar (16 h a day at about 54 an hour,
+    // about 19 an hour net) within the first day of five.
+    let cases = [
+        (NIGHTS_AND_WEEKENDS, "56d", 3000, 168.0),
+        (NIGHTS_AND_WEEKENDS, "14d", 1000, 168.0),
+        (NIGHTS, "5d", 300, 24.0),
+    ];
+    for (closed, horizon, initial, period_h) in cases {
+        for seed in 1..=3 {
+            let text = calendar_line(closed, "0d", horizon, seed, initial);
+            let (summary, _) = run(&scenario(&text), 2);
+            let check = summary.variants[0].warmup_check.as_ref().unwrap();
+            assert!(!check.settled, "{horizon}, seed {seed}");
+            let periods = check.cut_h / period_h;
+            assert!(
+                periods >= 1.0 && (periods - periods.round()).abs() < 1e-9,
+                "{horizon}, seed {seed}: cut {} h",
+                check.cut_h
+            );
+        }
     }
 }
