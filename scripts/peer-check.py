@@ -733,6 +733,25 @@ def gen(seed):
         asks = x.get('task') == 'lu' and (x.get('ld') or x.get('ul') or x.get('setup')) or x.get('task') == 'setup' and x.get('setup')
         if x.get('ops') and asks and x.get('opool', 'crew') == crew:
             spec[size_key(crew)] = max(spec[size_key(crew)], x['ops'] + n)
+    # Across stations: the people that machines down at once can hold,
+    # with the pool's largest request waiting first (first come, first
+    # served), must leave room for it, else that request holds up the
+    # repairs behind it for good (alloysim warns, and stops such a run as
+    # deadlocked). Again no draws.
+    for pool in ('crew', 'techs'):
+        if pool == 'techs' and not spec.get('techs'): continue
+        held = 0; need = 0
+        for x in spec['stations']:
+            asks = x.get('task', 'all') == 'all' or x.get('task') == 'lu' and (x.get('ld') or x.get('ul') or x.get('setup')) or x.get('task') == 'setup' and x.get('setup')
+            ops = x.get('ops') if x.get('ops') and asks and x.get('opool', 'crew') == pool else 0
+            mt = x['mt'].get('n', 1) if x.get('mt', {}).get('crew') == pool else 0
+            need = max(need, ops, mt)
+            if x.get('crew') != pool: continue
+            need = max(need, x['fail'].get('n', 1))
+            calendar = x['fail']['basis'] == 'calendar'
+            hold = max(ops if x.get('task', 'all') == 'all' or calendar else 0, mt if calendar else 0)
+            held += x['c'] * hold
+        if held: spec[size_key(pool)] = max(spec[size_key(pool)], held + need)
     return spec
 def toml(spec, reps, warm, hor, seed):
     """The line `spec` as an alloysim scenario file."""

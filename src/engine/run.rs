@@ -950,7 +950,7 @@ impl<const FULL: bool> Hot<'_, FULL> {
     }
 
     /// People of its pool that a machine's request needs.
-    fn request_count(&self, machine: usize, need: Need) -> u32 {
+    pub(super) fn request_count(&self, machine: usize, need: Need) -> u32 {
         let station = &self.model.stations[self.machines[machine].station as usize];
         match need {
             Need::Start | Need::Unload => station.operators.map(|o| o.count),
@@ -1476,6 +1476,14 @@ impl<const FULL: bool> Hot<'_, FULL> {
                 let station = self.machines[machine].station as usize;
                 let waiting = &mut self.stations[station].repair_waiting;
                 waiting.set(self.now, waiting.level + 1);
+                let m = &self.machines[machine];
+                if m.has_operators || m.has_maintenance_crew {
+                    // It waits with people on it: they may have been the
+                    // ones its repair needs.
+                    if let Some(lock) = self.pool_lock() {
+                        self.lockup.found = Some(lock);
+                    }
+                }
             }
             return;
         }

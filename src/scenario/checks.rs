@@ -6,7 +6,9 @@
 use super::station::minutes_text;
 use super::Warning;
 use crate::model::capacity::{capacity, crew_paces, working_share};
-use crate::model::{Model, RunSettings, Source, MIN_PER_H};
+use crate::model::{
+    FailureBasis, Model, OperatorTask, Operators, RunSettings, Source, Station, MIN_PER_H,
+};
 
 /// A horizon of fewer cycles of the slowest operation than this gets a
 /// warning: results then depend on where each replication stops.
@@ -60,6 +62,7 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
             ))
         });
     }
+    pool_lock_risks(variant, model, &mut warnings);
     if overloaded(model) {
         let cap = capacity(model);
         let releases_per_h = releases_per_h(model).unwrap_or(0.0);
@@ -80,6 +83,103 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
         });
     }
     warnings
+}
+
+/// Whether a station's operators are ever asked for (a step they are there
+/// for exists).
+fn operators_asked(station: &Station, operators: &Operators) -> bool {
+    match operators.task {
+        OperatorTask::All => true,
+        OperatorTask::LoadUnload => {
+            station.load.is_some() || station.unload.is_some() || station.setup.is_some()
+        }
+        OperatorTask::Setup => station.setup.is_some(),
+    }
+}
+
+/// Pools that can lock across stations. People with a machine when it
+/// breaks down stay until it is repaired (operators while it processes,
+/// and under calendar-basis failures in any step they are there for, or a
+/// maintenance crew); where the repair crew comes from the same pool and
+/// the pool's queue is served first come, first served, a request that
+/// needs more people than those left, waiting first, holds up every
+/// repair behind it for good. The station's own check covers one station
+/// with its own repairs (`scenario::station`); this covers the holds of
+/// all stations together against the pool's largest request.
+fn pool_lock_risks(variant: &str, model: &Model, warnings: &mut Vec<Warning>) {
+    for (p, pool) in model.pools.iter().enumerate() {
+        let size = u64::from(pool.size);
+        let mut held = 0u64;
+        let mut holders: Vec<&str> = Vec::new();
+        let mut one_station_alone = false;
+        let mut need = (0u32, String::new());
+        let mut asks = |count: u32, what: String| {
+            if count > need.0 {
+                need = (count, what);
+            }
+        };
+        for station in &model.stations {
+            let operators = station
+                .operators
+                .filter(|o| o.pool == p && o.count > 0 && operators_asked(station, o));
+            if let Some(o) = operators {
+                asks(
+                    o.count,
+                    format!("the operators of station \"{}\"", station.name),
+                );
+            }
+            let maintainers = station
+                .maintenance
+                .as_ref()
+                .and_then(|m| m.crew)
+                .filter(|c| c.pool == p);
+            if let Some(c) = maintainers {
+                asks(
+                    c.count,
+                    format!("the maintenance of station \"{}\"", station.name),
+                );
+            }
+            let Some(failures) = station.failures.as_ref() else {
+                continue;
+            };
+            let Some(crew) = failures.repair.filter(|c| c.pool == p) else {
+                continue;
+            };
+            asks(
+                crew.count,
+                format!("the repair of station \"{}\"", station.name),
+            );
+            let calendar = failures.basis == FailureBasis::Calendar;
+            let by_operators = operators
+                .filter(|o| o.attend_processing() || calendar)
+                .map_or(0, |o| o.count);
+            let by_maintainers = maintainers.filter(|_| calendar).map_or(0, |c| c.count);
+            let hold = u64::from(by_operators.max(by_maintainers));
+            if hold > 0 {
+                let machines = u64::from(station.machines);
+                held += machines * hold;
+                holders.push(&station.name);
+                one_station_alone |= machines * hold + u64::from(crew.count) > size;
+            }
+        }
+        let (need, what) = need;
+        if held == 0 || one_station_alone || held + u64::from(need) <= size {
+            continue;
+        }
+        let holders = holders
+            .iter()
+            .map(|h| format!("\"{h}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        warnings.push(Warning {
+            key_path: format!("pools[{p}].size"),
+            ..Warning::general(format!(
+                "in variant \"{variant}\" pool \"{}\" ({size} people) repairs machines that keep up to {held} of its people while they are down (at {holders}), and {what} needs {need}: served first come, first served, such a request waiting first while those people are held holds up every repair behind it, and the line stops for good; give the pool at least {} people, or the repairs a crew of their own",
+                pool.name,
+                held + u64::from(need)
+            ))
+        });
+    }
 }
 
 /// Releases per hour of an interarrival source (`None` for the unlimited

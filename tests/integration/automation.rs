@@ -1017,6 +1017,143 @@ failures = { ttf = { dist = "deterministic", value = 10 }, ttr = 5, repair = { p
     assert!(stderr.contains("nobody is left to repair them"), "{stderr}");
 }
 
+/// Runs `text` and returns its exit code and error output.
+fn run_stderr(text: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("line.toml");
+    std::fs::write(&path, text).unwrap();
+    let output = crate::common::alloysim()
+        .args(["run", "-q", "--no-charts", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let code = output.status.code().unwrap();
+    (code, String::from_utf8_lossy(&output.stderr).to_string())
+}
+
+#[test]
+fn a_pool_lock_stops_the_run_also_where_shifts_go_on_changing() {
+    // The line above, its pool on shift 00:00-12:00 every day: the shift
+    // changes would go on for ever after the lock, so the run used to go
+    // on to its horizon making nothing. The lock is found when the second
+    // machine queues for its repair, at 10 min.
+    let text = deterministic(
+        2,
+        100.0,
+        r#"operators = { pool = "op" }
+failures = { ttf = { dist = "deterministic", value = 10 }, ttr = 5, repair = { pool = "op" } }"#,
+        "[[pools]]\nname = \"op\"\nsize = 2\nshifts = [ { days = \"daily\", start = \"00:00\", end = \"12:00\" } ]\n",
+        "28d",
+    );
+    let (code, stderr) = run_stderr(&text);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("at simulated time 0.167 h"), "{stderr}");
+    assert!(
+        stderr.contains("requests wait for people of pool \"op\" whom nothing will free"),
+        "{stderr}"
+    );
+    // The first machine down while the second still works is no lock: the
+    // second's operator, free at the end of its part, repairs the first.
+    // Parts of 10 min fed one a minute, failures after 20.5 min of
+    // processing: the first machine (parts from 1) fails at 21.5 and
+    // waits; the second (from 2) finishes its part at 22 and its operator
+    // repairs the first (22-27), then starts the second's next part, which
+    // fails at 27.5 and waits while the first works on. By 35 min: two
+    // parts from each machine, and no lock.
+    let text = r#"
+[scenario]
+name = "by-hand"
+horizon = "35min"
+replications = 1
+
+[[pools]]
+name = "op"
+size = 2
+shifts = [ { days = "daily", start = "00:00", end = "12:00" } ]
+
+[[products]]
+name = "p"
+route = ["feed", "m"]
+
+[[stations]]
+name = "feed"
+process = 1
+
+[[stations]]
+name = "m"
+machines = 2
+buffer = 2
+process = { dist = "deterministic", value = 10 }
+operators = { pool = "op" }
+failures = { ttf = { dist = "deterministic", value = 20.5 }, ttr = 5, repair = { pool = "op" } }
+"#;
+    let (summary, _) = run(&scenario(text), 1);
+    assert_eq!(summary.variants[0].good_parts_mean, 4.0);
+}
+
+#[test]
+fn a_request_waiting_first_can_lock_a_pool_that_repairs_what_holds_its_people() {
+    // Pool of 3. "trim" (1 min a part) needs 2 operators to unload (1 min);
+    // "cast" (10 min a part) holds 2 for its whole operation and fails
+    // after 5 min of processing, its repair needing 1 of the same pool.
+    // trim unloads its first part 1-2 (2 operators), cast takes it at 2
+    // (2 operators, 1 left); trim's second part is done at 3 and its
+    // unloading waits for 2; cast fails at 7 holding its 2, and its repair
+    // queues behind trim's unloading, which the one free operator cannot
+    // serve: the line stops at 7 min. One station alone fits (2 held + 1
+    // for the repair = 3); the warning is about the pool.
+    let text = r#"
+[scenario]
+name = "by-hand"
+horizon = "28d"
+replications = 1
+
+[[pools]]
+name = "crew"
+size = 3
+shifts = [ { days = "daily", start = "00:00", end = "12:00" } ]
+
+[[products]]
+name = "p"
+route = ["trim", "cast"]
+
+[[stations]]
+name = "trim"
+process = 1
+unload = 1
+operators = { pool = "crew", count = 2, for = "load_unload" }
+
+[[stations]]
+name = "cast"
+buffer = 2
+process = 10
+operators = { pool = "crew", count = 2 }
+failures = { ttf = { dist = "deterministic", value = 5 }, ttr = 5, repair = { pool = "crew" } }
+"#;
+    let (code, stderr) = run_stderr(text);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("at simulated time 0.117 h"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "pool \"crew\" (3 people) repairs machines that keep up to 2 of its people while they are down (at \"cast\"), and the operators of station \"trim\" needs 2"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("give the pool at least 4 people"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("nobody is left to repair them"),
+        "{stderr}"
+    );
+    // With 4 people the same line runs.
+    let (code, stderr) = run_stderr(&text.replace("size = 3", "size = 4"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("stops for good"), "{stderr}");
+}
+
 #[test]
 fn planned_maintenance_waits_for_the_plant_to_open() {
     // Open 00:00-08:00 daily; parts of 1 min; maintenance every 10 h of
