@@ -16,7 +16,7 @@ use std::time::Instant;
 
 /// What holds a deadlocked line: blocked machines, or requests for people
 /// whom nothing will free.
-fn deadlock_reason(stations: &[String], pools: &[String]) -> String {
+fn deadlock_reason(stations: &[String], pools: &[String], holders: &[String]) -> String {
     let mut parts = Vec::new();
     if !stations.is_empty() {
         parts.push(format!(
@@ -25,9 +25,21 @@ fn deadlock_reason(stations: &[String], pools: &[String]) -> String {
         ));
     }
     if !pools.is_empty() {
+        let quoted = |names: &[String]| {
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let at = if holders.is_empty() {
+            String::new()
+        } else {
+            format!(", at {}", quoted(holders))
+        };
         parts.push(format!(
-            "requests wait for people of pool {} whom nothing will free (they are held by machines that are down or wait themselves: give the pool more people, or repairs a crew of their own)",
-            pools.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")
+            "requests wait for people of pool {} whom nothing will free (they are held by machines that are down or wait themselves{at}: give the pool more people, or repairs a crew of their own)",
+            quoted(pools)
         ));
     }
     if parts.is_empty() {
@@ -41,7 +53,7 @@ fn deadlock_reason(stations: &[String], pools: &[String]) -> String {
 pub enum ExperimentError {
     #[error(
         "the line deadlocked in variant \"{variant}\", replication {replication}, at simulated time {time_h:.3} h: {}",
-        deadlock_reason(stations, pools)
+        deadlock_reason(stations, pools, holders)
     )]
     Deadlock {
         variant: String,
@@ -49,6 +61,7 @@ pub enum ExperimentError {
         time_h: f64,
         stations: Vec<String>,
         pools: Vec<String>,
+        holders: Vec<String>,
     },
     #[error("interrupted: no results were written; earlier results are unchanged")]
     Interrupted,
@@ -450,6 +463,7 @@ pub fn check_ended(variant: &str, result: &ReplicationResult) -> Result<(), Expe
             time_h: deadlock.time_min / 60.0,
             stations: deadlock.stations.clone(),
             pools: deadlock.pools.clone(),
+            holders: deadlock.holders.clone(),
         });
     }
     Ok(())

@@ -36,6 +36,7 @@ impl<const FULL: bool> Hot<'_, FULL> {
             time_min: self.now,
             stations,
             pools: Vec::new(),
+            holders: Vec::new(),
         }
     }
 
@@ -62,7 +63,23 @@ impl<const FULL: bool> Hot<'_, FULL> {
             time_min: self.now,
             stations,
             pools,
+            holders: self.holders(|_, m| m.down),
         }
+    }
+
+    /// The stations of the machines for which `waits` holds that keep
+    /// operators or a maintenance crew on them, in station order.
+    fn holders(&self, waits: impl Fn(usize, &Machine) -> bool) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for (machine, m) in self.machines.iter().enumerate() {
+            if (m.has_operators || m.has_maintenance_crew) && waits(machine, m) {
+                let name = &self.model.stations[m.station as usize].name;
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
     }
 }
 
@@ -166,6 +183,7 @@ impl<const FULL: bool> Hot<'_, FULL> {
             time_min: self.now,
             stations: Vec::new(),
             pools,
+            holders: self.holders(|machine, _| waiting[machine]),
         })
     }
 }

@@ -158,6 +158,10 @@ pub struct Deadlock {
     /// Pools whose people every waiting request needs but nobody will
     /// free (all held by machines that are down or waiting themselves).
     pub pools: Vec<String>,
+    /// Stations whose machines keep people of those pools while they wait
+    /// themselves (down, for a repair).
+    #[serde(default)]
+    pub holders: Vec<String>,
 }
 
 /// A station's minutes per state as they are: every value's bits kept, so

@@ -1135,6 +1135,10 @@ failures = { ttf = { dist = "deterministic", value = 5 }, ttr = 5, repair = { po
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("at simulated time 0.117 h"), "{stderr}");
     assert!(
+        stderr.contains("held by machines that are down or wait themselves, at \"cast\""),
+        "{stderr}"
+    );
+    assert!(
         stderr.contains(
             "pool \"crew\" (3 people) repairs machines that keep up to 2 of its people while they are down (at \"cast\"), and the operators of station \"trim\" needs 2"
         ),
