@@ -4,23 +4,23 @@
 //! The measured period is grouped into batches: where the model works to a
 //! calendar (crews on shifts, or a plant closed at set hours or days),
 //! batches of whole periods of it from the end of the warm-up (a day where
-//! every day is alike, else a week), so that its rhythm (the queue of a
-//! night or a weekend worked off when the plant opens) is not mistaken for
-//! a transient; else five bins (MSER-5). On the batch means averaged over
-//! replications, MSER (White 1997) chooses the truncation point d that
-//! minimises the standard error of the mean of the batches after it; with
-//! only two or three periods d = 1, the first against the rest. d = 0
-//! means the measured period needs no truncation. Otherwise the difference
-//! between the first d batches and the rest is tested across replications
-//! (independent, so a paired t test is exact whatever the autocorrelation
-//! within a replication). With four replications or more, d is chosen on
-//! the even-numbered replications and tested on the odd-numbered ones, so
-//! that the test does not reuse the data that chose where to cut (which
-//! would make it significant too often): a line whose first batches differ
-//! at the 1 % level (and by 2 % of the mean or more) has not settled, and
-//! the warning suggests a warm-up that covers them. With one replication
-//! the batches themselves are compared (Welch), at the 0.1 % level since
-//! they are correlated.
+//! every day is alike, else a week; as many to a batch as make five bins at
+//! least), so that its rhythm (the queue of a night or a weekend worked off
+//! when the plant opens) is not mistaken for a transient; else five bins
+//! (MSER-5). On the batch means averaged over replications, MSER (White
+//! 1997) chooses the truncation point d that minimises the standard error
+//! of the mean of the batches after it; with only two or three batches it
+//! is 1, the first against the rest. d = 0 means the measured period needs
+//! no truncation. Otherwise the difference between the first d batches and the
+//! rest is tested across replications (independent, so a paired t test is
+//! exact whatever the autocorrelation within a replication). With four
+//! replications or more, d is chosen on the even-numbered replications and
+//! tested on the odd-numbered ones, so that the test does not reuse the
+//! data that chose where to cut (which would make it significant too
+//! often): a line whose first batches differ at the 1 % level (and by 2 %
+//! of the mean or more) has not settled, and the warning suggests a warm-up
+//! that covers them. With one replication the batches themselves are
+//! compared (Welch), at the 0.1 % level since they are correlated.
 
 use crate::engine::ReplicationResult;
 use crate::model::{Model, RunSettings, MIN_PER_DAY, MIN_PER_H, WEEK_MIN};
@@ -112,27 +112,30 @@ pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Op
     };
     // Batches of whole periods from the end of the warm-up, each averaging
     // the bins it covers by their overlap (the WIP taken as constant within
-    // a bin), so that every batch holds one of each day or week's hours.
+    // a bin), so that every batch holds as many of each hour of the day or
+    // week as the others; as many periods a batch as make five bins at
+    // least (a long run's bins may span days).
+    let batch = period * (MSER_BATCH as f64 * bin / period - 1e-9).ceil().max(1.0);
     let end = first.wip_series.len() as f64 * bin;
-    let k = ((end - run.warmup_min) / period + 1e-9).floor().max(0.0) as usize;
+    let k = ((end - run.warmup_min) / batch + 1e-9).floor().max(0.0) as usize;
     if k < 2 {
-        // Less than two periods: nothing to compare the first with.
+        // Less than two batches: nothing to compare the first with.
         return None;
     }
     let batches = |r: &ReplicationResult| -> Vec<f64> {
         (0..k)
             .map(|b| {
-                let from = run.warmup_min + b as f64 * period;
-                window_mean(&r.wip_series, bin, from, from + period)
+                let from = run.warmup_min + b as f64 * batch;
+                window_mean(&r.wip_series, bin, from, from + batch)
             })
             .collect()
     };
     let per_rep: Vec<Vec<f64>> = reps.iter().map(batches).collect();
-    // With four periods or more MSER chooses the cut; with two or three it
-    // would cut one period whatever the data, so the first is tested
+    // With four batches or more MSER chooses the cut; with two or three it
+    // would cut one batch whatever the data, so the first is tested
     // against the rest on every replication.
     let cut = (k < MIN_BATCHES).then_some(1);
-    Some(judge(&per_rep, k, period, cut))
+    Some(judge(&per_rep, k, batch, cut))
 }
 
 /// The check without a calendar rhythm: batches of five bins (MSER-5)
