@@ -986,37 +986,6 @@ stations.m = { operators = { for = "load_unload" } }
     assert!((summary.variants[1].throughput_per_h.mean - 20.0).abs() < 1e-9);
 }
 
-#[test]
-fn a_line_whose_repairers_are_all_held_by_broken_machines_stops_and_says_why() {
-    // Two machines, each holding one of the pool's two operators while it
-    // processes; both fail after 10 min of processing and their repairs
-    // need a third person of the same pool.
-    let text = deterministic(
-        2,
-        100.0,
-        r#"operators = { pool = "op" }
-failures = { ttf = { dist = "deterministic", value = 10 }, ttr = 5, repair = { pool = "op" } }"#,
-        "[[pools]]\nname = \"op\"\nsize = 2\n",
-        "10h",
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("stuck.toml");
-    std::fs::write(&path, text).unwrap();
-    let assert = crate::common::alloysim()
-        .args(["run", "-q", "--no-charts", "-o"])
-        .arg(dir.path().join("out"))
-        .arg(&path)
-        .assert()
-        .code(3);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    assert!(stderr.contains("at simulated time 0.167 h"), "{stderr}");
-    assert!(
-        stderr.contains("requests wait for people of pool \"op\" whom nothing will free"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("nobody is left to repair them"), "{stderr}");
-}
-
 /// Runs `text` and returns its exit code and error output.
 fn run_stderr(text: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -1032,18 +1001,40 @@ fn run_stderr(text: &str) -> (i32, String) {
     (code, String::from_utf8_lossy(&output.stderr).to_string())
 }
 
+/// Two machines, each holding one of the pool's two operators while it
+/// processes; both fail after 10 min of processing and their repairs need
+/// a third person of the same pool. `shifts` is the pool's (or empty).
+fn held_through_breakdowns(shifts: &str, horizon: &str) -> String {
+    deterministic(
+        2,
+        100.0,
+        r#"operators = { pool = "op" }
+failures = { ttf = { dist = "deterministic", value = 10 }, ttr = 5, repair = { pool = "op" } }"#,
+        &format!("[[pools]]\nname = \"op\"\nsize = 2\n{shifts}"),
+        horizon,
+    )
+}
+
+#[test]
+fn a_line_whose_repairers_are_all_held_by_broken_machines_stops_and_says_why() {
+    let (code, stderr) = run_stderr(&held_through_breakdowns("", "10h"));
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("at simulated time 0.167 h"), "{stderr}");
+    assert!(
+        stderr.contains("requests wait for people of pool \"op\" whom nothing will free"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nobody is left to repair them"), "{stderr}");
+}
+
 #[test]
 fn a_pool_lock_stops_the_run_also_where_shifts_go_on_changing() {
     // The line above, its pool on shift 00:00-12:00 every day: the shift
     // changes would go on for ever after the lock, so the run used to go
     // on to its horizon making nothing. The lock is found when the second
     // machine queues for its repair, at 10 min.
-    let text = deterministic(
-        2,
-        100.0,
-        r#"operators = { pool = "op" }
-failures = { ttf = { dist = "deterministic", value = 10 }, ttr = 5, repair = { pool = "op" } }"#,
-        "[[pools]]\nname = \"op\"\nsize = 2\nshifts = [ { days = \"daily\", start = \"00:00\", end = \"12:00\" } ]\n",
+    let text = held_through_breakdowns(
+        "shifts = [ { days = \"daily\", start = \"00:00\", end = \"12:00\" } ]\n",
         "28d",
     );
     let (code, stderr) = run_stderr(&text);
