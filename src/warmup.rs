@@ -23,7 +23,7 @@
 //! compared (Welch), at the 0.1 % level since they are correlated.
 
 use crate::engine::ReplicationResult;
-use crate::model::{Model, RunSettings, MIN_PER_DAY, MIN_PER_H, WEEK_MIN};
+use crate::model::{Model, RunSettings, MIN_PER_H};
 use crate::scenario::Warning;
 use crate::stats;
 
@@ -57,49 +57,6 @@ pub struct WarmupCheck {
     pub unsettled: bool,
 }
 
-/// The period of the model's calendar, minutes: a day where crews' shifts
-/// and the plant's closed windows are the same every day, a week where
-/// they differ between days (weekends), `None` where people are always at
-/// work and the plant always open. Holidays alone are no rhythm: they come
-/// once.
-fn rhythm(model: &Model) -> Option<f64> {
-    let mut calendars: Vec<&[(f64, f64)]> = model
-        .pools
-        .iter()
-        .filter_map(|p| p.shifts.as_deref())
-        .collect();
-    if let Some(calendar) = model.calendar.as_ref().filter(|c| !c.closed.is_empty()) {
-        calendars.push(&calendar.closed);
-    }
-    if calendars.is_empty() {
-        None
-    } else if calendars.iter().all(|w| same_every_day(w)) {
-        Some(MIN_PER_DAY)
-    } else {
-        Some(WEEK_MIN)
-    }
-}
-
-/// Whether weekly windows `[start, end)` (minutes from Monday 00:00) cover
-/// the same hours of every day. Their indicator is constant between the
-/// times of day at which any window starts or ends, so comparing the days
-/// at the middle of each such piece is exact.
-fn same_every_day(windows: &[(f64, f64)]) -> bool {
-    let inside = |t: f64| windows.iter().any(|&(start, end)| start <= t && t < end);
-    let mut cuts: Vec<f64> = windows
-        .iter()
-        .flat_map(|&(start, end)| [start, end])
-        .map(|t| t.rem_euclid(MIN_PER_DAY))
-        .chain([0.0, MIN_PER_DAY])
-        .collect();
-    cuts.sort_by(f64::total_cmp);
-    cuts.dedup();
-    cuts.windows(2).all(|piece| {
-        let middle = 0.5 * (piece[0] + piece[1]);
-        (1..7).all(|day| inside(middle) == inside(f64::from(day) * MIN_PER_DAY + middle))
-    })
-}
-
 /// Checks one variant's replications.
 pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Option<WarmupCheck> {
     let first = reps.first()?;
@@ -107,7 +64,7 @@ pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Op
     if bin <= 0.0 {
         return None;
     }
-    let Some(period) = rhythm(model) else {
+    let Some(period) = model.rhythm_min() else {
         return mser_5(run, reps, bin);
     };
     // Batches of whole periods from the end of the warm-up, each averaging
@@ -368,36 +325,6 @@ mod tests {
         assert!((9..=11).contains(&mser(&ramp)), "{}", mser(&ramp));
         let flat = vec![5.0; 40];
         assert_eq!(mser(&flat), 0);
-    }
-
-    #[test]
-    fn a_calendar_the_same_every_day_has_a_daily_rhythm() {
-        let day = MIN_PER_DAY;
-        let nights: Vec<(f64, f64)> = (0..7)
-            .flat_map(|d| {
-                let d = f64::from(d) * day;
-                [(d, d + 360.0), (d + 1320.0, d + day)]
-            })
-            .collect();
-        assert!(same_every_day(&nights));
-        // Merged across midnight: the same hours, as one window a night.
-        let merged: Vec<(f64, f64)> = std::iter::once((0.0, 360.0))
-            .chain((0..6).map(|d| {
-                let d = f64::from(d) * day;
-                (d + 1320.0, d + day + 360.0)
-            }))
-            .chain(std::iter::once((6.0 * day + 1320.0, 7.0 * day)))
-            .collect();
-        assert!(same_every_day(&merged));
-        // Closed at weekends as well: a weekly rhythm.
-        let mut weekends = merged.clone();
-        weekends.push((5.0 * day, 7.0 * day));
-        assert!(!same_every_day(&weekends));
-        // One day an hour longer.
-        let mut longer = nights.clone();
-        longer[2].1 += 60.0;
-        assert!(!same_every_day(&longer));
-        assert!(same_every_day(&[]));
     }
 
     #[test]

@@ -180,8 +180,12 @@ pub fn backtest(
         .into());
     }
     // The shards reported the input's warnings; the merge repeats none.
+    // The run lasts to the last observed day, so what the scenario's own
+    // horizon would measure does not apply.
     if !mode.merging() {
-        super::report_warnings(&scenario.warnings(), common.deny_warnings)?;
+        let mut warnings = scenario.warnings();
+        warnings.retain(|w| w.key_path != "scenario.horizon");
+        super::report_warnings(&warnings, common.deny_warnings)?;
     }
     let shown = observed.display().to_string();
     let text = std::fs::read_to_string(observed)

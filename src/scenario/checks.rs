@@ -7,7 +7,8 @@ use super::station::minutes_text;
 use super::Warning;
 use crate::model::capacity::{capacity, crew_paces, working_share};
 use crate::model::{
-    FailureBasis, Model, OperatorTask, Operators, RunSettings, Source, Station, MIN_PER_H,
+    FailureBasis, Model, OperatorTask, Operators, RunSettings, Source, Station, MIN_PER_DAY,
+    MIN_PER_H, WEEK_MIN,
 };
 
 /// A horizon of fewer cycles of the slowest operation than this gets a
@@ -63,6 +64,7 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
         });
     }
     pool_lock_risks(variant, model, &mut warnings);
+    warnings.extend(partial_rhythm(variant, model, run));
     if overloaded(model) {
         let cap = capacity(model);
         let releases_per_h = releases_per_h(model).unwrap_or(0.0);
@@ -83,6 +85,98 @@ pub fn run_warnings(variant: &str, model: &Model, run: &RunSettings) -> Vec<Warn
         });
     }
     warnings
+}
+
+/// Share of the horizon beyond whole periods of the calendar's rhythm
+/// above which the horizon gets a warning.
+const PARTIAL_RHYTHM_SHARE: f64 = 0.01;
+
+/// A line that works to a daily or weekly rhythm (shifts, plant closures)
+/// measured over a horizon that is not whole periods of it: the part
+/// beyond the whole periods counts some hours of the day or week more
+/// often than the others, so the figures depend on which ones it covers
+/// (30 days of a line closed at weekends measure 22 or 20 working days
+/// instead of 21.4, by where they start).
+fn partial_rhythm(variant: &str, model: &Model, run: &RunSettings) -> Option<Warning> {
+    let period = model.rhythm_min()?;
+    let horizon = run.horizon_min;
+    // Whole periods to a second.
+    let whole = ((horizon + 1.0 / 60.0) / period).floor();
+    let rest = horizon - whole * period;
+    if rest <= PARTIAL_RHYTHM_SHARE * horizon {
+        return None;
+    }
+    let (rhythm, unit, why) = if period == WEEK_MIN {
+        (
+            "weekly",
+            "week",
+            "its crews' shifts or the plant's closed times differ between days",
+        )
+    } else {
+        (
+            "daily",
+            "day",
+            "its crews' shifts or the plant's closed hours repeat every day",
+        )
+    };
+    let longer = format!("\"{}\"", span_text((whole + 1.0) * period));
+    let (measured, suggestion) = if whole > 0.0 {
+        let periods = if whole == 1.0 {
+            format!("1 {unit}")
+        } else {
+            format!("{whole:.0} {unit}s")
+        };
+        (
+            format!(
+                "is {periods} and {}: the part beyond whole {unit}s ({:.1} % of the horizon) counts some hours of the {unit} more often than others",
+                words(rest),
+                100.0 * rest / horizon
+            ),
+            format!("\"{}\" or {longer}", span_text(whole * period)),
+        )
+    } else {
+        (
+            format!("is less than a {unit}: it counts some hours of the {unit} and not others"),
+            longer,
+        )
+    };
+    Some(Warning {
+        key_path: "scenario.horizon".to_owned(),
+        ..Warning::general(format!(
+            "in variant \"{variant}\" the line works to a {rhythm} rhythm ({why}), but the measured period ({}) {measured}, which biases throughput, shares and costs; make the horizon whole {unit}s, e.g. horizon = {suggestion}",
+            span_text(horizon),
+        ))
+    })
+}
+
+/// A duration in words: "2 days", "4 h", "30 min".
+fn words(minutes: f64) -> String {
+    match span_text(minutes) {
+        text if text.ends_with('d') => {
+            let days = &text[..text.len() - 1];
+            if days == "1" {
+                "1 day".to_owned()
+            } else {
+                format!("{days} days")
+            }
+        }
+        text if text.ends_with('h') => format!("{} h", &text[..text.len() - 1]),
+        text => format!("{} min", &text[..text.len() - 3]),
+    }
+}
+
+/// A duration as the scenario format writes it: whole days ("30d"), else
+/// whole hours ("102h"), else minutes.
+fn span_text(minutes: f64) -> String {
+    let days = minutes / MIN_PER_DAY;
+    let hours = minutes / MIN_PER_H;
+    if (days - days.round()).abs() < 1e-6 {
+        format!("{days:.0}d")
+    } else if (hours - hours.round()).abs() < 1e-6 {
+        format!("{hours:.0}h")
+    } else {
+        format!("{minutes:.0}min")
+    }
 }
 
 /// Whether a station's operators are ever asked for (a step they are there

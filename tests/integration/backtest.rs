@@ -405,3 +405,34 @@ fn station_shares_meet_the_simulated_shares_of_the_same_days() {
     let b = backtest(&s, &read_observed(&csv, "plant.csv", &s).unwrap(), Some(2)).unwrap();
     assert!(b.shares[0].disagrees, "{:?}", b.shares[0]);
 }
+
+/// A back-test runs to the last observed day, not for the scenario's
+/// horizon, so what that horizon would measure is not warned about:
+/// `validate` tells that 40 days are not whole weeks of a plant closed at
+/// weekends; the back-test of the same file, over 40 observed days
+/// compared one by one, does not.
+#[test]
+fn a_backtest_is_not_warned_about_the_horizon_it_does_not_use() {
+    let text = closed(r#"{ days = "sat-sun" }"#);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_path = dir.path().join("plant.toml");
+    std::fs::write(&scenario_path, &text).unwrap();
+    let observed = dir.path().join("daily.csv");
+    std::fs::write(&observed, plant_csv(&text, 555)).unwrap();
+    let stderr = |args: &[&str]| {
+        let output = alloysim().args(args).arg(&scenario_path).output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    assert!(stderr(&["validate"]).contains("weekly rhythm"));
+    let out = dir.path().join("out");
+    let args = [
+        "backtest",
+        "--no-charts",
+        "--observed",
+        observed.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    assert!(!stderr(&args).contains("rhythm"));
+}

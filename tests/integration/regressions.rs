@@ -1255,3 +1255,81 @@ changes = ["slower"]
         ]
     );
 }
+
+/// One machine of exactly 1 min a part under a plant calendar, measured
+/// for `horizon` after `warmup` from Monday 00:00.
+fn one_machine_under(closed: &str, warmup: &str, horizon: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "rhythm"
+warmup = "{warmup}"
+horizon = "{horizon}"
+replications = 2
+[calendar]
+closed = {closed}
+[[products]]
+name = "p"
+route = ["A"]
+[[stations]]
+name = "A"
+process = {{ dist = "deterministic", value = 1.0 }}
+"#
+    )
+}
+
+/// A line that works to a weekly (daily) rhythm measured over a horizon
+/// that is not whole weeks (days) counts some days (hours) more often
+/// than others: by hand, closed at weekends, 30 days from Thursday hold
+/// 22 working days (44 good parts/h), from Saturday 20 (40/h), and any
+/// whole number of weeks 5 of 7 (42.86/h). Such horizons are warned
+/// about, with whole weeks to use instead; whole ones are not.
+#[test]
+fn a_horizon_of_part_of_the_calendars_week_or_day_is_warned_about() {
+    let weekends = r#"[ { days = "sat-sun" } ]"#;
+    let cases = [
+        ("3d", "30d", 44.0, true),
+        ("5d", "30d", 40.0, true),
+        ("3d", "28d", 300.0 / 7.0, false),
+        ("5d", "35d", 300.0 / 7.0, false),
+        ("0d", "3d", 60.0, true),
+    ];
+    for (warmup, horizon, per_h, warned) in cases {
+        let text = one_machine_under(weekends, warmup, horizon);
+        let (summary, _) = crate::common::run(&scenario(&text), 1);
+        let throughput = summary.variants[0].throughput_per_h.mean;
+        assert!(
+            (throughput - per_h).abs() < 1e-9,
+            "{warmup} + {horizon}: {throughput} good parts/h"
+        );
+        let w = warnings_of(&text, "rhythm");
+        assert_eq!(w.len(), usize::from(warned), "{warmup} + {horizon}: {w:?}");
+    }
+    assert_eq!(
+        warnings_of(&one_machine_under(weekends, "3d", "30d"), "rhythm"),
+        vec![
+            "scenario.horizon: in variant \"baseline\" the line works to a weekly rhythm (its \
+             crews' shifts or the plant's closed times differ between days), but the measured \
+             period (30d) is 4 weeks and 2 days: the part beyond whole weeks (6.7 % of the \
+             horizon) counts some hours of the week more often than others, which biases \
+             throughput, shares and costs; make the horizon whole weeks, e.g. horizon = \"28d\" \
+             or \"35d\""
+        ]
+    );
+    // Closed every night: a daily rhythm, 16 working hours a day (40/h).
+    let nights = r#"[ { days = "mon-sun", start = "22:00", end = "06:00" } ]"#;
+    for (horizon, warned) in [("4d", false), ("100h", true), ("30d", false)] {
+        let text = one_machine_under(nights, "1d", horizon);
+        let w = warnings_of(&text, "rhythm");
+        assert_eq!(w.len(), usize::from(warned), "{horizon}: {w:?}");
+        if !warned {
+            let (summary, _) = crate::common::run(&scenario(&text), 1);
+            let throughput = summary.variants[0].throughput_per_h.mean;
+            assert!((throughput - 40.0).abs() < 1e-9, "{horizon}: {throughput}");
+        }
+    }
+    assert!(
+        warnings_of(&one_machine_under(nights, "1d", "100h"), "rhythm")[0]
+            .contains("is 4 days and 4 h: the part beyond whole days (4.0 % of the horizon)")
+    );
+}
