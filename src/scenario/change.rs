@@ -149,9 +149,118 @@ pub fn read_changes<'a, 'i>(
             );
             continue;
         }
+        if changes_nothing(root, &spec) {
+            let sets = PATCHED
+                .iter()
+                .chain(&["new_stations", "new_pools"])
+                .any(|key| spec.table.contains_key(*key));
+            let (what, hint) = if sets {
+                (
+                    "every value it sets is the baseline's already",
+                    " (perhaps it names the wrong station, product or pool, or a value was meant to differ)",
+                )
+            } else {
+                ("it sets no stations, products or pools and adds none", "")
+            };
+            let capex = spec
+                .change
+                .capex
+                .filter(|&c| c > 0.0)
+                .map_or(String::new(), |c| format!("; its capex ({c}) buys nothing"));
+            reader.warn(
+                change.span(),
+                &spec.path,
+                format!(
+                    "change \"{}\" changes nothing in the line: {what}, so a variant with it simulates the same line as without it{capex}{hint}",
+                    spec.change.name
+                ),
+            );
+        }
         changes.push(spec);
     }
     changes
+}
+
+/// Whether merging the change into the baseline's tree leaves it as it
+/// is: every value it sets equals the baseline's, and it adds nothing. A
+/// patch the reader refuses (an unknown entry, a wrong type) counts as a
+/// change: its error says what is wrong.
+fn changes_nothing(root: &Table<'_>, change: &ChangeSpec<'_, '_>) -> bool {
+    let adds = ["new_stations", "new_pools"].iter().any(|key| {
+        change
+            .table
+            .get(*key)
+            .is_some_and(|v| !matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()))
+    });
+    if adds {
+        return false;
+    }
+    PATCHED.iter().all(|section| {
+        let Some(patches) = change.table.get(*section) else {
+            return true;
+        };
+        let (DeValue::Table(patches), Some(DeValue::Array(entries))) =
+            (patches.get_ref(), root.get(*section).map(|v| v.get_ref()))
+        else {
+            return false;
+        };
+        patches.iter().all(|(name, patch)| {
+            entries
+                .iter()
+                .find(|e| entry_name(e).as_deref() == Some(name.get_ref()))
+                .is_some_and(|entry| merge_keeps(entry, patch))
+        })
+    })
+}
+
+/// Whether [`merge`] of `patch` into `base` leaves `base` as it is.
+fn merge_keeps(base: &Value<'_>, patch: &Value<'_>) -> bool {
+    let is_dist =
+        |v: &Value<'_>| matches!(v.get_ref(), DeValue::Table(t) if t.contains_key("dist"));
+    if !is_dist(base) && !is_dist(patch) {
+        if let (DeValue::Table(base_table), DeValue::Table(patch_table)) =
+            (base.get_ref(), patch.get_ref())
+        {
+            return patch_table.iter().all(|(key, value)| {
+                base_table
+                    .get(key.get_ref().as_ref())
+                    .is_some_and(|existing| merge_keeps(existing, value))
+            });
+        }
+    }
+    same_value(base.get_ref(), patch.get_ref())
+}
+
+/// Whether two values are the same as written (an integer and a float of
+/// one value, or a duration written two ways, count as different).
+fn same_value(a: &DeValue<'_>, b: &DeValue<'_>) -> bool {
+    match (a, b) {
+        (DeValue::String(x), DeValue::String(y)) => x == y,
+        (DeValue::Integer(x), DeValue::Integer(y)) => {
+            x.radix() == y.radix() && x.as_str().replace('_', "") == y.as_str().replace('_', "")
+        }
+        (DeValue::Float(x), DeValue::Float(y)) => {
+            let value = |f: &str| f.replace('_', "").parse::<f64>().ok();
+            x.as_str() == y.as_str()
+                || value(x.as_str()).is_some_and(|v| Some(v) == value(y.as_str()))
+        }
+        (DeValue::Boolean(x), DeValue::Boolean(y)) => x == y,
+        (DeValue::Datetime(x), DeValue::Datetime(y)) => x == y,
+        (DeValue::Array(x), DeValue::Array(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(v, w)| same_value(v.get_ref(), w.get_ref()))
+        }
+        (DeValue::Table(x), DeValue::Table(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(key, v)| {
+                    y.get(key.get_ref().as_ref())
+                        .is_some_and(|w| same_value(v.get_ref(), w.get_ref()))
+                })
+        }
+        _ => false,
+    }
 }
 
 /// One `[[changes]]` entry; `None` when it has no usable name.

@@ -1333,3 +1333,68 @@ fn a_horizon_of_part_of_the_calendars_week_or_day_is_warned_about() {
             .contains("is 4 days and 4 h: the part beyond whole days (4.0 % of the horizon)")
     );
 }
+
+/// A change whose every value is the baseline's already (however its keys
+/// are ordered or its numbers written) buys nothing: warned about, at the
+/// change, with its capex; a change that sets one value differently, sets
+/// a key the baseline leaves out, or adds a station is not.
+#[test]
+fn a_change_that_changes_nothing_is_warned_about() {
+    let line = |change: &str| {
+        format!(
+            r#"
+[scenario]
+name = "same"
+horizon = "8h"
+replications = 2
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = {{ dist = "exponential", mean = 1.0 }}
+failures = {{ ttf = "8h", ttr = "30min" }}
+[[stations]]
+name = "B"
+buffer = 10
+process = {{ dist = "exponential", mean = 1.0 }}
+[[changes]]
+name = "measure"
+{change}
+"#
+        )
+    };
+    let same = [
+        (
+            r#"capex = 2e5
+stations.A = { process = { mean = 1.0, dist = "exponential" }, failures = { ttr = "30min" } }"#,
+            "every value it sets is the baseline's already, so a variant with it simulates the \
+             same line as without it; its capex (200000) buys nothing",
+        ),
+        ("stations.B = { buffer = 1_0 }", "every value it sets"),
+        ("capex = 1e6", "it sets no stations, products or pools"),
+    ];
+    for (change, told) in same {
+        let w = warnings_of(&line(change), "changes nothing");
+        assert_eq!(w.len(), 1, "{change}: {w:?}");
+        assert!(
+            w[0].starts_with(
+                "t.toml:17:1: changes[0]: change \"measure\" changes nothing in the line: "
+            ) && w[0].contains(told),
+            "{change}: {}",
+            w[0]
+        );
+    }
+    let different = [
+        "stations.A = { process = { dist = \"exponential\", mean = 0.9 } }",
+        "stations.A = { failures = { ttr = \"20min\" } }",
+        "stations.B = { buffer = 10, machines = 2 }",
+        "stations.B = { setup = { time = \"5min\" } }",
+        r#"new_stations = [ { name = "C", buffer = 2, process = 1.0 } ]
+products.p = { route = ["A", "B", "C"] }"#,
+    ];
+    for change in different {
+        let w = warnings_of(&line(change), "changes nothing");
+        assert!(w.is_empty(), "{change}: {w:?}");
+    }
+}
