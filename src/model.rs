@@ -424,18 +424,43 @@ impl Model {
         }
     }
 
+    /// Whether a station takes its operators, or a repair or maintenance
+    /// crew, from `pool`.
+    pub fn pool_used(&self, pool: PoolIdx) -> bool {
+        self.stations.iter().any(|s| {
+            s.operators.is_some_and(|o| o.pool == pool)
+                || s.failures
+                    .as_ref()
+                    .and_then(|f| f.repair)
+                    .is_some_and(|c| c.pool == pool)
+                || s.maintenance
+                    .as_ref()
+                    .and_then(|m| m.crew)
+                    .is_some_and(|c| c.pool == pool)
+        })
+    }
+
     /// The period of the model's calendar, minutes: a day where crews'
     /// shifts and the plant's closed windows are the same every day, a week
     /// where they differ between days (weekends), `None` where people are
     /// always at work and the plant always open. Holidays alone are no
-    /// rhythm: they come once.
+    /// rhythm: they come once. Only the shifts of pools that stations use
+    /// count, and the plant's closures only where some station does not
+    /// work lights-out.
     pub fn rhythm_min(&self) -> Option<f64> {
         let mut calendars: Vec<&[(f64, f64)]> = self
             .pools
             .iter()
-            .filter_map(|p| p.shifts.as_deref())
+            .enumerate()
+            .filter(|&(p, _)| self.pool_used(p))
+            .filter_map(|(_, pool)| pool.shifts.as_deref())
             .collect();
-        if let Some(calendar) = self.calendar.as_ref().filter(|c| !c.closed.is_empty()) {
+        let closes = self.stations.iter().any(|s| !s.lights_out);
+        if let Some(calendar) = self
+            .calendar
+            .as_ref()
+            .filter(|c| closes && !c.closed.is_empty())
+        {
             calendars.push(&calendar.closed);
         }
         if calendars.is_empty() {

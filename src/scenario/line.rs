@@ -264,22 +264,6 @@ pub fn build_model(reader: &mut Reader<'_>, root: &Table<'_>, variant: &str) -> 
     })
 }
 
-/// Whether any station of `model` takes people from pool `pool`: as
-/// operators, as a repair crew or as a maintenance crew.
-fn pool_used(model: &Model, pool: usize) -> bool {
-    model.stations.iter().any(|s| {
-        s.operators.is_some_and(|o| o.pool == pool)
-            || s.failures
-                .as_ref()
-                .and_then(|f| f.repair)
-                .is_some_and(|c| c.pool == pool)
-            || s.maintenance
-                .as_ref()
-                .and_then(|m| m.crew)
-                .is_some_and(|c| c.pool == pool)
-    })
-}
-
 /// A `[[pools]]` entry that no station uses, in the baseline or in any
 /// variant, is legal but does nothing, except cost labour if it is paid:
 /// most often a station's `operators`, `repair` or `maintenance` names
@@ -296,7 +280,7 @@ pub fn warn_unused_pools(reader: &mut Reader<'_>, root: &Table<'_>, models: &[&M
             m.pools
                 .iter()
                 .position(|q| q.name == pool.name)
-                .is_some_and(|p| pool_used(m, p))
+                .is_some_and(|p| m.pool_used(p))
         });
         if used {
             continue;

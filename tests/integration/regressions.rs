@@ -1332,6 +1332,23 @@ fn a_horizon_of_part_of_the_calendars_week_or_day_is_warned_about() {
         warnings_of(&one_machine_under(nights, "1d", "100h"), "rhythm")[0]
             .contains("is 4 days and 4 h: the part beyond whole days (4.0 % of the horizon)")
     );
+    // No rhythm where the closures stop no station (all work lights-out:
+    // 60/h over any 30 days), nor from the shifts of a pool no station uses.
+    let lights_out = one_machine_under(weekends, "3d", "30d")
+        .replace("name = \"A\"\n", "name = \"A\"\nlights_out = true\n");
+    assert!(warnings_of(&lights_out, "rhythm").is_empty());
+    let (summary, _) = crate::common::run(&scenario(&lights_out), 1);
+    assert!((summary.variants[0].throughput_per_h.mean - 60.0).abs() < 1e-9);
+    let idle_pool = one_machine_under("[]", "3d", "30d").replace(
+        "[[products]]",
+        "[[pools]]\nname = \"day\"\nsize = 1\nshifts = [ { days = \"mon-fri\", start = \"06:00\", end = \"14:00\" } ]\n[[products]]",
+    );
+    let w = warnings_of(&idle_pool, "");
+    assert!(
+        w.iter().any(|w| w.contains("is used by no station")),
+        "{w:?}"
+    );
+    assert!(!w.iter().any(|w| w.contains("rhythm")), "{w:?}");
 }
 
 /// A change whose every value is the baseline's already (however its keys
