@@ -409,6 +409,7 @@ fn build(
     if variants.first().is_some_and(|v| v.name == "baseline") {
         let models: Vec<&Model> = variants.iter().map(|v| &v.model).collect();
         line::warn_unused_pools(reader, root, &models);
+        economics::warn_uncosted(reader, root, &models);
     }
     let product_names: Vec<String> = variants
         .first()

@@ -3,8 +3,11 @@
 //! `opex_per_year` are read with their tables).
 
 use super::keys;
-use super::read::{join, non_negative, Reader, Table};
+use super::read::{index, join, non_negative, Reader, Table};
 use crate::model::economics::Economics;
+use crate::model::Model;
+use std::ops::Range;
+use toml::de::{DeArray, DeValue};
 
 /// `[economics]`, resolved against the products; `Some(None)` without it,
 /// `None` when it has mistakes (each recorded).
@@ -107,4 +110,79 @@ pub fn read_economics(
         years: years?,
         discount_rate: discount_rate?,
     }))
+}
+
+/// With `[economics]`, the costs it cannot count: a pool that stations use
+/// without a `cost_per_h` (its paid hours cost nothing, so a change that
+/// shrinks its crew saves nothing, and a shift it adds costs nothing), and
+/// stations that draw energy without an `[energy] price_per_kwh`. Legal
+/// (a study may leave a cost out on purpose), but the business case then
+/// misses what automation most often buys.
+pub fn warn_uncosted(reader: &mut Reader<'_>, root: &Table<'_>, models: &[&Model]) {
+    let Some(economics) = root.get("economics") else {
+        return;
+    };
+    let mut told: Vec<&str> = Vec::new();
+    for model in models {
+        for (p, pool) in model.pools.iter().enumerate() {
+            if pool.cost_per_h.is_some()
+                || !model.pool_used(p)
+                || told.contains(&pool.name.as_str())
+            {
+                continue;
+            }
+            told.push(&pool.name);
+            let (span, path) = pool_entry(root, &pool.name)
+                .unwrap_or_else(|| (economics.span(), "economics".to_owned()));
+            reader.warn(
+                span,
+                &path,
+                format!(
+                    "[economics] is given, but pool \"{}\" has no cost_per_h: its paid hours count as no labour cost, so a change that shrinks its crew saves nothing and a shift added to it costs nothing; give the cost of a paid operator-hour",
+                    pool.name
+                ),
+            );
+        }
+    }
+    let draws = models
+        .iter()
+        .any(|m| m.stations.iter().any(|s| s.energy.is_some()));
+    if draws && models.first().is_some_and(|m| m.price_per_kwh.is_none()) {
+        reader.warn(
+            economics.span(),
+            "economics",
+            "[economics] is given and stations draw energy, but [energy] has no price_per_kwh: energy counts as no cost in the business case, so a change that saves energy saves no money",
+        );
+    }
+}
+
+/// Where the pool named `name` is written: in `[[pools]]`, or among a
+/// change's `new_pools` (the span of its name, and its key path).
+fn pool_entry(root: &Table<'_>, name: &str) -> Option<(Range<usize>, String)> {
+    let named = |entries: &DeArray<'_>, path: &str| {
+        entries.iter().enumerate().find_map(|(k, e)| {
+            let DeValue::Table(t) = e.get_ref() else {
+                return None;
+            };
+            let n = t.get("name")?;
+            (n.get_ref().as_str() == Some(name)).then(|| (n.span(), join(&index(path, k), "name")))
+        })
+    };
+    if let Some(DeValue::Array(pools)) = root.get("pools").map(|v| v.get_ref()) {
+        if let Some(found) = named(pools, "pools") {
+            return Some(found);
+        }
+    }
+    let Some(DeValue::Array(changes)) = root.get("changes").map(|v| v.get_ref()) else {
+        return None;
+    };
+    changes.iter().enumerate().find_map(|(c, change)| {
+        let DeValue::Table(t) = change.get_ref() else {
+            return None;
+        };
+        match t.get("new_pools").map(|v| v.get_ref()) {
+            Some(DeValue::Array(pools)) => named(pools, &join(&index("changes", c), "new_pools")),
+            _ => None,
+        }
+    })
 }

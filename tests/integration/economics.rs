@@ -214,3 +214,64 @@ changes = ["faster", "fastest"]
     let npv = summary.comparisons[0].economics.as_ref().unwrap().npv.mean;
     assert!((npv - total).abs() < 1e-6 * total.abs(), "{npv} vs {total}");
 }
+
+/// The warnings of a scenario text that mention `part`, as printed.
+fn warnings_about(text: &str, part: &str) -> Vec<String> {
+    scenario(text)
+        .warnings()
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains(part))
+        .collect()
+}
+
+/// With `[economics]`, a pool that works without a `cost_per_h` and energy
+/// without a price are costs the business case cannot count: each gets a
+/// warning where it is written, and counts as 0 (the same line's labour
+/// is 120 000 a year with the price of an hour, its energy 25 200).
+#[test]
+fn costs_the_business_case_cannot_count_are_warned_about() {
+    let economics = "margin_per_part = 2.0\nweeks_per_year = 50";
+    let costed = line(economics).replace(
+        "energy = {",
+        "operators = { pool = \"ops\", count = 1, for = \"setup\" }\nenergy = {",
+    );
+    assert!(warnings_about(&costed, "[economics] is given").is_empty());
+    // The pool's people are not costed: labour 0.
+    let unpaid = costed.replace("cost_per_h = 30\n", "");
+    assert_eq!(
+        warnings_about(&unpaid, "[economics] is given"),
+        vec![
+            "test.toml:19:8: pools[0].name: [economics] is given, but pool \"ops\" has no \
+             cost_per_h: its paid hours count as no labour cost, so a change that shrinks its \
+             crew saves nothing and a shift added to it costs nothing; give the cost of a paid \
+             operator-hour"
+        ]
+    );
+    let (summary, _) = run(&scenario(&unpaid), 1);
+    let base = summary.variants[0].economics.as_ref().unwrap();
+    assert_eq!(base.labour_cost_per_year.mean, 0.0);
+    // No energy price: energy 0.
+    let unpriced = costed.replace("[energy]\nprice_per_kwh = 0.5\n", "");
+    let w = warnings_about(&unpriced, "[economics] is given");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("economics: [economics] is given and stations draw energy, but [energy] has no price_per_kwh"));
+    let (summary, _) = run(&scenario(&unpriced), 1);
+    let base = summary.variants[0].economics.as_ref().unwrap();
+    assert_eq!(base.energy_cost_per_year.mean, 0.0);
+    // A pool a change adds is told where the change adds it.
+    let added = costed.replace(
+        "stations.m = {",
+        "new_pools = [ { name = \"robots\", size = 1 } ]\nstations.m = { operators = { pool = \"robots\", count = 1, for = \"setup\" },",
+    );
+    let w = warnings_about(&added, "[economics] is given");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("changes[0].new_pools[0].name: [economics] is given, but pool \"robots\""),
+        "{}",
+        w[0]
+    );
+    // Without [economics] there is no business case to warn about.
+    let no_money = unpaid.replace(&format!("[economics]\n{economics}\n"), "");
+    assert!(warnings_about(&no_money, "cost_per_h").is_empty());
+}
