@@ -216,6 +216,13 @@ pub struct Comparison {
 /// [`Summary::set_timing`]).
 pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
     let mut warnings = scenario.warnings();
+    // The variants whose warm-up could not be checked, by the reason why.
+    let mut unchecked: Vec<(
+        crate::scenario::Warning,
+        Vec<&str>,
+        &crate::model::Model,
+        f64,
+    )> = Vec::new();
     let variants: Vec<VariantSummary> = scenario
         .variants
         .iter()
@@ -232,6 +239,14 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
                     c,
                     overloaded,
                 ));
+            } else if let Some(first) = reps.first().filter(|r| r.wip_bin_min > 0.0) {
+                let bin = first.wip_bin_min;
+                let reason =
+                    crate::warmup::unchecked_warning(&[], &variant.model, &scenario.run, bin);
+                match unchecked.iter_mut().find(|(w, ..)| *w == reason) {
+                    Some((_, names, ..)) => names.push(&variant.name),
+                    None => unchecked.push((reason, vec![&variant.name], &variant.model, bin)),
+                }
             }
             summary.warmup_check = check.map(|c| WarmupSummary {
                 settled: !c.unsettled,
@@ -252,6 +267,14 @@ pub fn summarise(scenario: &Scenario, result: &ExperimentResult) -> Summary {
             summary
         })
         .collect();
+    for (_, names, model, bin) in &unchecked {
+        warnings.push(crate::warmup::unchecked_warning(
+            names,
+            model,
+            &scenario.run,
+            *bin,
+        ));
+    }
     let mut variants = variants;
     let mut comparisons = compare_with_baseline(result);
     if let Some(economics) = &scenario.economics {

@@ -23,7 +23,7 @@
 //! compared (Welch), at the 0.1 % level since they are correlated.
 
 use crate::engine::ReplicationResult;
-use crate::model::{Model, RunSettings, MIN_PER_H};
+use crate::model::{Model, RunSettings, MIN_PER_DAY, MIN_PER_H};
 use crate::scenario::Warning;
 use crate::stats;
 
@@ -72,7 +72,7 @@ pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Op
     // a bin), so that every batch holds as many of each hour of the day or
     // week as the others; as many periods a batch as make five bins at
     // least (a long run's bins may span days).
-    let batch = period * (MSER_BATCH as f64 * bin / period - 1e-9).ceil().max(1.0);
+    let batch = calendar_batch(period, bin);
     let end = first.wip_series.len() as f64 * bin;
     let k = ((end - run.warmup_min) / batch + 1e-9).floor().max(0.0) as usize;
     if k < 2 {
@@ -93,6 +93,59 @@ pub fn check(model: &Model, run: &RunSettings, reps: &[ReplicationResult]) -> Op
     // against the rest on every replication.
     let cut = (k < MIN_BATCHES).then_some(1);
     Some(judge(&per_rep, k, batch, cut))
+}
+
+/// A batch of the check under a calendar of `period` minutes, with time
+/// bins of `bin`: as many whole periods as make five bins at least.
+fn calendar_batch(period: f64, bin: f64) -> f64 {
+    period * (MSER_BATCH as f64 * bin / period - 1e-9).ceil().max(1.0)
+}
+
+/// The warning for the variants (`names`, all of one model's kind) whose
+/// check [`check`] could not make: the measured period is too short to
+/// hold the batches it compares, so a start-up transient may be left in
+/// the figures unseen.
+pub fn unchecked_warning(names: &[&str], model: &Model, run: &RunSettings, bin: f64) -> Warning {
+    let which = match names {
+        [one] => format!("variant \"{one}\""),
+        [rest @ .., last] => format!(
+            "variants {} and \"{last}\"",
+            rest.iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        [] => String::new(),
+    };
+    let why = match model.rhythm_min() {
+        Some(period) => {
+            let batch = calendar_batch(period, bin);
+            let unit = if period == MIN_PER_DAY { "day" } else { "week" };
+            let periods = (batch / period).round();
+            let each = if periods == 1.0 {
+                format!("1 {unit}")
+            } else {
+                format!("{periods:.0} {unit}s")
+            };
+            format!(
+                "under the line's calendar the check compares batches of whole {unit}s ({each} each here), and the measured period ({}) holds fewer than two; measure at least {}",
+                hours(run.horizon_min),
+                nice_duration(2.0 * batch)
+            )
+        }
+        None => format!(
+            "the check compares batches of {MSER_BATCH} of the run's {} time bins, and the measured period ({}) holds fewer than {MIN_BATCHES} (the warm-up is {}); measure longer",
+            crate::stats::collect::SERIES_BINS,
+            hours(run.horizon_min),
+            hours(run.warmup_min)
+        ),
+    };
+    Warning {
+        key_path: "scenario.horizon".to_owned(),
+        ..Warning::general(format!(
+            "{which}: the warm-up was not checked: {why}; a start-up transient left in the figures would go unseen"
+        ))
+    }
 }
 
 /// The check without a calendar rhythm: batches of five bins (MSER-5)

@@ -221,3 +221,64 @@ fn a_transient_under_a_plant_calendar_is_found_in_whole_periods() {
         }
     }
 }
+
+/// The warnings of a run of `text` (two threads) that contain `part`.
+fn run_warnings(text: &str, part: &str) -> (Vec<String>, bool) {
+    let (summary, _) = run(&scenario(text), 2);
+    let warnings = summary
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains(part))
+        .collect();
+    (warnings, summary.variants[0].warmup_check.is_some())
+}
+
+/// A measured period too short for the check's batches is said to be
+/// so, with the length that would do, instead of passing unchecked in
+/// silence: one week of a weekly calendar (batches of a week, two
+/// needed), one day of a daily one, and a warm-up of 29 days before one
+/// day without a calendar (1 of the run's 240 bins a day, fewer than the
+/// 20 of four five-bin batches). Two weeks, two days and a warm-up of a
+/// day are checked. Variants unchecked for one reason are named in one
+/// warning.
+#[test]
+fn a_measured_period_too_short_to_check_the_warm_up_is_told() {
+    let cases = [
+        (calendar_line(NIGHTS_AND_WEEKENDS, "7d", "7d", 1, 0), "batches of whole weeks (1 week each here), and the measured period (7.0 d) holds fewer than two; measure at least 14d"),
+        (calendar_line(NIGHTS, "2d", "1d", 1, 0), "batches of whole days (1 day each here), and the measured period (24.0 h) holds fewer than two; measure at least 48h"),
+        (draining("29d", 1, 0, 2.0).replace("horizon = \"3d\"", "horizon = \"1d\""), "batches of 5 of the run's 240 time bins, and the measured period (24.0 h) holds fewer than 4 (the warm-up is 29.0 d); measure longer"),
+    ];
+    for (text, why) in &cases {
+        let (w, checked) = run_warnings(text, "not checked");
+        assert!(!checked);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with(
+                "scenario.horizon: variant \"baseline\": the warm-up was not checked: "
+            ) && w[0].contains(why),
+            "{}",
+            w[0]
+        );
+    }
+    let enough = [
+        calendar_line(NIGHTS_AND_WEEKENDS, "7d", "14d", 1, 0),
+        calendar_line(NIGHTS, "2d", "2d", 1, 0),
+        draining("1d", 1, 0, 2.0),
+    ];
+    for text in &enough {
+        let (w, checked) = run_warnings(text, "not checked");
+        assert!(checked && w.is_empty(), "{w:?}");
+    }
+    let two = format!(
+        "{}\n[[changes]]\nname = \"faster\"\nstations.B = {{ process = {{ dist = \"exponential\", mean = 1.0 }} }}\n[[changes]]\nname = \"bigger\"\nstations.B = {{ buffer = 9 }}\n[[variants]]\nname = \"f\"\nchanges = [\"faster\"]\n[[variants]]\nname = \"b\"\nchanges = [\"bigger\"]\n",
+        calendar_line(NIGHTS_AND_WEEKENDS, "7d", "7d", 1, 0)
+    );
+    let (w, _) = run_warnings(&two, "not checked");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("variants \"baseline\", \"f\" and \"b\": the warm-up was not checked"),
+        "{}",
+        w[0]
+    );
+}
