@@ -151,31 +151,31 @@ fn partial_rhythm(variant: &str, model: &Model, run: &RunSettings) -> Option<War
 
 /// A duration in words: "2 days", "4 h", "30 min".
 fn words(minutes: f64) -> String {
-    match span_text(minutes) {
-        text if text.ends_with('d') => {
-            let days = &text[..text.len() - 1];
-            if days == "1" {
-                "1 day".to_owned()
-            } else {
-                format!("{days} days")
-            }
-        }
-        text if text.ends_with('h') => format!("{} h", &text[..text.len() - 1]),
-        text => format!("{} min", &text[..text.len() - 3]),
+    match span(minutes) {
+        (1.0, "d") => "1 day".to_owned(),
+        (days, "d") => format!("{days:.0} days"),
+        (n, unit) => format!("{n:.0} {unit}"),
     }
 }
 
 /// A duration as the scenario format writes it: whole days ("30d"), else
 /// whole hours ("102h"), else minutes.
 fn span_text(minutes: f64) -> String {
-    let days = minutes / MIN_PER_DAY;
-    let hours = minutes / MIN_PER_H;
-    if (days - days.round()).abs() < 1e-6 {
-        format!("{days:.0}d")
-    } else if (hours - hours.round()).abs() < 1e-6 {
-        format!("{hours:.0}h")
+    let (n, unit) = span(minutes);
+    format!("{n:.0}{unit}")
+}
+
+/// A duration as a count of whole days, else of whole hours, else of
+/// (rounded) minutes, with its unit.
+fn span(minutes: f64) -> (f64, &'static str) {
+    let whole = |n: f64| (n - n.round()).abs() < 1e-6;
+    let (days, hours) = (minutes / MIN_PER_DAY, minutes / MIN_PER_H);
+    if whole(days) {
+        (days.round(), "d")
+    } else if whole(hours) {
+        (hours.round(), "h")
     } else {
-        format!("{minutes:.0}min")
+        (minutes.round(), "min")
     }
 }
 
