@@ -27,6 +27,26 @@ pub fn errors(text: &str) -> String {
     }
 }
 
+/// The warnings among `warnings` that contain `part`, as printed.
+pub fn warnings_containing(warnings: &[alloysim::scenario::Warning], part: &str) -> Vec<String> {
+    warnings
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains(part))
+        .collect()
+}
+
+/// `warnings` is one warning, which starts with `start` and contains
+/// `part` (`what` names the case in a failure).
+pub fn assert_one_warning(warnings: &[String], start: &str, part: &str, what: &str) {
+    assert_eq!(warnings.len(), 1, "{what}: {warnings:?}");
+    assert!(
+        warnings[0].starts_with(start) && warnings[0].contains(part),
+        "{what}: {}",
+        warnings[0]
+    );
+}
+
 /// Runs every variant on `threads` threads and summarises.
 pub fn run(scenario: &Scenario, threads: usize) -> (Summary, ExperimentResult) {
     let result = experiment::run(scenario, Some(threads), &|| {}).expect("run succeeds");

@@ -217,12 +217,7 @@ changes = ["faster", "fastest"]
 
 /// The warnings of a scenario text that mention `part`, as printed.
 fn warnings_about(text: &str, part: &str) -> Vec<String> {
-    scenario(text)
-        .warnings()
-        .iter()
-        .map(|w| w.to_string())
-        .filter(|w| w.contains(part))
-        .collect()
+    crate::common::warnings_containing(&scenario(text).warnings(), part)
 }
 
 /// With `[economics]`, a pool that works without a `cost_per_h` and energy

@@ -17,13 +17,8 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// `part`, as printed.
 fn warnings_of(text: &str, part: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path())
-        .unwrap()
-        .warnings()
-        .iter()
-        .map(|w| w.to_string())
-        .filter(|w| w.contains(part))
-        .collect()
+    let scenario = alloysim::scenario::Scenario::from_text(text, "t.toml", dir.path()).unwrap();
+    crate::common::warnings_containing(&scenario.warnings(), part)
 }
 
 fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
@@ -1392,14 +1387,11 @@ stations.A = { process = { mean = 1.0, dist = "exponential" }, failures = { ttr 
         ("capex = 1e6", "it sets no stations, products or pools"),
     ];
     for (change, told) in same {
-        let w = warnings_of(&line(change), "changes nothing");
-        assert_eq!(w.len(), 1, "{change}: {w:?}");
-        assert!(
-            w[0].starts_with(
-                "t.toml:17:1: changes[0]: change \"measure\" changes nothing in the line: "
-            ) && w[0].contains(told),
-            "{change}: {}",
-            w[0]
+        crate::common::assert_one_warning(
+            &warnings_of(&line(change), "changes nothing"),
+            "t.toml:17:1: changes[0]: change \"measure\" changes nothing in the line: ",
+            told,
+            change,
         );
     }
     let different = [

@@ -225,12 +225,7 @@ fn a_transient_under_a_plant_calendar_is_found_in_whole_periods() {
 /// The warnings of a run of `text` (two threads) that contain `part`.
 fn run_warnings(text: &str, part: &str) -> (Vec<String>, bool) {
     let (summary, _) = run(&scenario(text), 2);
-    let warnings = summary
-        .warnings
-        .iter()
-        .map(|w| w.to_string())
-        .filter(|w| w.contains(part))
-        .collect();
+    let warnings = crate::common::warnings_containing(&summary.warnings, part);
     (warnings, summary.variants[0].warmup_check.is_some())
 }
 
@@ -252,13 +247,11 @@ fn a_measured_period_too_short_to_check_the_warm_up_is_told() {
     for (text, why) in &cases {
         let (w, checked) = run_warnings(text, "not checked");
         assert!(!checked);
-        assert_eq!(w.len(), 1, "{w:?}");
-        assert!(
-            w[0].starts_with(
-                "scenario.horizon: variant \"baseline\": the warm-up was not checked: "
-            ) && w[0].contains(why),
-            "{}",
-            w[0]
+        crate::common::assert_one_warning(
+            &w,
+            "scenario.horizon: variant \"baseline\": the warm-up was not checked: ",
+            why,
+            why,
         );
     }
     let enough = [
