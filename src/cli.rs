@@ -334,6 +334,19 @@ pub fn bar_label(text: &str) -> String {
     }
 }
 
+/// A forecast wall time in words: seconds, minutes, hours or days.
+pub fn wall_time_words(seconds: f64) -> String {
+    if seconds < 60.0 {
+        format!("{seconds:.1} s")
+    } else if seconds < 3600.0 {
+        format!("{:.1} min", seconds / 60.0)
+    } else if seconds < 2.0 * 86400.0 {
+        format!("{:.1} h", seconds / 3600.0)
+    } else {
+        format!("{:.0} days", seconds / 86400.0)
+    }
+}
+
 pub fn print_out(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();

@@ -100,9 +100,19 @@ pub fn simulate_daily_until(
 /// The first `events` events (about: the count is checked every
 /// [`STOP_CHECK_EVENTS`]) of replication 0, for forecasting a run: the
 /// result's `end_min` says how far the simulation got.
+///
+/// The probe measures from time 0 (its warm-up is part of its horizon): a
+/// replication stopped within its warm-up reports the end of the warm-up
+/// as its end, which would overstate how far a probe that stopped there
+/// got.
 pub fn probe(model: &Model, run: &RunSettings, events: u64) -> ReplicationResult {
     static NEVER: AtomicBool = AtomicBool::new(false);
-    state::Sim::new(model, *run, 0).run(&NEVER, events)
+    let settings = RunSettings {
+        warmup_min: 0.0,
+        horizon_min: run.end_min(),
+        ..*run
+    };
+    state::Sim::new(model, settings, 0).run(&NEVER, events)
 }
 
 /// Replication `replication` of `model`, as [`simulate`] runs it, with the

@@ -121,9 +121,9 @@ fn run_one(
         let (events, seconds) = experiment::estimate(scenario, threads);
         if seconds > LONG_RUN_S && !plan.quiet {
             eprintln!(
-                "note: {} simulates about {events:.1e} events, roughly {:.0} minutes on {threads} thread(s); for a first look try -r 3 or a shorter --horizon (Ctrl-C stops cleanly)",
+                "note: {} simulates about {events:.1e} events, roughly {} on {threads} thread(s); for a first look try -r 3 or a shorter --horizon (Ctrl-C stops cleanly)",
                 scenario.name,
-                seconds / 60.0
+                super::wall_time_words(seconds)
             );
         }
     }

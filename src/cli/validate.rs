@@ -16,6 +16,15 @@ pub fn validate(paths: &[PathBuf], deny_warnings: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `n` and the noun, plural unless `n` is 1.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn dist_text(dist: &Dist) -> String {
     match dist {
         Dist::Deterministic(v) => format!("{v:.3} min"),
@@ -28,14 +37,19 @@ pub fn describe(scenario: &Scenario) -> String {
     let mut out = String::new();
     let model = scenario.baseline();
     let run = &scenario.run;
+    let variants = scenario.variants.len() - 1;
     let _ = writeln!(
         out,
-        "{}: ok — {} product(s), {} station(s), {} variant(s) besides the baseline, {} replications, warm-up {:.1} h, horizon {:.1} h",
+        "{}: ok — {}, {}, {} besides the baseline, {}, warm-up {:.1} h, horizon {:.1} h",
         scenario.file,
-        model.products.len(),
-        model.stations.len(),
-        scenario.variants.len() - 1,
-        run.replications,
+        counted(model.products.len(), "product"),
+        counted(model.stations.len(), "station"),
+        if variants == 0 {
+            "no variants".to_string()
+        } else {
+            counted(variants, "variant")
+        },
+        counted(run.replications as usize, "replication"),
         run.warmup_min / MIN_PER_H,
         run.horizon_min / MIN_PER_H,
     );
@@ -48,11 +62,7 @@ pub fn describe(scenario: &Scenario) -> String {
     let _ = writeln!(
         out,
         "\nestimated run: about {events:.1e} events, {} on {threads} thread(s)",
-        if seconds < 60.0 {
-            format!("{seconds:.1} s")
-        } else {
-            format!("{:.1} min", seconds / 60.0)
-        }
+        super::wall_time_words(seconds)
     );
     out
 }

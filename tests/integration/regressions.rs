@@ -1407,3 +1407,39 @@ products.p = { route = ["A", "B", "C"] }"#,
         assert!(w.is_empty(), "{change}: {w:?}");
     }
 }
+
+/// The forecast of a run (`validate`'s "estimated run", `run`'s note on a
+/// long study) from a probe that stops within the warm-up: the probe's
+/// clock, not the end of the warm-up, says how far it got.
+#[test]
+fn a_run_is_forecast_right_when_its_probe_ends_within_the_warm_up() {
+    let scenario = crate::common::scenario(
+        r#"
+[scenario]
+name = "t"
+warmup = 400000
+horizon = 400000
+replications = 1
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = 1.0
+[[stations]]
+name = "B"
+buffer = 5
+process = 0.5
+"#,
+    );
+    let per_min = alloysim::experiment::PROBE_EVENTS as f64 / 800_000.0;
+    assert!(per_min < 1.0, "the probe must stop within the warm-up");
+    let (forecast, _) = alloysim::experiment::estimate(&scenario, 1);
+    let (_, result) = crate::common::run(&scenario, 1);
+    let ratio = forecast / result.events as f64;
+    assert!(
+        (0.95..1.05).contains(&ratio),
+        "forecast {forecast:.3e}, ran {}",
+        result.events
+    );
+}
