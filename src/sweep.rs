@@ -95,10 +95,35 @@ fn parse_range(from: &str, to: &str) -> Result<Vec<EditValue>, String> {
                 return Err(format!("empty range {a}..{b} with step {step}"));
             }
             let count = ((b - a) / step + 1e-9).floor() as usize + 1;
+            // Each value rounded to the decimals of the start and step as
+            // written, so that 0.1..0.5:0.1 gives 0.3 and not
+            // 0.30000000000000004.
+            let decimals = decimals(a).max(decimals(step));
             Ok((0..count)
-                .map(|i| EditValue::Float(a + step * i as f64))
+                .map(|i| EditValue::Float(round_to(a + step * i as f64, decimals)))
                 .collect())
         }
+    }
+}
+
+/// Digits after the decimal point of `x`'s shortest decimal form.
+fn decimals(x: f64) -> i32 {
+    let text = format!("{x}");
+    text.split_once('.').map_or(0, |(_, d)| d.len() as i32)
+}
+
+/// `x` rounded to `decimals` digits after the point, where that is exact
+/// in a double (else `x` itself).
+fn round_to(x: f64, decimals: i32) -> f64 {
+    if decimals > 15 {
+        return x;
+    }
+    let scale = 10f64.powi(decimals);
+    let scaled = (x * scale).round();
+    if scaled.abs() < 2f64.powi(53) {
+        scaled / scale
+    } else {
+        x
     }
 }
 
@@ -327,6 +352,15 @@ mod tests {
             ]
         );
         let p = parse_param("energy.co2_kg_per_kwh=0.1..0.3:0.1").unwrap();
+        assert_eq!(p.values.len(), 3);
+        // Each value is the decimal written, not a sum of rounded steps.
+        let p = parse_param("stations.a.scrap=0.1..0.7:0.1").unwrap();
+        let texts: Vec<String> = p.values.iter().map(|v| format!("{}", as_f64(*v))).collect();
+        assert_eq!(texts, ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"]);
+        let p = parse_param("stations.a.scrap=0.005..0.0125:0.0025").unwrap();
+        let texts: Vec<String> = p.values.iter().map(|v| format!("{}", as_f64(*v))).collect();
+        assert_eq!(texts, ["0.005", "0.0075", "0.01", "0.0125"]);
+        let p = parse_param("x.y=1e-7..3e-7:1e-7").unwrap();
         assert_eq!(p.values.len(), 3);
         let p = parse_param("pools.crew.size=1,2,4").unwrap();
         assert_eq!(p.values.len(), 3);

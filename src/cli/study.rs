@@ -108,10 +108,20 @@ pub fn parse_params(params: &[String]) -> anyhow::Result<Vec<Param>> {
     if params.is_empty() || params.len() > 2 {
         return Err(UsageError("give one or two --param KEY.PATH=VALUES".into()).into());
     }
-    Ok(params
+    let params: Vec<Param> = params
         .iter()
         .map(|p| sweep::parse_param(p).map_err(|e| UsageError(format!("--param {p}: {e}"))))
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<_, _>>()?;
+    if let [a, b] = &params[..] {
+        if a.path == b.path {
+            return Err(UsageError(format!(
+                "--param {} is given twice: a sweep of two parameters needs two different keys (give the values of one key in one --param)",
+                a.path
+            ))
+            .into());
+        }
+    }
+    Ok(params)
 }
 
 pub fn sweep(plan: &StudyPlan, params: &[Param]) -> anyhow::Result<()> {

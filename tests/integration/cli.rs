@@ -467,6 +467,30 @@ fn studies_take_the_run_overrides() {
     assert!(stderr.contains("--horizon: a back-test runs"), "{stderr}");
 }
 
+/// A sweep of two parameters needs two keys: the same key twice would pair
+/// its values point by point and let the second override the first.
+#[test]
+fn a_sweep_of_one_key_given_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    let assert = alloysim()
+        .args(["sweep", "-q", "--no-charts", "-r", "2"])
+        .args(["--param", "stations.B.buffer=1,2"])
+        .args(["--param", " stations.B.buffer =3,4"])
+        .arg("-o")
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("--param stations.B.buffer is given twice"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
 #[test]
 fn sweep_and_attribute_write_their_files() {
     let dir = tempfile::tempdir().unwrap();
