@@ -352,30 +352,44 @@ pub fn loglik(fitted: &Fitted, x: &[f64]) -> f64 {
     }
 }
 
-/// Anderson–Darling A² and Kolmogorov–Smirnov D of `sorted` under `fitted`.
-fn statistics(fitted: &Fitted, sorted: &[f64]) -> (f64, f64) {
+/// Anderson–Darling A² and Kolmogorov–Smirnov D of `sorted` under `fitted`
+/// (`grid`: the times are rounded to it, see [`tied_grid`]).
+fn statistics(fitted: &Fitted, sorted: &[f64], grid: Option<f64>) -> (f64, f64) {
     let Some(law) = fitted.law() else {
         return (f64::INFINITY, 1.0);
     };
     // A uniform's fitted ends are the smallest and largest observations,
-    // where its distribution function is 0 and 1: they carry no test
-    // (Anderson–Darling's logarithms would be clamped), and the points
-    // inside, given the ends, are uniform between them.
-    let sorted = match *fitted {
-        Fitted::Uniform { min, max } => {
+    // where its distribution function is 0 and 1. With continuous times
+    // they carry no test (Anderson–Darling's logarithms would be clamped),
+    // and the points inside, given the ends, are uniform between them.
+    // Rounded times pile up at the ends, and how many do is evidence (29
+    // of 30 times at the lower of two values is no uniform): each time
+    // stands for its cell of the grid, at the middle of the distribution
+    // function over it, which is inside (0, 1) at the ends too. The
+    // bootstrap's samples, rounded alike, are measured alike.
+    let (sorted, cell) = match (fitted, grid) {
+        (Fitted::Uniform { .. }, Some(h)) => (sorted, 0.5 * h),
+        (&Fitted::Uniform { min, max }, None) => {
             let inside =
                 sorted.partition_point(|&v| v <= min)..sorted.partition_point(|&v| v < max);
-            &sorted[inside]
+            (&sorted[inside], 0.0)
         }
-        _ => sorted,
+        _ => (sorted, 0.0),
     };
     if sorted.is_empty() {
         return (0.0, 0.0);
     }
     let n = sorted.len() as f64;
+    let cdf = |v: f64| {
+        if cell > 0.0 {
+            0.5 * (law.cdf(v - cell) + law.cdf(v + cell))
+        } else {
+            law.cdf(v)
+        }
+    };
     let f: Vec<f64> = sorted
         .iter()
-        .map(|&v| law.cdf(v).clamp(1e-300, 1.0 - 1e-16))
+        .map(|&v| cdf(v).clamp(1e-300, 1.0 - 1e-16))
         .collect();
     let mut ad = 0.0;
     let mut ks: f64 = 0.0;
@@ -612,7 +626,7 @@ pub(crate) fn rank(
             if !ll.is_finite() {
                 return None;
             }
-            let (ad, ks) = statistics(&fitted, &sorted);
+            let (ad, ks) = statistics(&fitted, &sorted, resolution);
             let seed = seed ^ (f as u64 + 1);
             let (ad_p, ks_p) = bootstrap(
                 &fitted,
@@ -682,7 +696,7 @@ fn bootstrap(
             continue;
         };
         obs.sort_by(f64::total_cmp);
-        let (ad, ks) = statistics(&refit, &obs);
+        let (ad, ks) = statistics(&refit, &obs, resolution);
         ad_hits += usize::from(ad >= statistic.0);
         ks_hits += usize::from(ks >= statistic.1);
     }

@@ -146,8 +146,9 @@ fn rejected<D: Distribution<f64> + Copy>(
 /// recorded was rejected in 30 of 40 samples. The bootstrap now rounds
 /// its samples to the data's grid, so the true family is rejected about as
 /// often as the level says. (The uniform's fitted ends are its extreme
-/// observations; they are left out of its statistics, where they only
-/// added clamped logarithms.)
+/// observations: with continuous times they are left out of its
+/// statistics, where they only added clamped logarithms; rounded times
+/// each stand for their cell of the grid.)
 #[test]
 fn rounded_times_are_tested_as_rounded() {
     assert_eq!(resolution(&[1.0, 2.0, 2.0, 5.0]), Some(1.0));
@@ -162,6 +163,26 @@ fn rounded_times_are_tested_as_rounded() {
     let uniform = rand_distr::Uniform::new(2.0, 5.0).unwrap();
     let below = rejected(uniform, 50, "uniform", |v| v);
     assert!(below <= 6, "uniform: {below} of 40 below 0.05");
+    // Rounded uniform times: each stands for its cell, the ends too.
+    let below = rejected(uniform, 50, "uniform", |v| (v * 10.0).round() / 10.0);
+    assert!(below <= 6, "rounded uniform: {below} of 40 below 0.05");
+    // Rounded times piled up at one end are no uniform between the two
+    // values seen (its ends were left out of the test, which then had
+    // nothing left to test and gave p = 1).
+    let mut piled = vec![2.5; 29];
+    piled.push(2.6);
+    let report = fit(&piled, "min", "data.csv", 1);
+    let uniform_fit = report
+        .candidates
+        .iter()
+        .find(|c| c.dist == "uniform")
+        .unwrap();
+    assert!(
+        uniform_fit.ad_p < 0.05 && uniform_fit.ks_p < 0.05,
+        "AD p {}, KS p {}",
+        uniform_fit.ad_p,
+        uniform_fit.ks_p
+    );
 
     let x: Vec<f64> = sample(normal, 200, 3).into_iter().map(f64::round).collect();
     let report = fit(&x, "min", "data.csv", 4);
