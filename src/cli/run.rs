@@ -53,6 +53,7 @@ impl RunPlan {
             warmup: args.warmup.clone(),
         };
         let mut traces = Vec::with_capacity(args.scenarios.len());
+        let mut folders: Vec<(std::path::PathBuf, std::path::PathBuf)> = Vec::new();
         for path in &args.scenarios {
             let mut scenario = Scenario::load(path)?;
             scenario.override_run(&overrides).map_err(UsageError)?;
@@ -73,8 +74,24 @@ impl RunPlan {
                 .transpose()?;
             traces.push(trace);
             let dir = mode.folder(args.output.as_deref(), &scenario.name, several);
-            scenarios.push((scenario, OutputFolder::check(&dir)?));
+            if let Some((_, first)) = folders.iter().find(|(d, _)| *d == dir) {
+                return Err(UsageError(format!(
+                    "{} and {} would both write to {} (both scenarios are named \"{}\"), and the second's results would replace the first's: give them different scenario.name values, or run them one at a time with -o",
+                    first.display(),
+                    path.display(),
+                    dir.display(),
+                    scenario.name
+                ))
+                .into());
+            }
+            folders.push((dir, path.clone()));
+            scenarios.push(scenario);
         }
+        let scenarios = scenarios
+            .into_iter()
+            .zip(&folders)
+            .map(|(scenario, (dir, _))| Ok((scenario, OutputFolder::check(dir)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(RunPlan {
             scenarios,
             traces,

@@ -667,3 +667,31 @@ fn attribute_on_inconsistent_changes_exits_2() {
         .assert()
         .success();
 }
+
+/// Several scenarios run at once each write to a folder named after the
+/// scenario: two of one name would replace each other's results, so the
+/// run is refused before any work.
+#[test]
+fn two_scenarios_of_one_name_are_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(dir.path(), "first.toml", SMALL);
+    let second = write(dir.path(), "second.toml", SMALL);
+    let out = dir.path().join("out");
+    let assert = alloysim()
+        .args(["run", "-q", "--no-charts", "-r", "2", "-o"])
+        .arg(&out)
+        .arg(&first)
+        .arg(&second)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("first.toml and ") && stderr.contains("second.toml would both write to"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("both scenarios are named \"small\""),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
