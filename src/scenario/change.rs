@@ -6,7 +6,7 @@
 //! as the baseline's is built, so a patched value is checked like a written
 //! one and its errors point at the patch.
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, Warning};
 use super::line::build_model;
 use super::read::{describe, index, join, Reader, Table, Value};
 use super::{keys, Change, Variant};
@@ -54,6 +54,29 @@ impl ChangeSpec<'_, '_> {
             .strip_prefix('[')?;
         let rest = &rest[rest.find(']')? + 1..];
         let mut located = diagnostic.clone();
+        located.key_path = format!("{}{rest}", part.path);
+        Some(located)
+    }
+
+    /// The warning with its key path in the change, as [`Self::locate`]
+    /// does for a problem (a warning knows its line and column, which
+    /// `position` gives for a byte of the file).
+    fn locate_warning(
+        &self,
+        warning: &Warning,
+        position: impl Fn(usize) -> (usize, usize),
+    ) -> Option<Warning> {
+        let at = (warning.line?, warning.column?);
+        let part = self.parts.iter().find(|p| {
+            let (start, end) = (position(p.span.start), position(p.span.end));
+            start <= at && at < end
+        })?;
+        let rest = warning
+            .key_path
+            .strip_prefix(part.section)?
+            .strip_prefix('[')?;
+        let rest = &rest[rest.find(']')? + 1..];
+        let mut located = warning.clone();
         located.key_path = format!("{}{rest}", part.path);
         Some(located)
     }
@@ -540,6 +563,7 @@ fn build_with(
         apply_change(reader, &mut merged, &changes[change]);
     }
     let before = reader.diagnostics().len();
+    let warned = reader.warnings().len();
     let model = build_model(reader, &merged, &spec.name);
     for mut d in reader.take_diagnostics_from(before) {
         if let Some(located) = spec.changes.iter().find_map(|&c| changes[c].locate(&d)) {
@@ -548,6 +572,15 @@ fn build_with(
             d.message.push_str(&format!(" ({label})"));
             reader.push_diagnostic(d);
         }
+    }
+    // A warning about a value the change writes names it where it is
+    // written, as a problem does.
+    for w in reader.take_warnings_from(warned) {
+        let located = spec
+            .changes
+            .iter()
+            .find_map(|&c| changes[c].locate_warning(&w, |o| reader.position(o)));
+        reader.push_warning(located.unwrap_or(w));
     }
     model
 }

@@ -168,6 +168,18 @@ impl<'t> Diagnostics<'t> {
         }
     }
 
+    /// 1-based line and column of byte `offset` of the file.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        line_column(self.text, offset)
+    }
+
+    /// Records `warning` unless it is recorded already.
+    pub fn push_warning(&mut self, warning: Warning) {
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
+    }
+
     /// Problems reported so far, repeats included.
     pub fn reported(&self) -> usize {
         self.reported

@@ -207,6 +207,21 @@ impl<'t> Reader<'t> {
         &self.diagnostics.warnings
     }
 
+    /// Removes and returns the warnings recorded from position `from` on.
+    pub fn take_warnings_from(&mut self, from: usize) -> Vec<super::diagnostic::Warning> {
+        self.diagnostics.warnings.drain(from..).collect()
+    }
+
+    /// Records a warning built elsewhere, unless it is already recorded.
+    pub fn push_warning(&mut self, warning: super::diagnostic::Warning) {
+        self.diagnostics.push_warning(warning);
+    }
+
+    /// 1-based line and column of byte `offset` of the file.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        self.diagnostics.position(offset)
+    }
+
     /// Problems reported so far, a repeat of an earlier one included: a
     /// part of the file read without problems leaves it unchanged.
     pub fn error_count(&self) -> usize {

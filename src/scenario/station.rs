@@ -269,6 +269,17 @@ fn read_batch(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<
         Some(v) => reader.duration_bounded(v, &join(path, "max_wait"), true)?,
         None => f64::INFINITY,
     };
+    if let (Some(v), None) = (table.get("min"), table.get("max_wait")) {
+        if min < size {
+            reader.warn(
+                v.span(),
+                &join(path, "min"),
+                format!(
+                    "batch.min ({min}) takes effect only after batch.max_wait, which is not given: every batch waits until it is full ({size} parts); give max_wait, or leave min out"
+                ),
+            );
+        }
+    }
     Some(Batch {
         size,
         min,

@@ -1443,3 +1443,89 @@ process = 0.5
         result.events
     );
 }
+
+/// A batch's `min` without `max_wait` does nothing: every batch waits
+/// until it is full.
+#[test]
+fn a_batch_minimum_without_a_longest_wait_is_warned_about() {
+    let line = |batch: &str| {
+        format!(
+            r#"[scenario]
+name = "t"
+horizon = "10d"
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = 1.0
+[[stations]]
+name = "B"
+buffer = 5
+process = 0.5
+batch = {batch}
+"#
+        )
+    };
+    crate::common::assert_one_warning(
+        &warnings_of(&line("{ size = 3, min = 1 }"), "batch.min"),
+        "t.toml:14:27: stations[1].batch.min: batch.min (1) takes effect only after batch.max_wait",
+        "every batch waits until it is full (3 parts)",
+        "min without max_wait",
+    );
+    for quiet in [
+        "{ size = 3, min = 1, max_wait = 5 }",
+        "{ size = 3, min = 3 }",
+        "{ size = 3 }",
+    ] {
+        let w = warnings_of(&line(quiet), "batch.min");
+        assert!(w.is_empty(), "{quiet}: {w:?}");
+    }
+}
+
+/// A warning about a value a change writes names the change's key path,
+/// as an error there does, not the patched entry's path in the merged
+/// line (which, for an added station, the file does not even have).
+#[test]
+fn a_warning_inside_a_change_names_the_change() {
+    let text = r#"[scenario]
+name = "t"
+horizon = "10d"
+[[products]]
+name = "p"
+route = ["A", "B"]
+[[stations]]
+name = "A"
+process = 1.0
+[[stations]]
+name = "B"
+buffer = 5
+process = 0.5
+[[changes]]
+name = "c"
+stations.B = { process = { dist = "lognormal", mean = 1, cv = 30 }, batch = { size = 3, min = 2 } }
+new_stations = [ { name = "C", buffer = 3, process = { dist = "gamma", mean = 1, cv = 40 } } ]
+products.p = { route = ["A", "B", "C"] }
+[[variants]]
+name = "v"
+changes = ["c"]
+"#;
+    let cv = warnings_of(text, "coefficient of variation");
+    assert_eq!(cv.len(), 2, "{cv:?}");
+    assert!(
+        cv[0].starts_with("t.toml:16:63: changes[0].stations.B.process.cv: "),
+        "{}",
+        cv[0]
+    );
+    assert!(
+        cv[1].starts_with("t.toml:17:87: changes[0].new_stations[0].process.cv: "),
+        "{}",
+        cv[1]
+    );
+    crate::common::assert_one_warning(
+        &warnings_of(text, "batch.min"),
+        "t.toml:16:95: changes[0].stations.B.batch.min: ",
+        "takes effect only after batch.max_wait",
+        "min in a change",
+    );
+}
