@@ -123,16 +123,10 @@ fn read_shift(reader: &mut Reader<'_>, value: &Value<'_>, path: &str) -> Option<
             .ok()
     });
     let (start, mut end, days) = (start?, end?, days?);
-    if end == start {
-        reader.error(
-            value.span(),
-            path,
-            "a shift must not start and end at the same time",
-        );
-        return None;
-    }
-    if end < start {
-        end += 1440.0; // across midnight
+    // As in the plant calendar's windows: an end at or before the start
+    // runs past midnight, so one at the start is 24 hours later.
+    if end <= start {
+        end += 1440.0;
     }
     Some(weekly_windows(&days, start, end))
 }

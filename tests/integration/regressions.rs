@@ -1529,3 +1529,36 @@ changes = ["c"]
         "min in a change",
     );
 }
+
+/// A shift that ends at the time it starts lasts 24 hours, as a closed
+/// window of the plant calendar does (the reference says so for both; the
+/// shift was refused): 06:00 to 06:00, Monday to Friday, is Monday 06:00
+/// to Saturday 06:00, 120 hours of a 168-hour week.
+#[test]
+fn a_shift_that_ends_when_it_starts_lasts_a_day() {
+    let s = crate::common::scenario(
+        r#"[scenario]
+name = "t"
+horizon = "28d"
+replications = 2
+[[products]]
+name = "a"
+route = ["A"]
+[[stations]]
+name = "A"
+process = 1.0
+operators = { pool = "crew" }
+[[pools]]
+name = "crew"
+size = 1
+shifts = [ { days = "mon-fri", start = "06:00", end = "06:00" } ]
+"#,
+    );
+    let (summary, _) = crate::common::run(&s, 1);
+    let throughput = summary.variants[0].throughput_per_h.mean;
+    let by_hand = 60.0 * 120.0 / 168.0;
+    assert!(
+        (throughput - by_hand).abs() < 1e-9,
+        "{throughput} against {by_hand}"
+    );
+}
