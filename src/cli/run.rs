@@ -134,9 +134,10 @@ fn run_one(
     let traces = trace
         .map(|request| experiment::trace(scenario, request, Some(threads)))
         .transpose()?;
-    if matches!(plan.mode, Mode::Whole) {
+    // The forecast probes each variant: only where its note can be shown.
+    if matches!(plan.mode, Mode::Whole) && !plan.quiet {
         let (events, seconds) = experiment::estimate(scenario, threads);
-        if seconds > LONG_RUN_S && !plan.quiet {
+        if seconds > LONG_RUN_S {
             eprintln!(
                 "note: {} simulates about {events:.1e} events, roughly {} on {threads} thread(s); for a first look try -r 3 or a shorter --horizon (Ctrl-C stops cleanly)",
                 scenario.name,
