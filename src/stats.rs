@@ -64,7 +64,10 @@ pub fn estimate(values: &[f64]) -> Estimate {
             ci95_high: None,
         };
     }
-    let mean = values.iter().sum::<f64>() / n as f64;
+    // `+ 0.0` turns a mean of −0.0 (the sum of an empty list or of
+    // negative zeros, such as no pools' labour cost) into 0.0, which the
+    // result files then write as "0.0"; every other value is unchanged.
+    let mean = values.iter().sum::<f64>() / n as f64 + 0.0;
     if n == 1 {
         return Estimate {
             mean,
@@ -124,6 +127,18 @@ mod tests {
         let half = 4.302_652_7 / 3f64.sqrt();
         assert!((e.half_width().unwrap() - half).abs() < 1e-6);
         assert_eq!(estimate(&[5.0]).ci95_low, None);
+    }
+
+    #[test]
+    fn negative_zeros_are_estimated_as_zero() {
+        // The sum of no floats is −0.0; an estimate of such sums is 0.0,
+        // which prints without a sign.
+        let none: f64 = std::iter::empty::<f64>().sum();
+        let e = estimate(&[none, none]);
+        for v in [e.mean, e.ci95_low.unwrap(), e.ci95_high.unwrap()] {
+            assert!(v == 0.0 && v.is_sign_positive(), "{v:?}");
+        }
+        assert_eq!(estimate(&[-1.5, -2.5]).mean, -2.0);
     }
 }
 
