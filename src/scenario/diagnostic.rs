@@ -163,9 +163,7 @@ impl<'t> Diagnostics<'t> {
             key_path: key_path.to_owned(),
             message: message.into(),
         };
-        if !self.warnings.contains(&warning) {
-            self.warnings.push(warning);
-        }
+        self.push_warning(warning);
     }
 
     /// 1-based line and column of byte `offset` of the file.
