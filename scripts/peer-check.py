@@ -828,7 +828,7 @@ def compare(args, spec, ref_spec, folder, out_name, seeds, warm, horizon, ref_se
         with open(os.path.join(target, "stations.csv")) as f:
             station_runs.append({r["station"]: r for r in csv.DictReader(f)})
     reference = [Line(ref_spec, s, warm, horizon).run() for s in ref_seeds]
-    report = []; differs = False; zs = []; flat = []
+    report = []; differs = False; zs = []; flat = []; figures = {}
     unstable = statistics.mean(float(r["wip_mean"]) for r in rows) > 500
     for name, ours, theirs in [
         ("throughput/h", [float(r["throughput_per_h"]) for r in rows], [r["tp"] for r in reference]),
@@ -868,10 +868,11 @@ def compare(args, spec, ref_spec, folder, out_name, seeds, warm, horizon, ref_se
                 # difference alone
                 if sa > 0 or sb > 0: zs.append(z)
                 else: flat.append((ma, mb))
+                figures[f"S{i}.{key}"] = f"S{i}.{key} {ma:.4f} vs {mb:.4f} (z {z:+.1f})"
                 if abs(z) > 5.0 and abs(ma - mb) > 1e-3 * max(1.0, abs(mb)):
                     report.append(f"S{i}.{key} {ma:.4f} vs {mb:.4f} (z {z:+.1f}) DIFFERS")
                     differs = True
-    return report, differs, zs, flat
+    return report, differs, zs, flat, figures
 
 
 def main():
@@ -910,7 +911,7 @@ def main():
         if stage is None:
             failed.append(seed)
             continue
-        report, bad, line_zs, line_flat = stage
+        report, bad, line_zs, line_flat, _ = stage
         zs.extend(line_zs); flat.extend(line_flat)
         if bad and args.confirm > 1:
             # A figure with a heavy tail (a long wait that a few replications
@@ -925,8 +926,11 @@ def main():
                               ("alloysim failed" if again is None else
                                "; ".join(r for r in again[0] if "DIFFERS" in r)))
             else:
+                # The line's figures, and each station figure that differed
+                # at the first look, as the second look found them.
+                differed = [r.split(" ")[0] for r in report if "DIFFERS" in r and r.startswith("S")]
                 report.append(f"not confirmed on {reps} replications (new random numbers, both spreads): " +
-                              ", ".join(again[0][:3]))
+                              ", ".join(again[0][:3] + [again[4][name] for name in differed if name in again[4]]))
                 bad = False
         if bad:
             failed.append(seed)
