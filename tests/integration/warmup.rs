@@ -275,3 +275,60 @@ fn a_measured_period_too_short_to_check_the_warm_up_is_told() {
         w[0]
     );
 }
+
+/// A queue of 300 parts draining into a machine at load 0.8: about 25 of
+/// the 48 measured hours. `replications` replications.
+fn slow_drain(seed: u64, replications: u32, initial: u32, warmup: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "drain"
+warmup = "{warmup}"
+horizon = "2d"
+replications = {replications}
+seed = {seed}
+[source]
+mode = "interarrival"
+interarrival = {{ dist = "exponential", mean = 1.25 }}
+[[products]]
+name = "p"
+route = ["A"]
+[[stations]]
+name = "A"
+buffer = "inf"
+process = {{ dist = "exponential", mean = 1.0 }}
+[initial_wip]
+A = {initial}
+"#
+    )
+}
+
+/// With four to seven replications the cut was chosen on half of them and
+/// tested on the other half, two or three, whose paired test on one or two
+/// degrees of freedom found almost nothing: this queue passed as settled in
+/// 8 of 10 seeds with four or five replications. The cut is now chosen and
+/// tested on all of them below eight, and settled lines still seldom get
+/// flagged.
+#[test]
+fn a_long_drain_is_found_with_a_handful_of_replications() {
+    for replications in [4, 5, 7] {
+        for seed in 1..=5 {
+            let (summary, _) = run(&scenario(&slow_drain(seed, replications, 300, "0h")), 2);
+            let check = summary.variants[0].warmup_check.as_ref().unwrap();
+            assert!(
+                !check.settled,
+                "{replications} replications, seed {seed}: {check:?}"
+            );
+        }
+        let flagged = (0..20)
+            .filter(|&seed| {
+                let (summary, _) = run(&scenario(&slow_drain(seed, replications, 0, "2d")), 2);
+                !summary.variants[0].warmup_check.as_ref().unwrap().settled
+            })
+            .count();
+        assert!(
+            flagged <= 2,
+            "{replications} replications: {flagged} of 20 settled lines flagged"
+        );
+    }
+}
