@@ -204,7 +204,7 @@ fn judge(per_rep: &[Vec<f64>], k: usize, batch_min: f64, cut: Option<usize>) -> 
             .collect()
     };
     let all: Vec<&Vec<f64>> = per_rep.iter().collect();
-    // With four replications or more, the cut is chosen on one half and
+    // With eight replications or more, the cut is chosen on one half and
     // tested on the other: a cut chosen where the data differ most, then
     // tested on the same data, would be "significant" too often.
     // A fixed cut chooses nothing, so every replication tests it.
