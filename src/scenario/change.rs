@@ -39,6 +39,17 @@ struct PatchPart {
     path: String,
 }
 
+impl PatchPart {
+    /// `merged`, a key path in the merged line (`stations[4].bufer`), as
+    /// the part writes it (`changes[1].stations.xray.bufer`); `None` when
+    /// it is not in this part's section.
+    fn key_path(&self, merged: &str) -> Option<String> {
+        let rest = merged.strip_prefix(self.section)?.strip_prefix('[')?;
+        let rest = &rest[rest.find(']')? + 1..];
+        Some(format!("{}{rest}", self.path))
+    }
+}
+
 impl ChangeSpec<'_, '_> {
     /// The problem with its key path in the change, when it lies inside
     /// one of the change's parts and names the entry it patches
@@ -48,13 +59,8 @@ impl ChangeSpec<'_, '_> {
             .parts
             .iter()
             .find(|p| p.span.contains(&diagnostic.offset))?;
-        let rest = diagnostic
-            .key_path
-            .strip_prefix(part.section)?
-            .strip_prefix('[')?;
-        let rest = &rest[rest.find(']')? + 1..];
         let mut located = diagnostic.clone();
-        located.key_path = format!("{}{rest}", part.path);
+        located.key_path = part.key_path(&diagnostic.key_path)?;
         Some(located)
     }
 
@@ -71,13 +77,8 @@ impl ChangeSpec<'_, '_> {
             let (start, end) = (position(p.span.start), position(p.span.end));
             start <= at && at < end
         })?;
-        let rest = warning
-            .key_path
-            .strip_prefix(part.section)?
-            .strip_prefix('[')?;
-        let rest = &rest[rest.find(']')? + 1..];
         let mut located = warning.clone();
-        located.key_path = format!("{}{rest}", part.path);
+        located.key_path = part.key_path(&warning.key_path)?;
         Some(located)
     }
 }
