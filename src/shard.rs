@@ -260,7 +260,7 @@ pub enum MergeError {
     #[error("no parts given")]
     NoParts,
     #[error(
-        "the parts belong to different studies: {} has {what} {theirs}, but {} has {ours}",
+        "the parts belong to different studies: {} has {what} {theirs}, but {} has {ours}{detail}",
         other.display(), first.display()
     )]
     Mixed {
@@ -269,6 +269,9 @@ pub enum MergeError {
         what: &'static str,
         ours: String,
         theirs: String,
+        /// The two parts' command lines, where a hash alone would not say
+        /// what differs (empty otherwise).
+        detail: String,
     },
     #[error("shard {shard} of {count} is given twice: {} and {}", a.display(), b.display())]
     Duplicate {
@@ -455,6 +458,24 @@ pub struct Assembled {
     pub threads: usize,
 }
 
+/// The first 12 digits of a SHA-256: enough to tell two apart.
+fn short_hash(hash: &str) -> String {
+    format!("{}…", &hash[..12.min(hash.len())])
+}
+
+/// What tells two parts of unequal hashes apart: their command lines, or,
+/// where those are the same, the scenario file's having changed between
+/// the two runs.
+fn commands_told_apart(a: &Path, ma: &Manifest, b: &Path, mb: &Manifest) -> String {
+    let line =
+        |dir: &Path, m: &Manifest| format!("\n  {}: alloysim {}", dir.display(), m.args.join(" "));
+    let mut text = format!("{}{}", line(a, ma), line(b, mb));
+    if ma.args == mb.args && ma.cwd == mb.cwd {
+        text.push_str("\n  the same command line: the scenario file changed between the two runs");
+    }
+    text
+}
+
 /// Checks that `parts` are the shards of one study, each exactly once,
 /// with the slice of the work list its shard number gives, and puts their
 /// results in order. `program` is named in the commands to rerun shards.
@@ -467,14 +488,16 @@ pub fn assemble(mut parts: Vec<Part>, program: &str) -> Result<Assembled, MergeE
     let first_dir = parts[0].dir.clone();
     for part in &parts[1..] {
         let m = &part.manifest;
-        let mixed = |what: &'static str, ours: String, theirs: String| MergeError::Mixed {
-            first: first_dir.clone(),
-            other: part.dir.clone(),
-            what,
-            ours,
-            theirs,
-        };
-        let checks: [(&'static str, String, String); 6] = [
+        let mixed =
+            |what: &'static str, ours: String, theirs: String, detail: String| MergeError::Mixed {
+                first: first_dir.clone(),
+                other: part.dir.clone(),
+                what,
+                ours,
+                theirs,
+                detail,
+            };
+        let checks: [(&'static str, String, String); 4] = [
             (
                 "alloysim version",
                 first.alloysim_version.clone(),
@@ -482,33 +505,40 @@ pub fn assemble(mut parts: Vec<Part>, program: &str) -> Result<Assembled, MergeE
             ),
             ("command", first.command.clone(), m.command.clone()),
             (
-                "scenario (hash)",
-                first.scenario_hash.clone(),
-                m.scenario_hash.clone(),
-            ),
-            (
-                "study arguments (hash)",
-                first.args_hash.clone(),
-                m.args_hash.clone(),
-            ),
-            (
                 "shard count",
                 first.shards.to_string(),
                 m.shards.to_string(),
             ),
+            ("seed", first.seed.to_string(), m.seed.to_string()),
+        ];
+        for (what, ours, theirs) in checks {
+            if ours != theirs {
+                return Err(mixed(what, ours, theirs, String::new()));
+            }
+        }
+        // What the command lines set: told apart by them.
+        let settings = [
             (
                 "work list length",
                 first.total_items.to_string(),
                 m.total_items.to_string(),
             ),
+            (
+                "scenario (hash)",
+                short_hash(&first.scenario_hash),
+                short_hash(&m.scenario_hash),
+            ),
+            (
+                "study arguments (hash)",
+                short_hash(&first.args_hash),
+                short_hash(&m.args_hash),
+            ),
         ];
-        for (what, ours, theirs) in checks {
+        for (what, ours, theirs) in settings {
             if ours != theirs {
-                return Err(mixed(what, ours, theirs));
+                let detail = commands_told_apart(&first_dir, &first, &part.dir, m);
+                return Err(mixed(what, ours, theirs, detail));
             }
-        }
-        if m.seed != first.seed {
-            return Err(mixed("seed", first.seed.to_string(), m.seed.to_string()));
         }
     }
     for pair in parts.windows(2) {

@@ -280,8 +280,55 @@ fn missing_duplicated_mixed_and_damaged_parts_are_refused_and_nothing_is_written
     );
 
     // Parts of another study: other replications, another shard count.
+    // Each is told by what differs, and where only a hash would say so,
+    // by the two command lines.
     sweep_parts(&dir, "q", "3");
-    assert_refused(&dir, &[&p0, &p1, &part("q", 2)], "scenario (hash)");
+    let q2 = part("q", 2);
+    assert_refused(&dir, &[&p0, &p1, &q2], "has work list length 9");
+    let (_, stderr) = dir.alloysim(&["merge", &p0, &p1, &q2, "-o", "out"]);
+    assert!(
+        stderr.contains(&format!(
+            "{q2}: alloysim sweep line.toml --param stations.check.buffer=1..5:2 -r 3 -q"
+        )) && stderr.contains(&format!(
+            "{p0}: alloysim sweep line.toml --param stations.check.buffer=1..5:2 -r 2 -q"
+        )),
+        "{stderr}"
+    );
+    // The same command line on an edited scenario file.
+    let edited = LINE.replace("mean = 1.5", "mean = 1.4");
+    fs::write(dir.path("line.toml"), &edited).unwrap();
+    let study = [
+        "sweep",
+        "line.toml",
+        "--param",
+        "stations.check.buffer=1..5:2",
+        "-r",
+        "2",
+        "-q",
+    ];
+    dir.ok(&[&study[..], &["--shard", "2/3", "-o", "edited"]].concat());
+    fs::write(dir.path("line.toml"), LINE).unwrap();
+    assert_refused(
+        &dir,
+        &[&p0, &p1, &part("edited", 2)],
+        "the same command line: the scenario file changed between the two runs",
+    );
+    dir.ok(&[
+        "sweep",
+        "line.toml",
+        "--param",
+        "stations.check.buffer=1..5:2",
+        "-r",
+        "2",
+        "-q",
+        "--seed",
+        "9",
+        "--shard",
+        "2/3",
+        "-o",
+        "seeded",
+    ]);
+    assert_refused(&dir, &[&p0, &p1, &part("seeded", 2)], "has seed 9, but");
     dir.ok(&[
         "sweep",
         "line.toml",
@@ -304,7 +351,7 @@ fn missing_duplicated_mixed_and_damaged_parts_are_refused_and_nothing_is_written
         "sweep",
         "line.toml",
         "--param",
-        "stations.check.buffer=1..4:1",
+        "stations.check.buffer=2..6:2",
         "-r",
         "2",
         "-q",
