@@ -259,20 +259,8 @@ pub enum MergeError {
     },
     #[error("no parts given")]
     NoParts,
-    #[error(
-        "the parts belong to different studies: {} has {what} {theirs}, but {} has {ours}{detail}",
-        other.display(), first.display()
-    )]
-    Mixed {
-        first: PathBuf,
-        other: PathBuf,
-        what: &'static str,
-        ours: String,
-        theirs: String,
-        /// The two parts' command lines, where a hash alone would not say
-        /// what differs (empty otherwise).
-        detail: String,
-    },
+    #[error("{0}")]
+    Mixed(Box<Mixed>),
     #[error("shard {shard} of {count} is given twice: {} and {}", a.display(), b.display())]
     Duplicate {
         shard: u32,
@@ -305,6 +293,34 @@ pub enum MergeError {
         recorded: String,
         now: String,
     },
+}
+
+/// Two parts of different studies: `what` differs.
+#[derive(Debug)]
+pub struct Mixed {
+    first: PathBuf,
+    other: PathBuf,
+    what: &'static str,
+    ours: String,
+    theirs: String,
+    /// The two parts' command lines, where the field alone would not say
+    /// what differs (empty otherwise).
+    detail: String,
+}
+
+impl fmt::Display for Mixed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the parts belong to different studies: {} has {} {}, but {} has {}{}",
+            self.other.display(),
+            self.what,
+            self.theirs,
+            self.first.display(),
+            self.ours,
+            self.detail
+        )
+    }
 }
 
 impl MergeError {
@@ -488,15 +504,16 @@ pub fn assemble(mut parts: Vec<Part>, program: &str) -> Result<Assembled, MergeE
     let first_dir = parts[0].dir.clone();
     for part in &parts[1..] {
         let m = &part.manifest;
-        let mixed =
-            |what: &'static str, ours: String, theirs: String, detail: String| MergeError::Mixed {
+        let mixed = |what: &'static str, ours: String, theirs: String, detail: String| {
+            MergeError::Mixed(Box::new(Mixed {
                 first: first_dir.clone(),
                 other: part.dir.clone(),
                 what,
                 ours,
                 theirs,
                 detail,
-            };
+            }))
+        };
         let checks: [(&'static str, String, String); 4] = [
             (
                 "alloysim version",
