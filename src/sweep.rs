@@ -155,13 +155,43 @@ pub struct Sweep {
 /// Why a sweep failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
-    /// The scenario with a point's values set is not valid. (The error is
-    /// part of the message, not a source, so that it is printed once.)
-    #[error("at {point}:\n{error}")]
-    Scenario { point: String, error: ScenarioError },
+    /// The scenario with a point's values set is not valid: the first such
+    /// point's errors, and the other invalid points. (The error is part of
+    /// the message, not a source, so that it is printed once.)
+    #[error("at {point}:\n{error}{}", others_invalid(others, *points))]
+    Scenario {
+        point: String,
+        error: ScenarioError,
+        /// The later points that are not valid either.
+        others: Vec<String>,
+        /// Points in the grid.
+        points: usize,
+    },
     #[error(transparent)]
     Experiment(#[from] ExperimentError),
 }
+
+/// The line that names the other invalid points of a sweep (the first
+/// [`OTHERS_NAMED`]), or nothing.
+fn others_invalid(others: &[String], points: usize) -> String {
+    if others.is_empty() {
+        return String::new();
+    }
+    let named = others.len().min(OTHERS_NAMED);
+    let more = if others.len() > named {
+        format!(" and {} more", others.len() - named)
+    } else {
+        String::new()
+    };
+    format!(
+        "\n{} of the {points} points are not valid; the others: {}{more}",
+        others.len() + 1,
+        others[..named].join("; ")
+    )
+}
+
+/// How many other invalid points a sweep's error names.
+const OTHERS_NAMED: usize = 8;
 
 impl SweepError {
     /// The process exit code: that of the scenario or experiment error.
@@ -285,6 +315,8 @@ fn point_models(
     grid: &[Vec<EditValue>],
 ) -> Result<Vec<crate::model::Model>, SweepError> {
     let mut models = Vec::with_capacity(grid.len());
+    let mut invalid: Option<(String, ScenarioError)> = None;
+    let mut others = Vec::new();
     for point in grid {
         let edits: Vec<Edit> = params
             .iter()
@@ -299,17 +331,26 @@ fn point_models(
             .map(|e| format!("{} = {}", e.path, e.value))
             .collect::<Vec<_>>()
             .join(", ");
-        let rebuilt = scenario
-            .with_edits(&edits)
-            .map_err(|error| SweepError::Scenario {
-                point: label.clone(),
-                error,
-            })?;
-        let mut model = rebuilt.variants[variant].model.clone();
-        model.variant = label;
-        models.push(model);
+        // Every point is built, so that one error names all that fail.
+        match scenario.with_edits(&edits) {
+            Ok(rebuilt) => {
+                let mut model = rebuilt.variants[variant].model.clone();
+                model.variant = label;
+                models.push(model);
+            }
+            Err(error) if invalid.is_none() => invalid = Some((label, error)),
+            Err(_) => others.push(label),
+        }
     }
-    Ok(models)
+    match invalid {
+        None => Ok(models),
+        Some((point, error)) => Err(SweepError::Scenario {
+            point,
+            error,
+            others,
+            points: grid.len(),
+        }),
+    }
 }
 
 /// The first point with the highest mean (ties go to the earlier value),

@@ -492,6 +492,47 @@ fn a_sweep_of_one_key_given_twice_is_refused() {
 }
 
 #[test]
+fn a_sweep_names_every_point_that_is_not_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    let refused = |values: &str| {
+        let assert = alloysim()
+            .args(["sweep", "-q", "--no-charts", "-r", "2"])
+            .args(["--param", &format!("stations.B.machines={values}")])
+            .arg("-o")
+            .arg(&out)
+            .arg(&scenario)
+            .assert()
+            .code(2);
+        String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+    };
+    // The first invalid point's error in full, then the others by name.
+    let stderr = refused("1,0,2,-1");
+    assert!(stderr.contains("at stations.B.machines = 0:"), "{stderr}");
+    assert!(stderr.contains("expected an integer from 1"), "{stderr}");
+    assert!(
+        stderr.contains("2 of the 4 points are not valid; the others: stations.B.machines = -1\n"),
+        "{stderr}"
+    );
+    // One invalid point: no such line.
+    let stderr = refused("1,0");
+    assert!(!stderr.contains("points are not valid"), "{stderr}");
+    // Many: the first eight others named, and how many more.
+    let stderr = refused("0,-1,-2,-3,-4,-5,-6,-7,-8,-9,-10,1");
+    assert!(
+        stderr
+            .contains("11 of the 12 points are not valid; the others: stations.B.machines = -1; "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stations.B.machines = -8 and 2 more\n"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
 fn sweep_and_attribute_write_their_files() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = write(dir.path(), "small.toml", SMALL);
